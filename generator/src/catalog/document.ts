@@ -1,0 +1,105 @@
+/**
+ * A catalog file parsed into a YAML document that remembers where every node came from, so that
+ * any later problem can be reported as `file:line:col`. Anchors, aliases and merge keys are
+ * refused here: a catalog is read by people in pull requests, and `*ref` hides what changed.
+ */
+import { isAlias, isMap, isNode, isPair, isScalar, LineCounter, parseDocument, visit, type Document, type Node } from 'yaml';
+import type { Issue } from '../errors.js';
+
+export type PathKey = string | number;
+
+export interface CatalogDocument {
+  readonly file: string;
+  readonly data: unknown;
+  /** Issue at the node of `path` (or its closest existing parent). `onKey` points at a map key instead of its value. */
+  at(path: readonly PathKey[], message: string, opts?: { onKey?: boolean; severity?: Issue['severity'] }): Issue;
+}
+
+const MAX_BYTES = 1 << 20;
+
+export function fieldPath(path: readonly PathKey[]): string {
+  return path.map((p) => String(p)).join('.');
+}
+
+export function parseCatalog(file: string, text: string): { doc?: CatalogDocument; issues: Issue[] } {
+  const issues: Issue[] = [];
+  if (text.length > MAX_BYTES) {
+    return { issues: [{ file, message: `the file is ${text.length} bytes; a catalog may be at most ${MAX_BYTES} bytes — split the environment`, severity: 'error' }] };
+  }
+  const lines = new LineCounter();
+  const yamlDoc = parseDocument(text, { lineCounter: lines, prettyErrors: false, uniqueKeys: true, schema: 'core', merge: false, strict: true });
+  const pos = (offset: number) => lines.linePos(offset);
+
+  for (const err of [...yamlDoc.errors, ...yamlDoc.warnings]) {
+    const { line, col } = pos(err.pos[0]);
+    const hint = err.code === 'DUPLICATE_KEY' ? ' — each key may appear once; merge the two entries' : '';
+    issues.push({ file, line, col, message: `${firstLine(err.message)}${hint}`, severity: err instanceof Error && yamlDoc.warnings.includes(err) ? 'warning' : 'error' });
+  }
+  visit(yamlDoc, {
+    Alias(_key, node) {
+      const { line, col } = pos(node.range?.[0] ?? 0);
+      issues.push({ file, line, col, message: `alias *${node.source} is not allowed in a catalog — write the value out (anchors and aliases hide what a pull request changes)`, severity: 'error' });
+    },
+    Node(_key, node) {
+      if (node.anchor) {
+        const { line, col } = pos(node.range?.[0] ?? 0);
+        issues.push({ file, line, col, message: `anchor &${node.anchor} is not allowed in a catalog — write each value out, or move shared settings to \`defaults\` or a \`profile\``, severity: 'error' });
+      }
+    },
+    Pair(_key, pair) {
+      if (isScalar(pair.key) && pair.key.value === '<<') {
+        const { line, col } = pos(pair.key.range?.[0] ?? 0);
+        issues.push({ file, line, col, message: 'merge key << is not allowed in a catalog — use `defaults` or a `profile` for shared settings', severity: 'error' });
+      }
+    },
+  });
+  if (issues.some((i) => i.severity === 'error')) return { issues };
+
+  const data = yamlDoc.toJS({ maxAliasCount: 0 }) as unknown;
+  const doc: CatalogDocument = {
+    file,
+    data,
+    at(path, message, opts = {}) {
+      const { node, keyNode, depth } = locate(yamlDoc, path);
+      const target = opts.onKey && keyNode ? keyNode : node;
+      const range = target?.range;
+      const loc = range ? pos(range[0]) : undefined;
+      const shown = path.slice(0, Math.max(depth, path.length));
+      return {
+        file,
+        ...(loc ? { line: loc.line, col: loc.col } : {}),
+        ...(shown.length ? { field: fieldPath(shown) } : {}),
+        message,
+        severity: opts.severity ?? 'error',
+      };
+    },
+  };
+  return { doc, issues };
+}
+
+function firstLine(s: string): string {
+  return s.split('\n')[0] ?? s;
+}
+
+/** Walks `path` down the document; returns the deepest node reached and, for maps, the key node. */
+function locate(doc: Document, path: readonly PathKey[]): { node?: Node; keyNode?: Node; depth: number } {
+  let node: unknown = doc.contents;
+  let keyNode: Node | undefined;
+  let depth = 0;
+  for (const key of path) {
+    if (isMap(node)) {
+      const pair = node.items.find((p) => isPair(p) && isScalar(p.key) && String(p.key.value) === String(key));
+      if (!pair) break;
+      keyNode = isNode(pair.key) ? pair.key : undefined;
+      node = pair.value;
+    } else if (node && typeof node === 'object' && 'items' in node && Array.isArray((node as { items: unknown[] }).items) && typeof key === 'number') {
+      const item = (node as { items: unknown[] }).items[key];
+      if (item === undefined) break;
+      keyNode = undefined;
+      node = item;
+    } else break;
+    depth++;
+  }
+  if (isAlias(node)) return { depth, ...(keyNode ? { keyNode } : {}) };
+  return { ...(isNode(node) ? { node } : {}), ...(keyNode ? { keyNode } : {}), depth };
+}

@@ -1,0 +1,135 @@
+/**
+ * Catalog text → Environment, in named stages: parse (YAML, positions) → schema (shape) →
+ * rules (cross-field) → normalize (defaults). Pure: the caller reads the file.
+ */
+
+import { failed, ok, type Issue, type Result } from '../errors.js';
+import type { Environment } from '../model/types.js';
+import { parseCatalog, type CatalogDocument, type PathKey } from './document.js';
+import { normalize } from './normalize.js';
+import { runRules } from './rules.js';
+import { catalogSchema, type CatalogFile } from './schema.js';
+
+export function loadCatalog(envName: string, file: string, text: string): Result<Environment> {
+  const { doc, issues: parseIssues } = parseCatalog(file, text);
+  if (!doc) return failed(parseIssues);
+  if (doc.data === null || typeof doc.data !== 'object' || Array.isArray(doc.data)) {
+    return failed([{ file, line: 1, col: 1, message: 'a catalog is a YAML map with at least `namespace:` and `models:` — see environments/dev/catalog.yaml for an example', severity: 'error' }]);
+  }
+  const parsed = catalogSchema.safeParse(doc.data);
+  if (!parsed.success) return failed(parsed.error.issues.flatMap((i) => schemaIssue(doc, i as ZodIssue)));
+  const ruleIssues = runRules(parsed.data, doc);
+  const errors = ruleIssues.filter((i) => i.severity === 'error');
+  const warnings = ruleIssues.filter((i) => i.severity === 'warning');
+  if (errors.length) return failed([...errors, ...warnings]);
+  return ok(normalize(envName, file, parsed.data as CatalogFile), warnings);
+}
+
+interface ZodIssue {
+  code: string;
+  path: PathKey[];
+  message: string;
+  keys?: string[];
+  expected?: string;
+  input?: unknown;
+  values?: unknown[];
+  errors?: ZodIssue[][];
+  origin?: string;
+  minimum?: number | bigint;
+  maximum?: number | bigint;
+}
+
+function describe(v: unknown): string {
+  if (v === null) return 'null';
+  if (Array.isArray(v)) return 'a list';
+  if (typeof v === 'object') return 'a map';
+  if (typeof v === 'string') return `the string "${v.length > 40 ? `${v.slice(0, 40)}…` : v}"`;
+  return `${typeof v} ${String(v)}`;
+}
+
+function schemaIssue(doc: CatalogDocument, issue: ZodIssue): Issue[] {
+  const path = issue.path.map((p) => (typeof p === 'symbol' ? String(p) : p));
+  switch (issue.code) {
+    case 'unrecognized_keys':
+      return (issue.keys ?? []).map((key) => {
+        const allowed = allowedKeys(path);
+        const near = closest(key, allowed);
+        const hint = near ? `did you mean "${near}"?` : allowed.length ? `allowed here: ${allowed.join(', ')}` : 'remove it';
+        return doc.at([...path, key], `unknown key "${key}" — ${hint}`, { onKey: true });
+      });
+    case 'invalid_type':
+      if (issue.input === undefined) return [doc.at(path, `is required — add ${String(path[path.length - 1])}:`)];
+      return [doc.at(path, `expected ${issue.expected}, got ${describe(issue.input)}${issue.expected === 'string' && typeof issue.input !== 'object' ? ' — quote the value' : ''}`)];
+    case 'invalid_value':
+      return [doc.at(path, `must be one of ${(issue.values ?? []).map((v) => JSON.stringify(v)).join(', ')}`)];
+    case 'invalid_union': {
+      // Report the branch that got furthest (most specific message), else a generic hint.
+      const branches = (issue.errors ?? []).filter((b) => b.length > 0);
+      const best = branches.sort((a, b) => depth(b) - depth(a))[0];
+      if (best && depth(best) > 0) return best.flatMap((i) => schemaIssue(doc, { ...i, path: [...path, ...i.path] }));
+      return [doc.at(path, `has the wrong shape (${describe(valueAt(doc.data, path))}) — see the field's description in generator/schema/catalog.schema.json`)];
+    }
+    case 'invalid_key':
+      return [doc.at(path, `key ${issue.message.toLowerCase()}`, { onKey: true })];
+    case 'too_small':
+      return [doc.at(path, issue.origin === 'string' ? 'must not be empty' : `must be at least ${String(issue.minimum)}`)];
+    case 'too_big':
+      return [doc.at(path, issue.origin === 'string' ? `must be at most ${String(issue.maximum)} characters` : `must be at most ${String(issue.maximum)}`)];
+    default:
+      return [doc.at(path, issue.message)];
+  }
+}
+
+function depth(branch: ZodIssue[]): number {
+  return Math.max(...branch.map((i) => (i.code === 'invalid_type' && typeof i.input !== 'object' ? 0 : i.path.length + 1)));
+}
+
+function valueAt(data: unknown, path: readonly PathKey[]): unknown {
+  return path.reduce<unknown>((v, k) => (v && typeof v === 'object' ? (v as Record<string, unknown>)[String(k)] : undefined), data);
+}
+
+type Def = { type: string; shape?: Record<string, { _zod: { def: Def } }>; innerType?: { _zod: { def: Def } }; valueType?: { _zod: { def: Def } }; options?: { _zod: { def: Def } }[]; element?: { _zod: { def: Def } } };
+
+/** The keys the schema allows at `path`, for "did you mean" hints. */
+export function allowedKeys(path: readonly PathKey[]): string[] {
+  let defs: Def[] = [(catalogSchema as unknown as { _zod: { def: Def } })._zod.def];
+  const unwrap = (d: Def): Def[] => {
+    if (d.type === 'optional' || d.type === 'default' || d.type === 'nullable') return unwrap(d.innerType!._zod.def);
+    if (d.type === 'union') return (d.options ?? []).flatMap((o) => unwrap(o._zod.def));
+    return [d];
+  };
+  for (const key of path) {
+    defs = defs.flatMap(unwrap).flatMap((d) => {
+      if (d.type === 'object' && d.shape?.[String(key)]) return [d.shape[String(key)]!._zod.def];
+      if (d.type === 'record' && d.valueType) return [d.valueType._zod.def];
+      if (d.type === 'array' && d.element && typeof key === 'number') return [d.element._zod.def];
+      return [];
+    });
+  }
+  return [...new Set(defs.flatMap(unwrap).flatMap((d) => (d.type === 'object' && d.shape ? Object.keys(d.shape) : [])))];
+}
+
+function closest(word: string, candidates: readonly string[]): string | undefined {
+  let best: string | undefined;
+  let bestDist = Infinity;
+  for (const c of candidates) {
+    const d = levenshtein(word.toLowerCase(), c.toLowerCase());
+    if (d < bestDist) [best, bestDist] = [c, d];
+  }
+  return bestDist <= Math.max(2, Math.floor(word.length / 3)) ? best : undefined;
+}
+
+function levenshtein(a: string, b: string): number {
+  const row = Array.from({ length: b.length + 1 }, (_, i) => i);
+  for (let i = 1; i <= a.length; i++) {
+    let prev = row[0]!;
+    row[0] = i;
+    for (let j = 1; j <= b.length; j++) {
+      const tmp = row[j]!;
+      row[j] = Math.min(row[j]! + 1, row[j - 1]! + 1, prev + (a[i - 1] === b[j - 1] ? 0 : 1));
+      prev = tmp;
+    }
+  }
+  return row[b.length]!;
+}
+

@@ -1,0 +1,163 @@
+/**
+ * CatalogFile → Environment: every default is applied here and nowhere else.
+ * Runs after the schema and the rules passed, so it may assume well-formed input.
+ */
+import type { CatalogFile, ModelFile, ProfileFile, ResourcesFile, EnvFile } from './schema.js';
+import { DEFAULT_KSERVE_VERSION, GPU_RESOURCE } from '../model/kserve.js';
+import type { Environment, EnvVar, Hardware, JsonObject, Model, Resources, Delivery } from '../model/types.js';
+import { deepMerge } from '../render/merge.js';
+
+export type MergedModel = Omit<ModelFile, never>;
+
+/** A model with the environment defaults merged under it (the model's own fields win). */
+export function withDefaults(defaults: CatalogFile['defaults'], model: ModelFile): MergedModel {
+  if (!defaults) return model;
+  const merged = { ...defaults, ...model } as MergedModel;
+  for (const key of ['env', 'labels', 'annotations', 'spec'] as const) {
+    if (defaults[key] && model[key]) {
+      (merged as Record<string, unknown>)[key] = deepMerge(defaults[key] as JsonObject, model[key] as JsonObject);
+    }
+  }
+  return merged;
+}
+
+export function parseProfileRef(ref: string): { name: string; gpus?: number } {
+  const [name = '', count] = ref.split(':');
+  return count === undefined ? { name } : { name, gpus: Number(count) };
+}
+
+export function hardwareOf(m: MergedModel, profiles: CatalogFile['profiles']): Hardware {
+  const ref = m.profile ? parseProfileRef(m.profile) : undefined;
+  const profile: ProfileFile = (ref && profiles?.[ref.name]) || {};
+  const accelerator = m.accelerator ?? profile.accelerator ?? 'nvidia';
+  const gpus = ref?.gpus ?? m.gpus ?? (accelerator === 'cpu' ? 0 : 1);
+  const resourceName = accelerator === 'cpu' ? undefined : (profile.resourceName ?? GPU_RESOURCE[accelerator]);
+  return {
+    accelerator,
+    gpus,
+    ...(resourceName ? { resourceName } : {}),
+    ...(profile.nodeSelector ? { nodeSelector: profile.nodeSelector } : {}),
+    ...(profile.tolerations ? { tolerations: profile.tolerations as JsonObject[] } : {}),
+    ...(profile.runtimeClassName ? { runtimeClassName: profile.runtimeClassName } : {}),
+  };
+}
+
+export function resourcesOf(r: ResourcesFile | undefined): Resources | undefined {
+  if (!r) return undefined;
+  const q = (v: string | number | undefined) => (v === undefined ? undefined : String(v));
+  const pair = (p: { cpu?: string | number; memory?: string | number } | undefined) => {
+    const out: { cpu?: string; memory?: string } = {};
+    const cpu = q(p?.cpu);
+    const memory = q(p?.memory);
+    if (cpu !== undefined) out.cpu = cpu;
+    if (memory !== undefined) out.memory = memory;
+    return out;
+  };
+  if ('requests' in r || 'limits' in r) {
+    const full = r as { requests?: { cpu?: string | number; memory?: string | number }; limits?: { cpu?: string | number; memory?: string | number } };
+    return { requests: pair(full.requests), limits: pair(full.limits) };
+  }
+  const same = pair(r as { cpu?: string | number; memory?: string | number });
+  return { requests: same, limits: same };
+}
+
+export function envOf(env: EnvFile | undefined): EnvVar[] {
+  return Object.entries(env ?? {}).map(([name, v]) =>
+    typeof v === 'object' ? { name, valueFrom: v as JsonObject } : { name, value: String(v) },
+  );
+}
+
+/** The served model id: explicit, else the repo id of an hf:// uri, else the object name. */
+export function servedNameOf(key: string, m: MergedModel): string {
+  if (m.name) return m.name;
+  const hf = /^hf:\/\/([^?#]+?)\/?$/.exec(m.uri);
+  return hf?.[1] ?? key;
+}
+
+function deliveryOf(d: CatalogFile['delivery']): Delivery {
+  const engine = d?.engine ?? 'none';
+  return {
+    engine,
+    repoURL: d?.repoURL ?? '',
+    revision: d?.revision ?? 'main',
+    namespace: d?.namespace ?? (engine === 'flux' ? 'flux-system' : 'argocd'),
+    project: d?.project ?? 'default',
+    server: d?.server ?? 'https://kubernetes.default.svc',
+    automated: d?.automated ?? true,
+    prune: d?.prune ?? true,
+    selfHeal: d?.selfHeal ?? true,
+    interval: d?.interval ?? '10m',
+    timeout: d?.timeout ?? '30m',
+  };
+}
+
+function modelOf(key: string, file: ModelFile, c: CatalogFile, kserve: string): Model {
+  const m = withDefaults(c.defaults, file);
+  const hardware = hardwareOf(m, c.profiles);
+  const profile = m.profile ? c.profiles?.[parseProfileRef(m.profile).name] : undefined;
+  const tensorParallel = m.tensorParallel ?? (hardware.gpus > 1 ? hardware.gpus : 1);
+  const router = m.router ?? 'scheduler';
+  const image = m.image ?? profile?.image;
+  const resources = resourcesOf(m.resources ?? profile?.resources);
+  const claim = /^pvc:\/\/([^/]+)\/?(.*)$/.exec(m.uri);
+  const prefillGpus = m.prefill?.gpus ?? hardware.gpus;
+  return {
+    name: key,
+    servedName: servedNameOf(key, m),
+    uri: m.uri,
+    ...(m.autoscaling
+      ? { autoscaling: { min: m.autoscaling.min, max: m.autoscaling.max, engine: m.autoscaling.engine ?? 'hpa' } }
+      : { replicas: m.replicas ?? 1 }),
+    hardware,
+    tensorParallel,
+    router,
+    ...(router === 'prefill-decode'
+      ? { prefill: { replicas: m.prefill?.replicas ?? 1, gpus: prefillGpus, tensorParallel: m.prefill?.tensorParallel ?? (prefillGpus > 1 ? prefillGpus : 1) } }
+      : {}),
+    ...(resources ? { resources } : {}),
+    ...(image ? { image } : {}),
+    ...(m.hfTokenSecret ? { hfTokenSecret: m.hfTokenSecret } : {}),
+    ...(m.download && claim
+      ? {
+          download: {
+            from: m.download.from,
+            claim: claim[1] ?? '',
+            subPath: claim[2] ?? '',
+            size: String(m.download.size),
+            ...(m.download.storageClass ? { storageClass: m.download.storageClass } : {}),
+            accessMode: m.download.accessMode ?? 'ReadWriteMany',
+            image: m.download.image ?? `kserve/storage-initializer:${kserve}`,
+          },
+        }
+      : {}),
+    args: m.args ?? [],
+    env: envOf(m.env),
+    presets: m.presets ?? [],
+    stopped: m.stopped ?? false,
+    labels: m.labels ?? {},
+    annotations: m.annotations ?? {},
+    ...(m.spec ? { spec: m.spec as JsonObject } : {}),
+  };
+}
+
+export function normalize(name: string, file: string, c: CatalogFile): Environment {
+  const kserve = c.platform?.kserve ?? DEFAULT_KSERVE_VERSION;
+  const health = c.health;
+  return {
+    name,
+    file,
+    namespace: c.namespace,
+    platform: { mode: c.platform?.mode ?? 'standalone', kserve, source: c.platform?.source ?? 'remote' },
+    delivery: deliveryOf(c.delivery),
+    ...(health
+      ? { health: { schedule: health.schedule ?? '*/15 * * * *', image: health.image, timeout: health.timeout ?? '5m', output: health.output ?? 'json' } }
+      : {}),
+    presets: Object.entries(c.presets ?? {})
+      .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
+      .map(([presetName, p]) => ({ name: presetName, spec: p.spec as JsonObject, ...(p.description ? { description: p.description } : {}) })),
+    images: c.images ?? {},
+    models: Object.keys(c.models)
+      .sort()
+      .map((key) => modelOf(key, c.models[key]!, c, kserve)),
+  };
+}

@@ -1,0 +1,54 @@
+/**
+ * All catalogs of a repository → Catalog, plus the rules that span environments.
+ */
+import { failed, ok, type Issue, type Result } from '../errors.js';
+import type { Catalog, Environment } from '../model/types.js';
+import { loadCatalog } from './load.js';
+import { isDnsLabel } from '../model/names.js';
+
+export interface CatalogSource {
+  readonly env: string;
+  readonly file: string;
+  readonly text: string;
+}
+
+export function loadRepository(sources: readonly CatalogSource[]): Result<Catalog> {
+  const issues: Issue[] = [];
+  const warnings: Issue[] = [];
+  const envs: Environment[] = [];
+  for (const s of sources) {
+    const r = loadCatalog(s.env, s.file, s.text);
+    if (r.ok) {
+      envs.push(r.value);
+      warnings.push(...r.warnings);
+    } else issues.push(...r.issues);
+  }
+  for (const s of sources) {
+    if (!isDnsLabel(s.env)) {
+      issues.push({ file: s.file, message: `environment folder "${s.env}" must be a DNS-1123 label (it names Argo CD / Flux objects) — rename the folder`, severity: 'error' });
+    }
+  }
+  issues.push(...sharedPlatformRules(envs));
+  if (issues.length) return failed([...issues, ...warnings]);
+  return ok({ environments: envs }, warnings);
+}
+
+/** base/<version> is shared: environments pinning one KServe version must agree on its source. */
+function sharedPlatformRules(envs: readonly Environment[]): Issue[] {
+  const issues: Issue[] = [];
+  const first = new Map<string, Environment>();
+  for (const e of envs) {
+    if (e.platform.mode === 'none') continue;
+    const other = first.get(e.platform.kserve);
+    if (!other) first.set(e.platform.kserve, e);
+    else if (other.platform.source !== e.platform.source) {
+      issues.push({
+        file: e.file,
+        field: 'platform.source',
+        message: `is ${e.platform.source}, but ${other.file} takes KServe ${e.platform.kserve} ${other.platform.source} — environments share base/${e.platform.kserve}, so set the same source in both`,
+        severity: 'error',
+      });
+    }
+  }
+  return issues;
+}

@@ -1,0 +1,184 @@
+/**
+ * Cross-field rules the schema cannot say. Each rule is a small named function that returns
+ * issues located at the field to change, with what is wrong and how to fix it.
+ */
+import type { Issue } from '../errors.js';
+import { isDnsLabel, suggestDnsLabel } from '../model/names.js';
+import { WELL_KNOWN_CONFIGS } from '../model/kserve.js';
+import type { CatalogDocument, PathKey } from './document.js';
+import type { CatalogFile, ModelFile } from './schema.js';
+import { hardwareOf, parseProfileRef, withDefaults } from './normalize.js';
+
+type Rule = (c: CatalogFile, doc: CatalogDocument) => Issue[];
+
+/** Path of a model field: where the model sets it, else where `defaults` does. */
+function origin(c: CatalogFile, key: string, field: keyof ModelFile): PathKey[] {
+  const own = c.models[key]?.[field] !== undefined;
+  return own || !c.defaults || !(field in c.defaults) ? ['models', key, field] : ['defaults', field];
+}
+
+function eachModel(c: CatalogFile, fn: (key: string, m: ModelFile, merged: ReturnType<typeof withDefaults>) => Issue[]): Issue[] {
+  return Object.entries(c.models).flatMap(([key, m]) => fn(key, m, withDefaults(c.defaults, m)));
+}
+
+const modelNames: Rule = (c, doc) =>
+  Object.keys(c.models)
+    .filter((key) => !isDnsLabel(key))
+    .map((key) =>
+      doc.at(['models', key], `"${key}" is not a valid LLMInferenceService name (a DNS-1123 label: at most 63 lower-case letters, digits or "-", starting and ending with a letter or digit) — rename the key, e.g. "${suggestDnsLabel(key)}", and set \`name: ${key}\` if clients must keep sending that id`, { onKey: true }),
+    );
+
+const profilesExist: Rule = (c, doc) =>
+  eachModel(c, (key, _m, merged) => {
+    if (!merged.profile) return [];
+    const { name, gpus } = parseProfileRef(merged.profile);
+    const issues: Issue[] = [];
+    if (!c.profiles?.[name]) {
+      const known = Object.keys(c.profiles ?? {});
+      issues.push(doc.at(origin(c, key, 'profile'), `unknown profile "${name}" — ${known.length ? `use one of ${known.join(', ')}` : 'define it under `profiles:` at the top of the catalog'}`));
+    }
+    if (gpus !== undefined && merged.gpus !== undefined && merged.gpus !== gpus) {
+      issues.push(doc.at(origin(c, key, 'gpus'), `gpus: ${merged.gpus} contradicts profile "${merged.profile}" (${gpus} GPUs) — keep one of them`));
+    }
+    return issues;
+  });
+
+const gpusMatchAccelerator: Rule = (c, doc) =>
+  eachModel(c, (key, _m, merged) => {
+    const hw = hardwareOf(merged, c.profiles);
+    if (hw.accelerator === 'cpu' && hw.gpus > 0) {
+      return [doc.at(origin(c, key, merged.gpus !== undefined ? 'gpus' : 'profile'), `a cpu model cannot ask for ${hw.gpus} GPUs — drop gpus, or set accelerator: nvidia or amd`)];
+    }
+    return [];
+  });
+
+const tensorParallelDividesGpus: Rule = (c, doc) =>
+  eachModel(c, (key, _m, merged) => {
+    const hw = hardwareOf(merged, c.profiles);
+    const issues: Issue[] = [];
+    const check = (gpus: number, tp: number | undefined, path: PathKey[], what: string) => {
+      if (tp === undefined) return;
+      if (gpus === 0) issues.push(doc.at(path, `tensorParallel: ${tp} needs GPUs but the ${what} has none — set gpus, or drop tensorParallel`));
+      else if (gpus % tp !== 0) issues.push(doc.at(path, `${gpus} GPUs per replica do not divide by tensorParallel: ${tp} — use a divisor of ${gpus} (${divisors(gpus).join(', ')}) or change gpus`));
+    };
+    check(hw.gpus, merged.tensorParallel, origin(c, key, 'tensorParallel'), 'model');
+    if (merged.prefill) check(merged.prefill.gpus ?? hw.gpus, merged.prefill.tensorParallel, [...origin(c, key, 'prefill'), 'tensorParallel'], 'prefill');
+    return issues;
+  });
+
+function divisors(n: number): number[] {
+  return Array.from({ length: n }, (_, i) => i + 1).filter((d) => n % d === 0);
+}
+
+const prefillNeedsPrefillDecode: Rule = (c, doc) =>
+  eachModel(c, (key, _m, merged) =>
+    merged.prefill && merged.router !== 'prefill-decode'
+      ? [doc.at(origin(c, key, 'prefill'), `prefill settings need router: prefill-decode (the router is ${merged.router ?? 'scheduler'}) — set router: prefill-decode or remove prefill`)]
+      : [],
+  );
+
+const presetsKnown: Rule = (c, doc) =>
+  eachModel(c, (key, _m, merged) => {
+    const known = new Set([...Object.keys(c.presets ?? {}), ...WELL_KNOWN_CONFIGS]);
+    return (merged.presets ?? []).flatMap((p, i) =>
+      known.has(p)
+        ? []
+        : [doc.at([...origin(c, key, 'presets'), i], `unknown preset "${p}" — define it under \`presets:\` in this catalog or use a well-known KServe config (${Object.keys(c.presets ?? {}).concat('kserve-config-llm-…').join(', ')})`)],
+    );
+  });
+
+const downloadNeedsPvc: Rule = (c, doc) =>
+  eachModel(c, (key, m) => {
+    if (m.download && !m.uri.startsWith('pvc://')) {
+      return [doc.at(['models', key, 'download'], `download fills a PersistentVolumeClaim, so it needs a pvc:// uri (uri is ${m.uri}) — set uri: pvc://<claim>/<path> or remove download`)];
+    }
+    return [];
+  });
+
+const autoscalingExclusive: Rule = (c, doc) =>
+  eachModel(c, (key, m, merged) => {
+    const issues: Issue[] = [];
+    if (merged.autoscaling && m.replicas !== undefined) {
+      issues.push(doc.at(['models', key, 'replicas'], 'replicas and autoscaling cannot both be set (KServe rejects spec.replicas with spec.scaling) — remove replicas'));
+    }
+    if (merged.autoscaling && merged.autoscaling.min > merged.autoscaling.max) {
+      issues.push(doc.at([...origin(c, key, 'autoscaling'), 'min'], `autoscaling.min (${merged.autoscaling.min}) is above max (${merged.autoscaling.max}) — swap them`));
+    }
+    return issues;
+  });
+
+const SECRET_NAME = /(TOKEN|SECRET|PASSWORD|PASSWD|API_?KEY|ACCESS_?KEY|CREDENTIALS?)$/i;
+const TOKEN_VALUE = /\b(hf_[A-Za-z0-9]{20,}|ghp_[A-Za-z0-9]{20,}|sk-[A-Za-z0-9_-]{20,}|AKIA[0-9A-Z]{16})\b/;
+
+/** The catalog names Secrets; it never holds a credential. */
+const noInlineSecrets: Rule = (c, doc) => {
+  const issues: Issue[] = [];
+  const walk = (v: unknown, path: PathKey[]) => {
+    if (typeof v === 'string' && TOKEN_VALUE.test(v)) {
+      issues.push(doc.at(path, 'this looks like a credential — never put tokens in the catalog: store it in a Secret and reference it (hfTokenSecret, or env NAME: {secretKeyRef: {name, key}})'));
+    } else if (Array.isArray(v)) v.forEach((x, i) => walk(x, [...path, i]));
+    else if (v && typeof v === 'object') for (const [k, x] of Object.entries(v)) walk(x, [...path, k]);
+  };
+  walk(c, []);
+  const envs: [PathKey[], Record<string, unknown> | undefined][] = [
+    [['defaults', 'env'], c.defaults?.env],
+    ...Object.entries(c.models).map(([key, m]) => [['models', key, 'env'], m.env] as [PathKey[], Record<string, unknown> | undefined]),
+  ];
+  for (const [path, env] of envs) {
+    for (const [name, value] of Object.entries(env ?? {})) {
+      if (SECRET_NAME.test(name) && typeof value !== 'object' && !issues.some((i) => i.field === [...path, name].join('.'))) {
+        issues.push(doc.at([...path, name], `${name} holds a literal value — credentials never go in the catalog: use ${name}: {secretKeyRef: {name: <secret>, key: <key>}}${/HF|HUGGING/i.test(name) ? ', or hfTokenSecret: <secret>' : ''}`));
+      }
+    }
+  }
+  return issues;
+};
+
+const deliveryNeedsRepo: Rule = (c, doc) =>
+  c.delivery && (c.delivery.engine ?? 'none') !== 'none' && !c.delivery.repoURL
+    ? [doc.at(['delivery'], `delivery.engine: ${c.delivery.engine} needs delivery.repoURL — the git URL ${c.delivery.engine === 'flux' ? 'Flux' : 'Argo CD'} reads this repository from`)]
+    : [];
+
+const presetsHaveNoBaseRefs: Rule = (c, doc) =>
+  Object.entries(c.presets ?? {}).flatMap(([name, p]) =>
+    'baseRefs' in p.spec ? [doc.at(['presets', name, 'spec', 'baseRefs'], 'an LLMInferenceServiceConfig cannot have baseRefs (KServe rejects recursive configs) — list both presets on the model instead')] : [],
+  );
+
+const imageKeysAreNames: Rule = (c, doc) =>
+  Object.keys(c.images ?? {}).flatMap((name) =>
+    /@|:[^/]*$/.test(name)
+      ? [doc.at(['images', name], `"${name}" carries a tag or digest — the key is the upstream image name only (e.g. ghcr.io/llm-d/llm-d-cuda); put the tag in the value`, { onKey: true })]
+      : [],
+  );
+
+const uriSupported: Rule = (c, doc) =>
+  eachModel(c, (key, m) => {
+    const issues: Issue[] = [];
+    if (m.uri.startsWith('gs://')) {
+      issues.push(doc.at(['models', key, 'uri'], 'gs:// is not handled by the KServe llmisvc controller (hf, s3, pvc and oci are) — the model will not start; stage it on a PVC (pvc:// with download) instead', { severity: 'warning' }));
+    }
+    if (m.uri.startsWith('pvc://') && !/^pvc:\/\/[a-z0-9]([-a-z0-9.]*[a-z0-9])?(\/|$)/.test(m.uri)) {
+      issues.push(doc.at(['models', key, 'uri'], 'the claim in pvc://<claim>/<path> must be a DNS-1123 name'));
+    }
+    return issues;
+  });
+
+export const RULES: readonly Rule[] = [
+  modelNames,
+  profilesExist,
+  gpusMatchAccelerator,
+  tensorParallelDividesGpus,
+  prefillNeedsPrefillDecode,
+  presetsKnown,
+  downloadNeedsPvc,
+  autoscalingExclusive,
+  noInlineSecrets,
+  deliveryNeedsRepo,
+  presetsHaveNoBaseRefs,
+  imageKeysAreNames,
+  uriSupported,
+];
+
+export function runRules(c: CatalogFile, doc: CatalogDocument): Issue[] {
+  return RULES.flatMap((rule) => rule(c, doc));
+}

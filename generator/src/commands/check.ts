@@ -1,0 +1,26 @@
+/** `check`: is the committed tree exactly what generate would write? (The pull-request gate.) */
+import { join } from 'node:path';
+import type { Issue } from '../errors.js';
+import { JOURNAL, readOptional } from '../disk/files.js';
+import { verifyVendor } from '../disk/vendor.js';
+import { loadWorkspace } from './workspace.js';
+
+export interface CheckResult {
+  readonly stale: readonly Issue[];
+  readonly warnings: readonly Issue[];
+}
+
+export async function check(root: string, envs: readonly string[]): Promise<CheckResult> {
+  const ws = await loadWorkspace(root, envs);
+  const verb = { create: 'missing', update: 'differs from the catalog', delete: 'is no longer produced by any catalog' } as const;
+  const stale: Issue[] = [
+    ...ws.plan.conflicts,
+    ...ws.plan.changes.map((c): Issue => ({ file: c.path, message: `${verb[c.kind]} — run \`llm-gitops generate\` and commit the result`, severity: 'error' })),
+  ];
+  const versions = [...new Set(ws.catalog.environments.filter((e) => e.platform.source === 'vendored').map((e) => e.platform.kserve))];
+  for (const v of versions) stale.push(...(await verifyVendor(root, v)));
+  if ((await readOptional(join(root, JOURNAL))) !== undefined) {
+    stale.push({ file: JOURNAL, message: 'an interrupted generate left its journal — run `llm-gitops generate` to roll it back and regenerate', severity: 'error' });
+  }
+  return { stale, warnings: ws.warnings };
+}

@@ -1,0 +1,37 @@
+/** `vendor --from`: copy the pinned upstream pieces into base/vendor/kserve/<version>. */
+import { UserError } from '../errors.js';
+import type { Change } from '../disk/plan.js';
+import { applyChanges, recover } from '../disk/transaction.js';
+import { listEnvironments, readCatalogs } from '../disk/files.js';
+import { openSource, planVendor } from '../disk/vendor.js';
+import { loadRepository } from '../catalog/repository.js';
+import { DEFAULT_KSERVE_VERSION } from '../model/kserve.js';
+
+export interface VendorOptions {
+  readonly root: string;
+  readonly from: string;
+  /** Which KServe version the source is; default: the one the vendored catalogs pin. */
+  readonly version?: string;
+}
+
+export async function vendor(opts: VendorOptions): Promise<{ version: string; changes: readonly Change[] }> {
+  const version = opts.version ?? (await pinnedVersion(opts.root));
+  await recover(opts.root);
+  const src = await openSource(opts.from);
+  try {
+    const changes = await planVendor(opts.root, version, src.root);
+    await applyChanges(opts.root, changes);
+    return { version, changes };
+  } finally {
+    await src.cleanup();
+  }
+}
+
+async function pinnedVersion(root: string): Promise<string> {
+  const envs = await listEnvironments(root);
+  const loaded = loadRepository(await readCatalogs(root, envs));
+  if (!loaded.ok) throw new UserError(loaded.issues);
+  const versions = [...new Set(loaded.value.environments.filter((e) => e.platform.source === 'vendored').map((e) => e.platform.kserve))];
+  if (versions.length > 1) throw UserError.of('environments/', `catalogs vendor several KServe versions (${versions.join(', ')}) — pass --version`, 2);
+  return versions[0] ?? DEFAULT_KSERVE_VERSION;
+}

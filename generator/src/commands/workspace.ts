@@ -1,0 +1,65 @@
+/**
+ * The generate pipeline from a repository root: read catalogs → load → render → plan.
+ * Shared by generate, check, validate and commit.
+ */
+import { UserError } from '../errors.js';
+import { loadRepository } from '../catalog/repository.js';
+import { listEnvironments, readCatalogs, readTree } from '../disk/files.js';
+import { planChanges, type Plan } from '../disk/plan.js';
+import { vendorDir } from '../render/platform.js';
+import { renderTree } from '../render/tree.js';
+import type { OutputFile } from '../render/output.js';
+import type { Catalog } from '../model/types.js';
+import type { Issue } from '../errors.js';
+import { readLock } from '../disk/vendor.js';
+
+export interface Workspace {
+  readonly catalog: Catalog;
+  readonly files: readonly OutputFile[];
+  readonly plan: Plan;
+  readonly warnings: readonly Issue[];
+}
+
+const OWNED = ['base', 'overlays', 'environments'];
+
+export async function selectEnvironments(root: string, only: readonly string[]): Promise<string[]> {
+  const all = await listEnvironments(root);
+  if (!all.length) throw UserError.of('environments/', 'no environments/<env>/catalog.yaml found — run `llm-gitops init` or pass --root', 1);
+  const unknown = only.filter((e) => !all.includes(e));
+  if (unknown.length) throw UserError.of('environments/', `no catalog for ${unknown.join(', ')} (known: ${all.join(', ')})`, 2);
+  return only.length ? all.filter((e) => only.includes(e)) : all;
+}
+
+export async function loadWorkspace(root: string, only: readonly string[] = []): Promise<Workspace> {
+  const envs = await selectEnvironments(root, only);
+  const loaded = loadRepository(await readCatalogs(root, envs));
+  if (!loaded.ok) throw new UserError(loaded.issues);
+  const catalog = loaded.value;
+  const missingVendor = await missingVendoredSources(root, catalog);
+  if (missingVendor.length) throw new UserError(missingVendor);
+  const files = renderTree(catalog);
+  const existing = await readTree(root, OWNED, (p) => p.startsWith('base/vendor/') || p.endsWith('/catalog.yaml'));
+  const filtered = only.length > 0;
+  const mayDelete = (path: string) => {
+    if (!filtered) return true;
+    return envs.some((e) => path.startsWith(`environments/${e}/`));
+  };
+  const plan = planChanges(files, existing, mayDelete);
+  return { catalog, files, plan, warnings: loaded.warnings };
+}
+
+async function missingVendoredSources(root: string, catalog: Catalog): Promise<Issue[]> {
+  const issues: Issue[] = [];
+  for (const e of catalog.environments) {
+    const needs = e.platform.source === 'vendored' && (e.platform.mode !== 'none' || Object.keys(e.images).length > 0);
+    if (needs && !(await readLock(root, e.platform.kserve))) {
+      issues.push({
+        file: e.file,
+        field: 'platform.source',
+        message: `is vendored, but ${vendorDir(e.platform.kserve)} has no vendor.lock.json — run \`llm-gitops vendor --from <kserve checkout|tarball|url>\` first`,
+        severity: 'error',
+      });
+    }
+  }
+  return issues;
+}

@@ -1,0 +1,33 @@
+/**
+ * Facts about KServe's llmisvc that the generator relies on (see ARCHITECTURE.md for sources).
+ * Names only: no upstream manifest content lives in this repository.
+ */
+
+export const DEFAULT_KSERVE_VERSION = 'v0.20.0';
+export const KSERVE_REPO = 'https://github.com/kserve/kserve';
+export const KSERVE_NAMESPACE = 'kserve';
+export const LLMISVC_API_VERSION = 'serving.kserve.io/v1alpha2';
+
+/** The well-known LLMInferenceServiceConfigs shipped in upstream config/llmisvcconfig (v0.20.0). */
+export const WELL_KNOWN_CONFIGS = [
+  'kserve-config-llm-decode-template',
+  'kserve-config-llm-decode-worker-data-parallel',
+  'kserve-config-llm-prefill-template',
+  'kserve-config-llm-prefill-worker-data-parallel',
+  'kserve-config-llm-router-route',
+  'kserve-config-llm-scheduler',
+  'kserve-config-llm-scheduler-latency-predictor',
+  'kserve-config-llm-template',
+  'kserve-config-llm-tracing',
+  'kserve-config-llm-worker-data-parallel',
+] as const;
+
+export const GPU_RESOURCE: Record<'nvidia' | 'amd', string> = {
+  nvidia: 'nvidia.com/gpu',
+  amd: 'amd.com/gpu',
+};
+
+/** Upstream images that carry `:latest` in kustomize and that we pin to the KServe tag. */
+export const PINNED_IMAGES = ['kserve/llmisvc-controller', 'kserve/storage-initializer'] as const;
+
+export const STOP_ANNOTATION = 'serving.kserve.io/stop';

@@ -1,0 +1,127 @@
+/**
+ * The normalized catalog: every default applied, every reference resolved. Render functions take
+ * these and nothing else. (What people write is `CatalogFile` in catalog/schema.ts.)
+ */
+
+export type PlatformMode = 'standalone' | 'addons' | 'none';
+export type PlatformSource = 'remote' | 'vendored';
+export type DeliveryEngine = 'argocd' | 'flux' | 'none';
+export type Accelerator = 'nvidia' | 'amd' | 'cpu';
+export type Router = 'scheduler' | 'direct' | 'prefill-decode' | 'none';
+export type Json = null | boolean | number | string | Json[] | { [key: string]: Json };
+export type JsonObject = { [key: string]: Json };
+
+export interface Platform {
+  readonly mode: PlatformMode;
+  /** KServe release tag, e.g. v0.20.0. */
+  readonly kserve: string;
+  readonly source: PlatformSource;
+}
+
+export interface Delivery {
+  readonly engine: DeliveryEngine;
+  readonly repoURL: string;
+  readonly revision: string;
+  /** Namespace of Argo CD (argocd) or Flux (flux-system). */
+  readonly namespace: string;
+  readonly project: string;
+  readonly server: string;
+  readonly automated: boolean;
+  readonly prune: boolean;
+  readonly selfHeal: boolean;
+  readonly interval: string;
+  readonly timeout: string;
+}
+
+export interface HealthJob {
+  readonly schedule: string;
+  readonly image: string;
+  readonly timeout: string;
+  readonly output: 'table' | 'json' | 'junit' | 'prometheus';
+}
+
+export interface Resources {
+  readonly requests: { readonly cpu?: string; readonly memory?: string };
+  readonly limits: { readonly cpu?: string; readonly memory?: string };
+}
+
+export interface EnvVar {
+  readonly name: string;
+  readonly value?: string;
+  readonly valueFrom?: JsonObject;
+}
+
+/** Where a model's GPUs come from and which nodes it lands on. */
+export interface Hardware {
+  readonly accelerator: Accelerator;
+  /** Extended resource name (nvidia.com/gpu…); undefined for cpu. */
+  readonly resourceName?: string;
+  readonly gpus: number;
+  readonly nodeSelector?: Readonly<Record<string, string>>;
+  readonly tolerations?: readonly JsonObject[];
+  readonly runtimeClassName?: string;
+}
+
+export interface Download {
+  readonly from: string;
+  readonly claim: string;
+  readonly subPath: string;
+  readonly size: string;
+  readonly storageClass?: string;
+  readonly accessMode: string;
+  readonly image: string;
+}
+
+export interface Model {
+  /** LLMInferenceService name (the catalog key). */
+  readonly name: string;
+  /** Served model id (`spec.model.name`). */
+  readonly servedName: string;
+  readonly uri: string;
+  /** undefined when autoscaling is set (replicas and scaling are mutually exclusive). */
+  readonly replicas?: number;
+  readonly autoscaling?: { readonly min: number; readonly max: number; readonly engine: 'hpa' | 'keda' };
+  readonly hardware: Hardware;
+  readonly tensorParallel: number;
+  readonly router: Router;
+  readonly prefill?: { readonly replicas: number; readonly gpus: number; readonly tensorParallel: number };
+  readonly resources?: Resources;
+  readonly image?: string;
+  readonly hfTokenSecret?: string;
+  readonly download?: Download;
+  readonly args: readonly string[];
+  readonly env: readonly EnvVar[];
+  readonly presets: readonly string[];
+  readonly stopped: boolean;
+  readonly labels: Readonly<Record<string, string>>;
+  readonly annotations: Readonly<Record<string, string>>;
+  /** Escape hatch, deep-merged into the generated spec. */
+  readonly spec?: JsonObject;
+}
+
+export interface Preset {
+  readonly name: string;
+  readonly description?: string;
+  readonly spec: JsonObject;
+}
+
+export interface Environment {
+  /** Folder name under environments/. */
+  readonly name: string;
+  /** Catalog path relative to the repository root. */
+  readonly file: string;
+  readonly namespace: string;
+  readonly platform: Platform;
+  readonly delivery: Delivery;
+  readonly health?: HealthJob;
+  readonly presets: readonly Preset[];
+  /** Upstream image name → replacement, for the well-known configs of this environment. */
+  readonly images: Readonly<Record<string, string>>;
+  /** Sorted by name. */
+  readonly models: readonly Model[];
+}
+
+/** What `generate` renders from: every environment plus what the platform bases need. */
+export interface Catalog {
+  readonly environments: readonly Environment[];
+}

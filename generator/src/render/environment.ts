@@ -1,0 +1,103 @@
+/**
+ * environments/<env>/: the models kustomization (namespace, one LLMInferenceService per model,
+ * presets, storage objects) and the separately buildable platform kustomization.
+ */
+import { MANAGED_BY } from '../model/names.js';
+import { LLMISVC_API_VERSION } from '../model/kserve.js';
+import type { Environment, JsonObject } from '../model/types.js';
+import { imageOverride, kustomization } from './kustomization.js';
+import { renderLLMInferenceService } from './llmisvc.js';
+import type { OutputFile } from './output.js';
+import { upstream } from './platform.js';
+import { renderClaim, renderDownloadJob, renderHfServiceAccount } from './storage.js';
+import { yamlFile } from './yaml.js';
+
+export const envDir = (env: Environment) => `environments/${env.name}`;
+
+/** Argo CD: the CRD may not exist yet when it dry-runs the first sync. */
+function argoAnnotations(env: Environment): Record<string, string> {
+  return env.delivery.engine === 'argocd' ? { 'argocd.argoproj.io/sync-options': 'SkipDryRunOnMissingResource=true' } : {};
+}
+
+function withAnnotations(obj: JsonObject, annotations: Record<string, string>): JsonObject {
+  if (!Object.keys(annotations).length) return obj;
+  const metadata = obj.metadata as JsonObject;
+  return { ...obj, metadata: { ...metadata, annotations: { ...(metadata.annotations as JsonObject | undefined), ...annotations } } };
+}
+
+export function renderPreset(env: Environment, p: Environment['presets'][number]): JsonObject {
+  return {
+    apiVersion: LLMISVC_API_VERSION,
+    kind: 'LLMInferenceServiceConfig',
+    metadata: {
+      name: p.name,
+      namespace: env.namespace,
+      labels: { ...MANAGED_BY, 'llm-gitops/environment': env.name },
+      ...(p.description ? { annotations: { 'llm-gitops/description': p.description } } : {}),
+    },
+    spec: p.spec,
+  };
+}
+
+export function renderModels(env: Environment): OutputFile[] {
+  const dir = envDir(env);
+  const src = env.file;
+  const files: OutputFile[] = [];
+  const resources: string[] = ['namespace.yaml'];
+  files.push({
+    path: `${dir}/namespace.yaml`,
+    content: yamlFile(src, { apiVersion: 'v1', kind: 'Namespace', metadata: { name: env.namespace, labels: { ...MANAGED_BY } } }),
+  });
+  for (const m of env.models) {
+    const path = `models/${m.name}.yaml`;
+    files.push({ path: `${dir}/${path}`, content: yamlFile(src, withAnnotations(renderLLMInferenceService(env, m), argoAnnotations(env))) });
+    resources.push(path);
+    if (m.download) {
+      const dl = `models/${m.name}.download.yaml`;
+      files.push({ path: `${dir}/${dl}`, content: yamlFile(src, renderClaim(env, m), renderDownloadJob(env, m)) });
+      resources.push(dl);
+    }
+  }
+  for (const p of env.presets) {
+    const path = `presets/${p.name}.yaml`;
+    files.push({ path: `${dir}/${path}`, content: yamlFile(src, withAnnotations(renderPreset(env, p), argoAnnotations(env))) });
+    resources.push(path);
+  }
+  const secrets = [...new Set(env.models.flatMap((m) => (m.hfTokenSecret ? [m.hfTokenSecret] : [])))].sort();
+  for (const s of secrets) {
+    const path = `serviceaccounts/${s}-reader.yaml`;
+    files.push({ path: `${dir}/${path}`, content: yamlFile(src, renderHfServiceAccount(env, s)) });
+    resources.push(path);
+  }
+  const images = Object.entries(env.images).sort(([a], [b]) => (a < b ? -1 : 1));
+  if (images.length) {
+    // Shadow copies of the well-known configs in this namespace win over the kserve ones
+    // (KServe looks a config up in the service's namespace first).
+    const configs = `${dir}/configs`;
+    files.push({
+      path: `${configs}/kustomization.yaml`,
+      content: yamlFile(
+        src,
+        kustomization({
+          namespace: env.namespace,
+          resources: [upstream({ version: env.platform.kserve, source: env.platform.source }, configs, 'llmisvcconfig')],
+          images: images.map(([name, to]) => imageOverride(name, to)),
+        }),
+      ),
+    });
+    resources.push('configs');
+  }
+  files.push({ path: `${dir}/kustomization.yaml`, content: yamlFile(src, kustomization({ namespace: env.namespace, resources })) });
+  return files;
+}
+
+export function renderPlatformEntry(env: Environment): OutputFile[] {
+  if (env.platform.mode === 'none') return [];
+  const v = env.platform.kserve;
+  return [
+    {
+      path: `${envDir(env)}/platform/kustomization.yaml`,
+      content: yamlFile(env.file, kustomization({ resources: [`../../../overlays/${env.platform.mode}/${v}`, `../../../base/${v}/llmisvc-configs`] })),
+    },
+  ];
+}
