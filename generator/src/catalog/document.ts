@@ -42,7 +42,10 @@ export function parseCatalog(file: string, text: string): { doc?: CatalogDocumen
     },
     Node(_key, node) {
       if (node.anchor) {
-        const { line, col } = pos(node.range?.[0] ?? 0);
+        // The node's range starts after its anchor; point at the `&name` itself.
+        const start = node.range?.[0] ?? 0;
+        const at = text.lastIndexOf(`&${node.anchor}`, start);
+        const { line, col } = pos(at >= 0 ? at : start);
         issues.push({ file, line, col, message: `anchor &${node.anchor} is not allowed in a catalog — write each value out, or move shared settings to \`defaults\` or a \`profile\``, severity: 'error' });
       }
     },

@@ -16,7 +16,7 @@ export function loadCatalog(envName: string, file: string, text: string): Result
   if (doc.data === null || typeof doc.data !== 'object' || Array.isArray(doc.data)) {
     return failed([{ file, line: 1, col: 1, message: 'a catalog is a YAML map with at least `namespace:` and `models:` — see environments/dev/catalog.yaml for an example', severity: 'error' }]);
   }
-  const parsed = catalogSchema.safeParse(doc.data);
+  const parsed = catalogSchema.safeParse(doc.data, { reportInput: true });
   if (!parsed.success) return failed(parsed.error.issues.flatMap((i) => schemaIssue(doc, i as ZodIssue)));
   const ruleIssues = runRules(parsed.data, doc);
   const errors = ruleIssues.filter((i) => i.severity === 'error');

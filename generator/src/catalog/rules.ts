@@ -95,6 +95,23 @@ const downloadNeedsPvc: Rule = (c, doc) =>
     return [];
   });
 
+/** Models downloading into one claim share one PersistentVolumeClaim, so they must describe it alike. */
+const sharedClaimsAgree: Rule = (c, doc) => {
+  const first = new Map<string, [string, string]>();
+  const issues: Issue[] = [];
+  for (const [key, m] of Object.entries(c.models)) {
+    const claim = m.download && /^pvc:\/\/([^/]+)/.exec(m.uri)?.[1];
+    if (!m.download || !claim) continue;
+    const shape = JSON.stringify([String(m.download.size), m.download.storageClass ?? '', m.download.accessMode ?? '']);
+    const seen = first.get(claim);
+    if (!seen) first.set(claim, [key, shape]);
+    else if (seen[1] !== shape) {
+      issues.push(doc.at(['models', key, 'download'], `claim "${claim}" is also filled by model ${seen[0]} with a different size, storageClass or accessMode — one PersistentVolumeClaim serves both, so make the download settings equal`));
+    }
+  }
+  return issues;
+};
+
 const autoscalingExclusive: Rule = (c, doc) =>
   eachModel(c, (key, m, merged) => {
     const issues: Issue[] = [];
@@ -171,6 +188,7 @@ export const RULES: readonly Rule[] = [
   prefillNeedsPrefillDecode,
   presetsKnown,
   downloadNeedsPvc,
+  sharedClaimsAgree,
   autoscalingExclusive,
   noInlineSecrets,
   deliveryNeedsRepo,

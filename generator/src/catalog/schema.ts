@@ -47,7 +47,7 @@ const envValue = z.union([
   z.boolean(),
   z.strictObject({ secretKeyRef: z.strictObject({ name: dnsSubdomain, key: z.string().min(1) }) }),
   z.strictObject({ configMapKeyRef: z.strictObject({ name: dnsSubdomain, key: z.string().min(1) }) }),
-  z.strictObject({ fieldRef: z.strictObject({ fieldPath: z.string().min(1) }) }),
+  z.strictObject({ fieldRef: z.strictObject({ fieldPath: z.string().min(1), apiVersion: z.string().optional() }) }),
 ]);
 const env = z
   .record(z.string().regex(/^[A-Za-z_][A-Za-z0-9_.-]*$/, 'must be a valid environment variable name'), envValue)

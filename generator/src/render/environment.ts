@@ -54,9 +54,16 @@ export function renderModels(env: Environment): OutputFile[] {
     resources.push(path);
     if (m.download) {
       const dl = `models/${m.name}.download.yaml`;
-      files.push({ path: `${dir}/${dl}`, content: yamlFile(src, renderClaim(env, m), renderDownloadJob(env, m)) });
+      files.push({ path: `${dir}/${dl}`, content: yamlFile(src, renderDownloadJob(env, m)) });
       resources.push(dl);
     }
+  }
+  // One claim may hold several models' weights (the rules make their settings agree).
+  const claims = new Map(env.models.flatMap((m) => (m.download ? [[m.download.claim, m] as const] : [])));
+  for (const [claim, m] of [...claims].sort(([a], [b]) => (a < b ? -1 : 1))) {
+    const path = `claims/${claim}.yaml`;
+    files.push({ path: `${dir}/${path}`, content: yamlFile(src, renderClaim(env, m)) });
+    resources.push(path);
   }
   for (const p of env.presets) {
     const path = `presets/${p.name}.yaml`;
