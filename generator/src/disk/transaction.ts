@@ -123,9 +123,10 @@ export async function applyChanges(root: string, changes: readonly Change[], fs:
     await ensureDirs(root, changes.filter((c) => c.kind !== 'delete').map((c) => dirname(c.path)), createdDirs, fs);
     await fs.writeFile(journalPath, JSON.stringify(journal()));
     journalWritten = true;
-    for (const [i, c] of changes.entries()) {
+    // Temp files are independent: write (and fsync) them concurrently, the renames stay ordered.
+    await pool(changes.map((c, i) => async () => {
       if (c.kind !== 'delete') await fs.writeFile(join(root, entries[i]!.tmp!), c.content);
-    }
+    }), 32);
     for (const [i, c] of changes.entries()) {
       const e = entries[i]!;
       if (c.kind !== 'create') await fs.rename(join(root, c.path), join(root, e.backup!));
@@ -140,6 +141,24 @@ export async function applyChanges(root: string, changes: readonly Change[], fs:
   for (const e of entries) if (e.backup) await fs.unlink(join(root, e.backup)).catch(() => undefined);
   await removeEmptyDirs(root, changes.filter((c) => c.kind === 'delete').map((c) => dirname(c.path)), fs);
   await fs.unlink(journalPath);
+}
+
+/** Runs tasks with at most `limit` in flight; the first failure wins, after all started ones settled. */
+async function pool(tasks: readonly (() => Promise<void>)[], limit: number): Promise<void> {
+  let next = 0;
+  let failure: unknown;
+  const worker = async () => {
+    while (next < tasks.length && failure === undefined) {
+      const task = tasks[next++]!;
+      try {
+        await task();
+      } catch (e) {
+        failure ??= e;
+      }
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(limit, tasks.length) }, worker));
+  if (failure !== undefined) throw failure;
 }
 
 async function removeEmptyDirs(root: string, dirs: readonly string[], fs: FsOps): Promise<void> {
