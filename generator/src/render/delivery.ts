@@ -1,7 +1,20 @@
-/** Argo CD / Flux objects that deliver an environment. (Filled in by the delivery work.) */
+/**
+ * environments/<env>/delivery/: the Argo CD or Flux objects that deliver an environment, in their
+ * own kustomization (applied once by a person), never inside the models kustomization they deliver.
+ */
 import type { Environment } from '../model/types.js';
+import { renderArgoCd } from './argocd.js';
+import { renderDeliveryReadme } from './delivery-readme.js';
+import { renderFlux } from './flux.js';
 import type { OutputFile } from './output.js';
 
-export function renderDelivery(_env: Environment): OutputFile[] {
-  return [];
+export function renderDelivery(env: Environment): OutputFile[] {
+  switch (env.delivery.engine) {
+    case 'argocd':
+      return [...renderArgoCd(env), renderDeliveryReadme(env)];
+    case 'flux':
+      return [...renderFlux(env), renderDeliveryReadme(env)];
+    case 'none':
+      return [];
+  }
 }
