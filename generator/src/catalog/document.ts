@@ -63,15 +63,15 @@ export function parseCatalog(file: string, text: string): { doc?: CatalogDocumen
     file,
     data,
     at(path, message, opts = {}) {
-      const { node, keyNode, depth } = locate(yamlDoc, path);
+      // A missing field is reported at its closest existing parent, but named in full.
+      const { node, keyNode } = locate(yamlDoc, path);
       const target = opts.onKey && keyNode ? keyNode : node;
       const range = target?.range;
       const loc = range ? pos(range[0]) : undefined;
-      const shown = path.slice(0, Math.max(depth, path.length));
       return {
         file,
         ...(loc ? { line: loc.line, col: loc.col } : {}),
-        ...(shown.length ? { field: fieldPath(shown) } : {}),
+        ...(path.length ? { field: fieldPath(path) } : {}),
         message,
         severity: opts.severity ?? 'error',
       };
@@ -85,10 +85,9 @@ function firstLine(s: string): string {
 }
 
 /** Walks `path` down the document; returns the deepest node reached and, for maps, the key node. */
-function locate(doc: Document, path: readonly PathKey[]): { node?: Node; keyNode?: Node; depth: number } {
+function locate(doc: Document, path: readonly PathKey[]): { node?: Node; keyNode?: Node } {
   let node: unknown = doc.contents;
   let keyNode: Node | undefined;
-  let depth = 0;
   for (const key of path) {
     if (isMap(node)) {
       const pair = node.items.find((p) => isPair(p) && isScalar(p.key) && String(p.key.value) === String(key));
@@ -101,8 +100,7 @@ function locate(doc: Document, path: readonly PathKey[]): { node?: Node; keyNode
       keyNode = undefined;
       node = item;
     } else break;
-    depth++;
   }
-  if (isAlias(node)) return { depth, ...(keyNode ? { keyNode } : {}) };
-  return { ...(isNode(node) ? { node } : {}), ...(keyNode ? { keyNode } : {}), depth };
+  if (isAlias(node)) return keyNode ? { keyNode } : {};
+  return { ...(isNode(node) ? { node } : {}), ...(keyNode ? { keyNode } : {}) };
 }

@@ -7,7 +7,8 @@ import { DEFAULT_KSERVE_VERSION, GPU_RESOURCE } from '../model/kserve.js';
 import type { Environment, EnvVar, Hardware, JsonObject, Model, Resources, Delivery } from '../model/types.js';
 import { deepMerge } from '../render/merge.js';
 
-export type MergedModel = Omit<ModelFile, never>;
+/** A model entry with the environment `defaults` under it. */
+export type MergedModel = ModelFile;
 
 /** A model with the environment defaults merged under it (the model's own fields win). */
 export function withDefaults(defaults: CatalogFile['defaults'], model: ModelFile): MergedModel {
