@@ -19,6 +19,10 @@ function argoAnnotations(env: Environment): Record<string, string> {
   return env.delivery.engine === 'argocd' ? { 'argocd.argoproj.io/sync-options': 'SkipDryRunOnMissingResource=true' } : {};
 }
 
+function earlierWave(env: Environment): Record<string, string> {
+  return env.delivery.engine === 'argocd' ? { 'argocd.argoproj.io/sync-wave': '-1' } : {};
+}
+
 function withAnnotations(obj: JsonObject, annotations: Record<string, string>): JsonObject {
   if (!Object.keys(annotations).length) return obj;
   const metadata = obj.metadata as JsonObject;
@@ -46,7 +50,12 @@ export function renderModels(env: Environment): OutputFile[] {
   const resources: string[] = ['namespace.yaml'];
   files.push({
     path: `${dir}/namespace.yaml`,
-    content: yamlFile(src, { apiVersion: 'v1', kind: 'Namespace', metadata: { name: env.namespace, labels: { ...MANAGED_BY } } }),
+    // Kept when the environment goes away: it holds the hand-made Secrets (hf-token…) too.
+    content: yamlFile(src, {
+      apiVersion: 'v1',
+      kind: 'Namespace',
+      metadata: { name: env.namespace, labels: { ...MANAGED_BY }, annotations: { 'argocd.argoproj.io/sync-options': 'Delete=false,Prune=false', 'kustomize.toolkit.fluxcd.io/prune': 'disabled' } },
+    }),
   });
   for (const m of env.models) {
     const path = `models/${m.name}.yaml`;
@@ -67,7 +76,8 @@ export function renderModels(env: Environment): OutputFile[] {
   }
   for (const p of env.presets) {
     const path = `presets/${p.name}.yaml`;
-    files.push({ path: `${dir}/${path}`, content: yamlFile(src, withAnnotations(renderPreset(env, p), argoAnnotations(env))) });
+    // Presets before the models that name them, else a model shows Degraded (ConfigNotFound) for a moment.
+    files.push({ path: `${dir}/${path}`, content: yamlFile(src, withAnnotations(renderPreset(env, p), { ...argoAnnotations(env), ...earlierWave(env) })) });
     resources.push(path);
   }
   const secrets = [...new Set(env.models.flatMap((m) => (m.hfTokenSecret ? [m.hfTokenSecret] : [])))].sort();
@@ -89,11 +99,14 @@ export function renderModels(env: Environment): OutputFile[] {
           namespace: env.namespace,
           resources: [upstream({ version: env.platform.kserve, source: env.platform.source }, configs, 'llmisvcconfig')],
           images: images.map(([name, to]) => imageOverride(name, to)),
+          commonAnnotations: { ...argoAnnotations(env), ...earlierWave(env) },
         }),
       ),
     });
     resources.push('configs');
   }
+  // The scheduled health check (render/health-job.ts): its objects are in this namespace or cluster-scoped.
+  if (env.health) resources.push('health');
   files.push({ path: `${dir}/kustomization.yaml`, content: yamlFile(src, kustomization({ namespace: env.namespace, resources })) });
   return files;
 }
