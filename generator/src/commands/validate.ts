@@ -1,0 +1,97 @@
+/**
+ * `validate`: every object generate would write, checked against its schema with
+ * `kubeconform -strict` semantics (see validate/validator.ts).
+ *
+ * It validates the rendered files (what generate *would* write), not the files on disk: the
+ * verdict is about the catalogs, the same on a fresh or a stale tree, and `check` is the gate
+ * that says whether the tree on disk matches them.
+ */
+import { stat } from 'node:fs/promises';
+import { DEFAULT_KSERVE_VERSION } from '../model/kserve.js';
+import { UsageError, type Issue } from '../errors.js';
+import { DiskCache, defaultCacheDir } from '../validate/cache.js';
+import { SchemaCompiler } from '../validate/compile.js';
+import { defaultLocations } from '../validate/defaults.js';
+import { kustomizeInputs } from '../validate/kustomize-inputs.js';
+import { summarize, type ResourceResult, type Summary } from '../validate/result.js';
+import { describeLocation, parseLocation, SchemaStore, type Location } from '../validate/schema-store.js';
+import { Validator } from '../validate/validator.js';
+import { loadWorkspace } from './workspace.js';
+
+/** What `llm-gitops validate` was asked. */
+export interface ValidateOptions {
+  readonly root: string;
+  readonly envs: readonly string[];
+  /** `--schema-location` values in order; empty = `default`. */
+  readonly schemaLocations: readonly string[];
+  /** Where relative schema locations are resolved (the caller's working directory). */
+  readonly cwd: string;
+  /** Cache folder; default from the environment (see validate/cache.ts). */
+  readonly cacheDir?: string;
+  readonly env?: Readonly<Record<string, string | undefined>>;
+}
+
+/** Every object's verdict, for the CLI to report. */
+export interface ValidateResult {
+  readonly results: readonly ResourceResult[];
+  readonly summary: Summary;
+  /** Catalog warnings, and caveats of the schemas used (e.g. a pattern JavaScript cannot check). */
+  readonly warnings: readonly Issue[];
+  /** How many validators were compiled vs loaded precompiled from the cache. */
+  readonly compiled: { readonly compiled: number; readonly loaded: number };
+}
+
+const isYaml = (path: string) => /\.ya?ml$/.test(path);
+
+/** Renders the catalogs and validates every object of every generated YAML file. */
+export async function validate(opts: ValidateOptions): Promise<ValidateResult> {
+  const ws = await loadWorkspace(opts.root, opts.envs);
+  const cache = new DiskCache(opts.cacheDir ?? defaultCacheDir(opts.env ?? {}));
+  const compiler = new SchemaCompiler(cache);
+
+  // Objects of an environment are checked against the CRDs of the KServe version it pins.
+  const versionOfEnv = new Map(ws.catalog.environments.map((e) => [e.name, e.platform.kserve]));
+  const versionOf = (file: string) => {
+    const env = /^environments\/([^/]+)\//.exec(file)?.[1];
+    const platform = /^(?:base|overlays\/[^/]+)\/(v[^/]+)\//.exec(file)?.[1];
+    return (env && versionOfEnv.get(env)) ?? platform ?? DEFAULT_KSERVE_VERSION;
+  };
+  const stores = new Map<string, SchemaStore>();
+  for (const v of new Set(ws.files.map((f) => versionOf(f.path)))) stores.set(v, new SchemaStore(await locationsFor(opts, v), cache));
+  const storeOf = (file: string) => stores.get(versionOf(file))!;
+
+  const warnings = new Map<string, Issue>();
+  const validator = new Validator({
+    compiler,
+    lookup: async (apiVersion, kind, file) => {
+      const found = await storeOf(file).lookup(apiVersion, kind);
+      const hit = found.found;
+      for (const w of hit?.warnings ?? []) warnings.set(`${hit!.source}\0${w}`, { file: hit!.source, message: w, severity: 'warning' });
+      return found;
+    },
+    describe: (file) => storeOf(file).locations.map(describeLocation).join(', ') || 'no schema location',
+  });
+
+  const skips = kustomizeInputs(ws.files);
+  const perFile = await Promise.all(ws.files.filter((f) => isYaml(f.path)).map((f) => validator.validateFile(f.path, f.content, skips.get(f.path))));
+  const results = perFile.flat();
+  await compiler.persist();
+  return { results, summary: summarize(results), warnings: [...ws.warnings, ...warnings.values()], compiled: compiler.stats };
+}
+
+/** The locations for objects on KServe `version`: the given ones in order, `default` expanded. */
+async function locationsFor(opts: ValidateOptions, version: string): Promise<Location[]> {
+  const specs = opts.schemaLocations.length ? opts.schemaLocations : ['default'];
+  const out: Location[] = [];
+  for (const spec of specs) {
+    if (spec === 'default') out.push(...(await defaultLocations(opts.root, version)));
+    else {
+      const loc = parseLocation(spec, opts.cwd);
+      if (loc.type === 'path' && !(await stat(loc.path).then(() => true, () => false))) {
+        throw new UsageError(`--schema-location ${spec}: no such file or folder (${loc.path})`);
+      }
+      out.push(loc);
+    }
+  }
+  return out;
+}

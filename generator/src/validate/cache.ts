@@ -1,0 +1,69 @@
+/**
+ * The on-disk cache of `validate`: downloaded schema files, CRDs converted to JSON Schema, and
+ * precompiled validators. Everything in it is keyed by content (sha256), so a stale entry is
+ * never used — only unused. Writes are atomic (temp file + rename), so parallel runs sharing
+ * the folder see a whole file or none. A cache that cannot be written only costs speed.
+ */
+import { createHash, randomBytes } from 'node:crypto';
+import { mkdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
+import { homedir } from 'node:os';
+import { dirname, join } from 'node:path';
+
+/** Hex sha256 of a string: every cache key. */
+export const sha256 = (text: string) => createHash('sha256').update(text).digest('hex');
+
+/**
+ * `$LLM_GITOPS_CACHE`, else `$XDG_CACHE_HOME/llm-gitops`, else `~/.cache/llm-gitops`.
+ * Takes the environment as an argument so the caller (the command) decides where it comes from.
+ */
+export function defaultCacheDir(env: Readonly<Record<string, string | undefined>>): string {
+  if (env.LLM_GITOPS_CACHE) return env.LLM_GITOPS_CACHE;
+  if (env.XDG_CACHE_HOME) return join(env.XDG_CACHE_HOME, 'llm-gitops');
+  return join(homedir(), '.cache', 'llm-gitops');
+}
+
+/** A folder of content-addressed files; `undefined` dir = no cache at all. */
+export class DiskCache {
+  constructor(readonly dir: string | undefined) {}
+
+  /** The cached text at `key` (a relative path such as `crd/<sha>.json`), if any. */
+  async read(key: string): Promise<string | undefined> {
+    if (!this.dir) return undefined;
+    try {
+      return await readFile(join(this.dir, key), 'utf8');
+    } catch {
+      return undefined;
+    }
+  }
+
+  /** The cached bytes at `key`, if any. */
+  async readBytes(key: string): Promise<Buffer | undefined> {
+    if (!this.dir) return undefined;
+    try {
+      return await readFile(join(this.dir, key));
+    } catch {
+      return undefined;
+    }
+  }
+
+  /** Stores bytes at `key` atomically (see `write`). */
+  writeBytes(key: string, data: Uint8Array): Promise<boolean> {
+    return this.write(key, data);
+  }
+
+  /** Stores `text` at `key` atomically; returns false (and keeps going) when the folder is not writable. */
+  async write(key: string, text: string | Uint8Array): Promise<boolean> {
+    if (!this.dir) return false;
+    const file = join(this.dir, key);
+    const tmp = `${file}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`;
+    try {
+      await mkdir(dirname(file), { recursive: true });
+      await writeFile(tmp, text);
+      await rename(tmp, file);
+      return true;
+    } catch {
+      await rm(tmp, { force: true }).catch(() => undefined);
+      return false;
+    }
+  }
+}

@@ -1,0 +1,78 @@
+/**
+ * The unknown-field check for built-in kinds (kubeconform's `-strict`): kubernetes-models'
+ * validators check types, enums and required fields but accept any extra field, so the field
+ * names come from the OpenAPI-generated models of @kubernetes/client-node (already a dependency,
+ * Kubernetes 1.34): each model lists its JSON fields and their types in `attributeTypeMap`.
+ * Model files are plain classes without imports, loaded only when a walk reaches them.
+ */
+import type { ErrorObject } from 'ajv';
+
+interface Attribute {
+  readonly baseName: string;
+  readonly type: string;
+}
+
+const MODELS = '@kubernetes/client-node/dist/gen/models';
+const loaded = new Map<string, Promise<readonly Attribute[] | undefined>>();
+
+/** The fields of client-node model `name` (e.g. `V1PodSpec`), or undefined when there is no such model. */
+export function modelAttributes(name: string): Promise<readonly Attribute[] | undefined> {
+  if (!/^[A-Z][A-Za-z0-9]*$/.test(name) || name === 'Date' || name === 'IntOrString') return Promise.resolve(undefined);
+  let p = loaded.get(name);
+  if (!p) {
+    p = import(`${MODELS}/${name}.js`).then(
+      (m: Record<string, { getAttributeTypeMap?: () => Attribute[] } | undefined>) => m[name]?.getAttributeTypeMap?.(),
+      () => undefined,
+    );
+    loaded.set(name, p);
+  }
+  return p;
+}
+
+const pascal = (s: string) => s.charAt(0).toUpperCase() + s.slice(1);
+
+/**
+ * The client-node model of a top-level kind. client-node names a type `<Version><Kind>`
+ * (`V1Job`) unless two groups define it, then `<Group><Version><Kind>` (`CoreV1Event`).
+ */
+export async function rootModel(apiVersion: string, kind: string): Promise<string | undefined> {
+  const [group, version] = apiVersion.includes('/') ? apiVersion.split('/', 2) : ['core', apiVersion];
+  const groupPrefix = pascal((group ?? '').split('.')[0] ?? '');
+  for (const name of [`${groupPrefix}${pascal(version ?? '')}${kind}`, `${pascal(version ?? '')}${kind}`]) {
+    const attrs = await modelAttributes(name);
+    if (attrs?.some((a) => a.baseName === 'kind') && attrs.some((a) => a.baseName === 'apiVersion')) return name;
+  }
+  return undefined;
+}
+
+const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
+const pointer = (key: string) => `/${key.replace(/~/g, '~0').replace(/\//g, '~1')}`;
+
+/** Every field of `value` (recursively) that model `type` does not define, as Ajv-shaped errors. */
+export async function unknownFields(value: unknown, type: string, path = ''): Promise<ErrorObject[]> {
+  const array = /^Array<(.+)>$/.exec(type);
+  if (array) {
+    if (!Array.isArray(value)) return [];
+    const nested = await Promise.all(value.map((v, i) => unknownFields(v, array[1]!, `${path}/${i}`)));
+    return nested.flat();
+  }
+  const map = /^\{ \[key: string\]: (.+); \}$/.exec(type);
+  if (map) {
+    if (!isObject(value)) return [];
+    const nested = await Promise.all(Object.entries(value).map(([k, v]) => unknownFields(v, map[1]!, path + pointer(k))));
+    return nested.flat();
+  }
+  if (!isObject(value)) return [];
+  const attrs = await modelAttributes(type);
+  if (!attrs) return [];
+  const byName = new Map(attrs.map((a) => [a.baseName, a.type]));
+  const errors: ErrorObject[] = [];
+  const nested: Promise<ErrorObject[]>[] = [];
+  for (const [key, v] of Object.entries(value)) {
+    const t = byName.get(key);
+    if (t === undefined) {
+      errors.push({ instancePath: path, schemaPath: `#/${type}/additionalProperties`, keyword: 'additionalProperties', params: { additionalProperty: key }, message: 'must NOT have additional properties' });
+    } else nested.push(unknownFields(v, t, path + pointer(key)));
+  }
+  return [...errors, ...(await Promise.all(nested)).flat()];
+}

@@ -1,0 +1,195 @@
+/**
+ * Finds the schema of an apiVersion + kind in the schema locations, in order; the first location
+ * that has it wins (kubeconform's rule). A location is
+ * - a folder (walked recursively) or a file: every served version of every CRD in its YAML/JSON
+ *   files, indexed by group/version/kind;
+ * - an http(s) URL of a CRD file, downloaded once into the cache;
+ * - a kubeconform-style template (a URL or path containing `{{ .ResourceKind }}` etc.) naming a
+ *   ready-made JSON Schema per kind; a 404 or missing file means "not here".
+ * Two different definitions of one kind inside a single location are an error (which one would
+ * be meant is a guess), never a silent pick.
+ */
+import { readdir, readFile, stat } from 'node:fs/promises';
+import { join, resolve } from 'node:path';
+import { DiskCache, sha256 } from './cache.js';
+import { fromJsonSchema, type JsonSchema } from './crd-schema.js';
+import { indexCrdText, mayDefineKind, mayHoldCrd, type CrdEntry } from './crd-index.js';
+import { fetchText } from './download.js';
+import { renderTemplate } from './template.js';
+
+/** One `--schema-location`, parsed. */
+export type Location =
+  | { readonly type: 'path'; readonly path: string }
+  /** `groups`: only consulted for these API groups (lets pinned defaults skip needless downloads). */
+  | { readonly type: 'url'; readonly url: string; readonly groups?: readonly string[] }
+  | { readonly type: 'template'; readonly template: string };
+
+/** A schema found for an apiVersion + kind. */
+export interface SchemaHit {
+  readonly schema: JsonSchema;
+  /** sha256 of the schema's JSON. */
+  readonly key: string;
+  /** File or URL it came from. */
+  readonly source: string;
+  readonly warnings: readonly string[];
+}
+
+/** `found`, or an `error` (the object is in error), or neither: no location has it (`note` says more). */
+export interface Lookup {
+  readonly found?: SchemaHit;
+  readonly error?: string;
+  readonly note?: string;
+}
+
+const isUrl = (s: string) => /^https?:\/\//i.test(s);
+
+/** `--schema-location` text → location (paths resolved against `cwd`). */
+export function parseLocation(spec: string, cwd: string): Location {
+  if (spec.includes('{{')) return { type: 'template', template: isUrl(spec) ? spec : resolve(cwd, spec) };
+  if (isUrl(spec)) return { type: 'url', url: spec };
+  return { type: 'path', path: resolve(cwd, spec) };
+}
+
+/** A location as the user wrote it (for messages). */
+export const describeLocation = (l: Location) => (l.type === 'path' ? l.path : l.type === 'url' ? l.url : l.template);
+
+/** The schema locations of a run, searched lazily and memoised. */
+export class SchemaStore {
+  private readonly lookups = new Map<string, Promise<Lookup>>();
+  private readonly crdFiles = new Map<string, Promise<{ path: string; text: string }[]>>();
+  private readonly indexes = new Map<string, Promise<CrdEntry[]>>();
+  private readonly downloads = new Map<string, ReturnType<typeof fetchText>>();
+
+  constructor(
+    readonly locations: readonly Location[],
+    private readonly cache: DiskCache,
+  ) {}
+
+  /** The schema of `apiVersion`/`kind`; memoised, so concurrent callers share one search. */
+  lookup(apiVersion: string, kind: string): Promise<Lookup> {
+    const id = `${apiVersion}|${kind}`;
+    let p = this.lookups.get(id);
+    if (!p) {
+      p = this.search(apiVersion, kind).catch((e: Error) => ({ error: e.message }));
+      this.lookups.set(id, p);
+    }
+    return p;
+  }
+
+  private async search(apiVersion: string, kind: string): Promise<Lookup> {
+    const [group, version] = apiVersion.includes('/') ? (apiVersion.split('/', 2) as [string, string]) : ['', apiVersion];
+    const served: string[] = [];
+    for (const loc of this.locations) {
+      if (loc.type === 'template') {
+        const hit = await this.fromTemplate(loc.template, group, version, kind);
+        if (hit) return hit;
+        continue;
+      }
+      if (loc.type === 'url' && loc.groups && !loc.groups.includes(group)) continue;
+      const entries = (await this.entries(loc, kind)).filter((e) => e.group === group && e.kind === kind);
+      const matches = entries.filter((e) => e.version === version);
+      // Identical definitions (e.g. the same CRD in two folders) are one; the first file in path order names it.
+      const distinct = [...matches.reduce((m, e) => (m.has(e.key) ? m : m.set(e.key, e)), new Map<string, CrdEntry>()).values()];
+      if (distinct.length > 1) {
+        return { error: `${kind} ${apiVersion} is defined differently in ${distinct.map((d) => d.source).join(' and ')} — pass a --schema-location that holds only one of them` };
+      }
+      if (distinct[0]) return { found: distinct[0] };
+      served.push(...entries.map((e) => `${e.version} (${e.source})`));
+    }
+    return served.length ? { note: `the CRD found serves only ${[...new Set(served)].join(', ')}` } : {};
+  }
+
+  private async entries(loc: Location, kind: string): Promise<CrdEntry[]> {
+    if (loc.type === 'url') {
+      const fetched = await this.fetch(loc.url);
+      if (!fetched.ok) throw new Error(fetched.reason);
+      return this.index(loc.url, fetched.text);
+    }
+    if (loc.type !== 'path') return [];
+    const files = await this.listCrdFiles(loc.path);
+    const nested = await Promise.all(files.filter((f) => mayDefineKind(f.text, kind)).map((f) => this.index(f.path, f.text)));
+    return nested.flat();
+  }
+
+  /** One download per URL and run, however many lookups need it at once. */
+  private fetch(url: string): ReturnType<typeof fetchText> {
+    let p = this.downloads.get(url);
+    if (!p) {
+      p = fetchText(url, this.cache);
+      this.downloads.set(url, p);
+    }
+    return p;
+  }
+
+  private index(source: string, text: string): Promise<CrdEntry[]> {
+    let p = this.indexes.get(source);
+    if (!p) {
+      p = indexCrdText(text, source, this.cache);
+      this.indexes.set(source, p);
+    }
+    return p;
+  }
+
+  /** The YAML/JSON files under `path` that may hold a CRD (read once per run). */
+  private listCrdFiles(path: string): Promise<{ path: string; text: string }[]> {
+    let p = this.crdFiles.get(path);
+    if (!p) {
+      p = walk(path).then(async (files) => {
+        if (!files.length) throw new Error(`schema location ${path}: no such file or folder, or no YAML/JSON files in it`);
+        const read = await Promise.all(files.map(async (f) => ({ path: f, text: await readFile(f, 'utf8') })));
+        return read.filter((f) => mayHoldCrd(f.text));
+      });
+      this.crdFiles.set(path, p);
+    }
+    return p;
+  }
+
+  private async fromTemplate(template: string, group: string, version: string, kind: string): Promise<Lookup | undefined> {
+    const where = renderTemplate(template, { group, version, kind });
+    let text: string;
+    if (isUrl(where)) {
+      const fetched = await this.fetch(where);
+      if (!fetched.ok) {
+        if (fetched.notFound) return undefined;
+        return { error: fetched.reason };
+      }
+      text = fetched.text;
+    } else {
+      try {
+        text = await readFile(where, 'utf8');
+      } catch {
+        return undefined;
+      }
+    }
+    let raw: unknown;
+    try {
+      raw = JSON.parse(text);
+    } catch (e) {
+      return { error: `${where}: not a JSON schema (${(e as Error).message})` };
+    }
+    const warnings: string[] = [];
+    const schema = fromJsonSchema(raw as JsonSchema, warnings);
+    return { found: { schema, key: sha256(JSON.stringify(schema)), source: where, warnings } };
+  }
+}
+
+const SKIP_DIRS = new Set(['node_modules', '.git']);
+
+/** YAML/JSON files at or below `path`, sorted (so "first" is stable). */
+async function walk(path: string): Promise<string[]> {
+  let st;
+  try {
+    st = await stat(path);
+  } catch {
+    return [];
+  }
+  if (st.isFile()) return [path];
+  const out: string[] = [];
+  const entries = await readdir(path, { withFileTypes: true });
+  for (const e of entries.sort((a, b) => (a.name < b.name ? -1 : 1))) {
+    const child = join(path, e.name);
+    if (e.isDirectory() && !SKIP_DIRS.has(e.name)) out.push(...(await walk(child)));
+    else if (e.isFile() && /\.(ya?ml|json)$/i.test(e.name)) out.push(child);
+  }
+  return out;
+}

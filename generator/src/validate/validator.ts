@@ -1,0 +1,87 @@
+/**
+ * Validates Kubernetes objects the way `kubeconform -strict` does: each object against the
+ * schema of its apiVersion + kind — from the schema locations first, then the built-in kinds —
+ * with unknown fields rejected. An object whose kind has no schema is an error, never a skip.
+ *
+ * One rule skips, explicitly and counted: kustomize's own configuration documents
+ * (`kustomize.config.k8s.io`: Kustomization, Component) are build instructions, not objects
+ * the API server would ever see. (Flux's `kustomize.toolkit.fluxcd.io` Kustomization is an
+ * object and is validated.) Callers may add per-file skips with a stated reason.
+ */
+import type { ErrorObject } from 'ajv';
+import { builtinValidator, objectMetaErrors } from './builtin.js';
+import type { SchemaCompiler } from './compile.js';
+import { violations } from './messages.js';
+import { readResources, type Resource } from './resources.js';
+import type { ResourceResult } from './result.js';
+import type { Lookup } from './schema-store.js';
+
+/** kustomize's own configuration API group: the one kind of document skipped by rule. */
+export const KUSTOMIZE_CONFIG_GROUP = 'kustomize.config.k8s.io';
+const BUILTIN_SOURCE = 'kubernetes-models (Kubernetes 1.33) + @kubernetes/client-node field lists';
+
+/** Where schemas come from, and how validators are compiled. */
+export interface ValidatorDeps {
+  /** Schema lookup; `file` lets the caller pick locations per file (e.g. per KServe version). */
+  readonly lookup: (apiVersion: string, kind: string, file: string) => Promise<Lookup>;
+  readonly compiler: SchemaCompiler;
+  /** Schema locations, for the "no schema" message. */
+  readonly describe: (file: string) => string;
+}
+
+/** Validates files or single objects; stateless apart from its dependencies' caches. */
+export class Validator {
+  constructor(private readonly deps: ValidatorDeps) {}
+
+  /** Every object in one YAML file; with `skipReason`, each is reported skipped for that reason. */
+  async validateFile(file: string, text: string, skipReason?: string): Promise<ResourceResult[]> {
+    return Promise.all(readResources(file, text).map((r) => this.validateResource(r, skipReason)));
+  }
+
+  async validateResource(res: Resource, skipReason?: string): Promise<ResourceResult> {
+    const obj = res.object;
+    const meta = obj && typeof obj.metadata === 'object' && obj.metadata !== null ? (obj.metadata as Record<string, unknown>) : {};
+    const base = {
+      filename: res.file,
+      ...(res.line === undefined ? {} : { line: res.line }),
+      kind: typeof obj?.kind === 'string' ? obj.kind : '',
+      name: typeof meta.name === 'string' ? meta.name : typeof meta.generateName === 'string' ? meta.generateName : '',
+      version: typeof obj?.apiVersion === 'string' ? obj.apiVersion : '',
+    };
+    const error = (msg: string): ResourceResult => ({ ...base, status: 'error', msg, validationErrors: [] });
+    if (!obj) return error(res.error ?? 'cannot read the document');
+    if (skipReason) return { ...base, status: 'skipped', msg: skipReason, validationErrors: [] };
+    if (!base.version) return error('missing apiVersion');
+    if (!base.kind) return error('missing kind');
+    if (base.version.startsWith(`${KUSTOMIZE_CONFIG_GROUP}/`)) {
+      return { ...base, status: 'skipped', msg: `kustomize build configuration (${KUSTOMIZE_CONFIG_GROUP}), not a Kubernetes object`, validationErrors: [] };
+    }
+
+    let errors: ErrorObject[];
+    let schema: string;
+    const lookup = await this.deps.lookup(base.version, base.kind, res.file);
+    if (lookup.error) return error(lookup.error);
+    if (lookup.found) {
+      let validate;
+      try {
+        validate = await this.deps.compiler.get(lookup.found.schema, lookup.found.key);
+      } catch (e) {
+        return error(`the schema from ${lookup.found.source} cannot be used: ${(e as Error).message}`);
+      }
+      errors = validate(obj) ? [] : [...(validate.errors ?? [])];
+      // The API server checks ObjectMeta for every kind; a CRD schema only says `type: object`.
+      if (meta === obj.metadata) errors.push(...(await objectMetaErrors(meta)).filter((e) => e.instancePath.startsWith('/metadata')));
+      schema = lookup.found.source;
+    } else {
+      const builtin = await builtinValidator(base.version, base.kind);
+      if (!builtin) {
+        const note = lookup.note ? ` (${lookup.note})` : '';
+        return error(`no schema for ${base.kind} ${base.version}${note} in ${this.deps.describe(res.file)} or the built-in Kubernetes kinds`);
+      }
+      errors = await builtin(obj);
+      schema = BUILTIN_SOURCE;
+    }
+    const found = violations(errors, res.locate);
+    return { ...base, status: found.length ? 'invalid' : 'valid', msg: '', validationErrors: found, schema };
+  }
+}
