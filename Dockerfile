@@ -1,0 +1,29 @@
+# The image the scheduled health check runs (catalog `health.image`), and a portable llm-gitops.
+#   docker build -t ghcr.io/<org>/llm-gitops:<version> .
+# The CronJob passes `health --plan /etc/llm-gitops/plan.json …`: what to check comes from the
+# ConfigMap `generate` renders next to it, so this image holds no catalog and needs no rebuild
+# when a catalog changes. Credentials come from the pod's ServiceAccount (in-cluster config).
+
+FROM node:20.20-bookworm-slim AS build
+WORKDIR /src
+COPY package.json package-lock.json .npmrc tsconfig.json ./
+# --ignore-scripts: `prepare` would compile before the sources are copied.
+RUN npm ci --ignore-scripts
+COPY generator ./generator
+RUN npx tsc -p tsconfig.json
+
+FROM node:20.20-bookworm-slim
+ENV NODE_ENV=production NO_COLOR=1
+WORKDIR /app
+COPY package.json package-lock.json .npmrc ./
+RUN npm ci --omit=dev --ignore-scripts && npm cache clean --force
+COPY --from=build /src/dist ./dist
+COPY generator/schema ./generator/schema
+# The catalogs, for `docker run … health --env <env>` against a kubeconfig you mount; the
+# CronJob does not read them (it reads its plan ConfigMap).
+COPY environments /repo/environments
+# uid 1000 = `node` in the base image; the CronJob sets runAsNonRoot and a read-only root.
+USER 1000:1000
+WORKDIR /repo
+ENTRYPOINT ["node", "/app/dist/cli.js"]
+CMD ["health", "--once"]

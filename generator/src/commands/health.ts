@@ -1,0 +1,160 @@
+/**
+ * `health`: did the delivery engine sync what we pushed, and is every catalog model serving?
+ * Plan (catalogs or the job's plan file) → poll rounds of lists (cluster/) → verdicts (health/)
+ * → one report in the chosen format. Prints nothing itself: progress goes to `io.progress`.
+ */
+import { connect } from '../cluster/client.js';
+import { loadRepository } from '../catalog/repository.js';
+import { readCatalogs, readOptional } from '../disk/files.js';
+import { UsageError, UserError } from '../errors.js';
+import { assessRound } from '../health/assess.js';
+import { listKey, type ListOutcome, type Observation } from '../health/observation.js';
+import { listRequests, parsePlan, planHealth, type HealthPlan } from '../health/plan.js';
+import { poll, type Round } from '../health/poll.js';
+import { formatJson } from '../health/report/json.js';
+import { formatJunit } from '../health/report/junit.js';
+import { formatPrometheus } from '../health/report/prometheus.js';
+import { liveFrame, progressLines, redraw } from '../health/report/progress.js';
+import type { Report } from '../health/report/report.js';
+import { formatTable } from '../health/report/table.js';
+import { isSha, type Expectation } from '../health/revision.js';
+import type { ApiProblem } from '../cluster/problem.js';
+import { selectEnvironments } from './workspace.js';
+
+export type HealthOutput = 'table' | 'json' | 'junit' | 'prometheus';
+
+export interface HealthOptions {
+  readonly root: string;
+  readonly envs: readonly string[];
+  /** A plan file (the health job's ConfigMap) instead of the catalogs. */
+  readonly planFile?: string;
+  readonly kubeconfig?: string;
+  readonly context?: string;
+  readonly timeoutMs: number;
+  readonly intervalMs: number;
+  readonly once: boolean;
+  readonly expectRevision?: string;
+  /** When the expected revision was pushed (ms since epoch). @default the start of this run */
+  readonly pushedAt?: number;
+  /** Overrides the engines' reconciliation windows (Argo CD 3m, Flux interval + 1m). */
+  readonly reconcileWindowMs?: number;
+  readonly progressDeadlineMs: number;
+  readonly requestTimeoutMs: number;
+  readonly pageSize?: number;
+  readonly output: HealthOutput;
+  readonly color: boolean;
+}
+
+export interface HealthIO {
+  /** Receives progress text (already newline-terminated). */
+  readonly progress?: (text: string) => void;
+  /** Redraw a live table instead of appending lines (stderr is a terminal). */
+  readonly live?: boolean;
+  /** Terminal width for the live table. */
+  readonly columns?: number;
+}
+
+export interface HealthRun {
+  readonly code: 0 | 1 | 3 | 4;
+  readonly output: string;
+  readonly problems: readonly ApiProblem[];
+}
+
+async function loadPlan(opts: HealthOptions): Promise<HealthPlan> {
+  if (opts.planFile) {
+    const text = await readOptional(opts.planFile);
+    if (text === undefined) throw new UsageError(`--plan ${opts.planFile}: no such file`);
+    let data: unknown;
+    try {
+      data = JSON.parse(text);
+    } catch (e) {
+      throw UserError.of(opts.planFile, `not JSON: ${(e as Error).message}`);
+    }
+    const parsed = parsePlan(data);
+    if (!parsed.ok) throw UserError.of(opts.planFile, `not a health plan: ${parsed.message}`);
+    const known = parsed.plan.environments.map((e) => e.env);
+    const unknown = opts.envs.filter((e) => !known.includes(e));
+    if (unknown.length) throw new UsageError(`--env ${unknown.join(', ')}: not in ${opts.planFile} (it has ${known.join(', ')})`);
+    return opts.envs.length ? { ...parsed.plan, environments: parsed.plan.environments.filter((e) => opts.envs.includes(e.env)) } : parsed.plan;
+  }
+  const envs = await selectEnvironments(opts.root, opts.envs);
+  const loaded = loadRepository(await readCatalogs(opts.root, envs));
+  if (!loaded.ok) throw new UserError(loaded.issues);
+  return planHealth(loaded.value.environments);
+}
+
+/** At most `limit` lists in flight: enough to overlap latency, gentle on the API server. */
+async function inPool<T, R>(items: readonly T[], limit: number, fn: (t: T) => Promise<R>): Promise<R[]> {
+  const out: R[] = new Array(items.length);
+  let next = 0;
+  const worker = async () => {
+    while (next < items.length) {
+      const i = next++;
+      out[i] = await fn(items[i]!);
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
+  return out;
+}
+
+export async function health(opts: HealthOptions, io: HealthIO = {}): Promise<HealthRun> {
+  const startedAt = Date.now();
+  if (opts.expectRevision !== undefined && !isSha(opts.expectRevision)) {
+    throw new UsageError(`--expect-revision ${opts.expectRevision}: not a commit SHA (7 to 64 hex digits)`);
+  }
+  const plan = await loadPlan(opts);
+  const expect: Expectation | undefined = opts.expectRevision
+    ? { sha: opts.expectRevision.toLowerCase(), pushedAt: opts.pushedAt ?? startedAt, ...(opts.reconcileWindowMs !== undefined ? { windowMs: opts.reconcileWindowMs } : {}) }
+    : undefined;
+  const reader = connect({
+    ...(opts.kubeconfig ? { kubeconfig: opts.kubeconfig } : {}),
+    ...(opts.context ? { context: opts.context } : {}),
+    requestTimeoutMs: opts.requestTimeoutMs,
+    ...(opts.pageSize ? { pageSize: opts.pageSize } : {}),
+  });
+  const requests = listRequests(plan);
+
+  const observe = async (): Promise<Observation> => {
+    const before = reader.requests;
+    const outcomes = await inPool(requests, 8, (r) => reader.list(r.kind, r.namespace));
+    const lists = new Map<string, ListOutcome>(requests.map((r, i) => [listKey(r.kind.kind, r.namespace), outcomes[i]!]));
+    return { lists, requests: reader.requests - before };
+  };
+
+  let previous: Round | undefined;
+  let frameLines = 0;
+  const onRound = (round: Round) => {
+    if (!io.progress || opts.once) return;
+    if (io.live) {
+      const frame = liveFrame(round, opts.color, io.columns);
+      io.progress(redraw(frameLines, frame));
+      frameLines = frame.length;
+    } else io.progress(`${progressLines(previous, round).join('\n')}\n`);
+    previous = round;
+  };
+
+  const result = await poll(
+    { timeoutMs: opts.timeoutMs, intervalMs: opts.intervalMs, once: opts.once },
+    {
+      now: Date.now,
+      sleep: (ms) => new Promise((r) => setTimeout(r, ms)),
+      observe,
+      assess: (obs, now) => assessRound(plan, obs, { now, progressDeadlineMs: opts.progressDeadlineMs, ...(expect ? { expect } : {}) }),
+      onRound,
+    },
+  );
+  // The final table repeats the live frame: clear it. Other formats go elsewhere; keep the frame.
+  if (io.live && io.progress && frameLines && opts.output === 'table') io.progress(redraw(frameLines, []).replace(/\n$/, ''));
+  const report: Report = {
+    verdicts: result.last.verdicts,
+    problems: result.last.problems,
+    code: result.code,
+    startedAt,
+    finishedAt: result.finishedAt,
+    rounds: result.last.n,
+    requests: result.requests,
+    ...(expect ? { expectedRevision: expect.sha } : {}),
+  };
+  const format = { table: (r: Report) => formatTable(r, opts.color), json: formatJson, junit: formatJunit, prometheus: formatPrometheus }[opts.output];
+  return { code: result.code, output: format(report), problems: result.last.problems };
+}

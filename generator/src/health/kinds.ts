@@ -1,0 +1,30 @@
+/**
+ * The kinds `health` reads, in one place: the cluster reader lists them, the planner asks for
+ * them, the health job's RBAC grants get/list/watch on exactly these.
+ */
+import { LLMISVC_API_VERSION } from '../model/kserve.js';
+
+export type KindName = 'LLMInferenceService' | 'Application' | 'Kustomization';
+
+/** A served group/version/resource. */
+export interface KindRef {
+  readonly kind: KindName;
+  readonly group: string;
+  readonly version: string;
+  readonly plural: string;
+}
+
+const [LLMISVC_GROUP = '', LLMISVC_VERSION = ''] = LLMISVC_API_VERSION.split('/');
+
+export const KINDS: Readonly<Record<KindName, KindRef>> = {
+  LLMInferenceService: { kind: 'LLMInferenceService', group: LLMISVC_GROUP, version: LLMISVC_VERSION, plural: 'llminferenceservices' },
+  /** Argo CD v3.x; the CRD serves only v1alpha1. */
+  Application: { kind: 'Application', group: 'argoproj.io', version: 'v1alpha1', plural: 'applications' },
+  /** Flux kustomize-controller v1.x serves only v1. */
+  Kustomization: { kind: 'Kustomization', group: 'kustomize.toolkit.fluxcd.io', version: 'v1', plural: 'kustomizations' },
+};
+
+/** `llminferenceservices.serving.kserve.io`, as Kubernetes names a resource in messages. */
+export function resourceName(k: KindRef): string {
+  return `${k.plural}.${k.group}`;
+}
