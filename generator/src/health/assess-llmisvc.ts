@@ -4,6 +4,7 @@
  * missing, terminating, not in the catalog, no status yet, generation not observed, stop,
  * PresetsCombined, Ready. Pure: the clock comes in `ctx.now`.
  */
+import { STARTING_REASONS } from '../model/kserve.js';
 import { STOP_ANNOTATION } from '../model/kserve.js';
 import { formatDuration } from './duration.js';
 import { condition, conditions, explain, meta, num, path, str, type Condition } from './object.js';
@@ -51,7 +52,7 @@ const FAILURE_ORDER = [
  * conditions), and the pool waits for the Gateway. Progressing until the progress deadline, as the
  * Argo CD health check and the Flux health expressions this repository renders also treat them.
  */
-export const STARTING_REASONS: ReadonlySet<string> = new Set(['MinimumReplicasUnavailable', 'Progressing', 'WaitingForGateway']);
+const STARTING: ReadonlySet<string> = new Set(STARTING_REASONS);
 
 function firstWith(conds: readonly Condition[], status: string): Condition | undefined {
   for (const type of FAILURE_ORDER) {
@@ -126,7 +127,7 @@ export function assessLLMISVC(obj: unknown, model: ModelExpectation | undefined,
     const cause = firstWith(conds, 'False') ?? ready;
     const reason = cause.reason ?? `${cause.type}False`;
     const detail = `${cause.type} is False${cause.message ? `: ${cause.message}` : ''}`;
-    if (!STARTING_REASONS.has(reason)) return { ...facts, status: 'Degraded', reason, message: detail };
+    if (!STARTING.has(reason)) return { ...facts, status: 'Degraded', reason, message: detail };
     return { ...facts, status: overdue ? 'Degraded' : 'Progressing', reason, message: overdue ? late(detail) : `starting: ${detail}` };
   }
   const waitingOn = firstWith(conds, 'Unknown');

@@ -31,3 +31,10 @@ export const GPU_RESOURCE: Record<'nvidia' | 'amd', string> = {
 export const PINNED_IMAGES = ['kserve/llmisvc-controller', 'kserve/storage-initializer'] as const;
 
 export const STOP_ANNOTATION = 'serving.kserve.io/stop';
+
+/**
+ * Ready=False reasons KServe reports while a model is merely starting (it copies the Deployment's
+ * Available=False reason, and waits for the Gateway to accept the InferencePool). The Argo CD Lua,
+ * the Flux CEL and `health` all treat these as Progressing, not Degraded.
+ */
+export const STARTING_REASONS = ['MinimumReplicasUnavailable', 'Progressing', 'WaitingForGateway'] as const;

@@ -11,6 +11,7 @@
  * Argo CD runs argocd-cm checks with only the base, table, package and a safe os library open
  * (util/lua/lua.go, unless `resource.customizations.useOpenLibs.*` is set): no `string.*`, no `math.*`.
  */
+import { STARTING_REASONS } from '../model/kserve.js';
 import type { Environment, JsonObject } from '../model/types.js';
 import { kustomization } from './kustomization.js';
 
@@ -36,7 +37,7 @@ local ORDER = { "MainWorkloadReady", "WorkerWorkloadReady", "PrefillWorkloadRead
   "HTTPRoutesReady", "InferencePoolReady", "SchedulerWorkloadReady", "WorkloadsReady",
   "RouterReady", "Ready" }
 -- Reasons KServe reports while things are merely starting, not failing.
-local STARTING = { MinimumReplicasUnavailable = true, Progressing = true, WaitingForGateway = true }
+local STARTING = { ${STARTING_REASONS.map((r) => `${r} = true`).join(', ')} }
 
 local function find(conditions, name)
   for _, c in ipairs(conditions) do

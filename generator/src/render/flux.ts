@@ -10,6 +10,7 @@
  * One GitRepository per environment: environments may name different repositories or revisions,
  * and a shared one would be a file no single catalog owns.
  */
+import { STARTING_REASONS } from '../model/kserve.js';
 import type { Environment, JsonObject } from '../model/types.js';
 import { LLMISVC_API_VERSION, STOP_ANNOTATION } from '../model/kserve.js';
 import { deliveryLabels, deliveryNames } from './delivery-names.js';
@@ -26,7 +27,8 @@ const SOURCE_INTERVAL = '1m';
 const RETRY_INTERVAL = '2m';
 
 /** Reasons KServe reports while a model is starting (Ready=False is not a failure then). */
-const STARTING_REASONS = ['MinimumReplicasUnavailable', 'Progressing', 'WaitingForGateway', 'Stopped'];
+/** Starting reasons, plus Stopped: a stopped model is what the catalog asked for. */
+const NOT_FAILING = [...STARTING_REASONS, 'Stopped'];
 
 const reason = (c: string) => `(has(${c}.reason) ? ${c}.reason : '')`;
 const stopped = `(has(metadata.annotations) && '${STOP_ANNOTATION}' in metadata.annotations && metadata.annotations['${STOP_ANNOTATION}'] == 'true')`;
@@ -46,7 +48,7 @@ export const LLMISVC_HEALTH_EXPRS: JsonObject = {
   failed:
     `!${stopped} && has(status.conditions) && status.conditions.exists(c, ` +
     `(c.type == 'PresetsCombined' && c.status == 'False' && ${reason('c')} != 'Stopped') || ` +
-    `(c.type == 'Ready' && c.status == 'False' && !(${reason('c')} in [${STARTING_REASONS.map((r) => `'${r}'`).join(', ')}])))`,
+    `(c.type == 'Ready' && c.status == 'False' && !(${reason('c')} in [${NOT_FAILING.map((r) => `'${r}'`).join(', ')}])))`,
 };
 
 /** Flux's GitRepository ref from the catalog's revision: a commit SHA, a full ref, or a branch. */
