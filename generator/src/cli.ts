@@ -3,15 +3,37 @@
  * The command table. The only module that prints or picks exit codes:
  * 0 done, 1 invalid input (or a failed check), 2 usage error.
  */
-import { Command, CommanderError, Option } from 'commander';
+import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
 import { formatIssue, UsageError, UserError, type Issue } from './errors.js';
 import { generate } from './commands/generate.js';
 import { check } from './commands/check.js';
 import { vendor } from './commands/vendor.js';
+import { validate } from './commands/validate.js';
+import { formatReport, OUTPUT_FORMATS, type OutputFormat } from './validate/report.js';
 import { catalogJsonSchema } from './catalog/schema.js';
+import type { HealthOutput } from './commands/health.js';
+import { parseDuration } from './health/duration.js';
+import { describeProblem } from './cluster/problem.js';
+import { commit, loadTemplate, writeText } from './commands/commit.js';
+import { diff } from './commands/diff.js';
+import { init } from './commands/init.js';
 import type { Change } from './disk/plan.js';
 
 const collect = (value: string, previous: string[]) => [...previous, value];
+const durationArg = (flag: string) => (value: string) => {
+  const ms = parseDuration(value);
+  if (ms === undefined) throw new InvalidArgumentError(`${flag}: "${value}" is not a duration such as 30s, 5m or 1h30m`);
+  return ms;
+};
+const timeArg = (value: string) => {
+  const ms = /^\d+$/.test(value) ? Number(value) * 1000 : Date.parse(value);
+  if (!Number.isFinite(ms)) throw new InvalidArgumentError(`"${value}" is neither RFC 3339 nor Unix seconds`);
+  return ms;
+};
+const wholeNumber = (value: string) => {
+  if (!/^\d+$/.test(value)) throw new InvalidArgumentError('expected a whole number');
+  return Number(value);
+};
 
 function printIssues(issues: readonly Issue[]): void {
   for (const i of issues) process.stderr.write(`${formatIssue(i)}\n`);
@@ -69,6 +91,125 @@ export function buildProgram(): Command {
     .action(async (o: { root: string; from: string; version?: string }) => {
       const r = await vendor({ root: o.root, from: o.from, ...(o.version ? { version: o.version } : {}) });
       process.stdout.write(`KServe ${r.version}: ${summarize(r.changes, false)}`);
+    });
+
+  program
+    .command('validate')
+    .description('check every generated object against its schema like `kubeconform -strict` (unknown fields rejected); exit 1 when any is invalid')
+    .option('--root <dir>', 'repository root', '.')
+    .option('--env <name>', 'only this environment (repeatable)', collect, [])
+    .option('--schema-location <dir|url>', 'CRD folder/file, CRD URL or kubeconform-style {{ .ResourceKind }} template, in order (repeatable; "default": pinned KServe, Argo CD and Flux CRDs)', collect, [])
+    .addOption(new Option('--output <format>', 'report format').choices(OUTPUT_FORMATS).default('text'))
+    .action(async (o: { root: string; env: string[]; schemaLocation: string[]; output: OutputFormat }) => {
+      const r = await validate({ root: o.root, envs: o.env, schemaLocations: o.schemaLocation, cwd: process.cwd(), env: process.env });
+      printIssues(r.warnings);
+      process.stdout.write(formatReport(o.output, r.results));
+      if (r.summary.invalid > 0 || r.summary.errors > 0) process.exitCode = 1;
+    });
+
+  program
+    .command('commit')
+    .description('commit the catalogs and the tree they generate, built in a scratch worktree or clone (your files are never written)')
+    .option('--root <dir>', 'repository root (where the catalogs are)', '.')
+    .option('--repo <path|url>', 'commit to this other repository instead (a temporary clone; needs --push)')
+    .option('--target-branch <name>', 'branch to build on and push to (default: the current one; with --repo, the remote default)')
+    .option('--branch <name>', 'put the commit on this new branch, for a pull request')
+    .option('--push', 'push it; a rejected push is rebuilt on the new remote tip and retried', false)
+    .option('--remote <name>', 'remote to push to', 'origin')
+    .option('--retries <n>', 'retries of a rejected push', wholeNumber, 3)
+    .option('--timeout <seconds>', 'give up, killing git, after this long', wholeNumber, 600)
+    .option('--message-template <file>', 'Handlebars template of the commit message')
+    .option('--pr-body-template <file>', 'Handlebars template of the pull-request body')
+    .option('--pr-body-out <file>', 'write the pull-request body to this file (when a commit is made)')
+    .action(async (o: { root: string; repo?: string; targetBranch?: string; branch?: string; push: boolean; remote: string; retries: number; timeout: number; messageTemplate?: string; prBodyTemplate?: string; prBodyOut?: string }) => {
+      const r = await commit({
+        root: o.root,
+        ...(o.repo ? { repo: o.repo } : {}),
+        ...(o.targetBranch ? { targetBranch: o.targetBranch } : {}),
+        ...(o.branch ? { branch: o.branch } : {}),
+        push: o.push,
+        remote: o.remote,
+        retries: o.retries,
+        timeoutMs: o.timeout * 1000,
+        ...(o.messageTemplate ? { messageTemplate: await loadTemplate(o.messageTemplate) } : {}),
+        ...(o.prBodyTemplate ? { prBodyTemplate: await loadTemplate(o.prBodyTemplate) } : {}),
+        onProgress: (m) => process.stderr.write(`${m}\n`),
+      });
+      printIssues(r.warnings);
+      if (!r.commit) {
+        process.stdout.write('nothing to commit: the catalogs and their generated tree are already committed\n');
+        return;
+      }
+      if (o.prBodyOut) await writeText(o.prBodyOut, r.prBody!);
+      const where = r.pushed ? `${o.repo ? 'the target repository' : o.remote}/${r.branch}` : r.branch;
+      process.stdout.write(`${r.pushed ? 'pushed' : 'committed'} ${r.commit.slice(0, 12)} to ${where}${r.attempts > 1 ? ` (${r.attempts} attempts)` : ''}\n  ${r.subject}\n`);
+      for (const n of r.notes) process.stderr.write(`note: ${n}\n`);
+    });
+
+  program
+    .command('diff')
+    .description('what changes between a git revision and the working tree, per environment and object (the pull-request view)')
+    .requiredOption('--base <rev>', 'git revision to compare with (e.g. origin/main)')
+    .option('--root <dir>', 'repository root', '.')
+    .option('--env <name>', 'only this environment (repeatable)', collect, [])
+    .addOption(new Option('--format <format>', 'output format').choices(['text', 'markdown', 'json']).default('text'))
+    .option('--unified', 'add a unified diff of the generated YAML', false)
+    .action(async (o: { base: string; root: string; env: string[]; format: 'text' | 'markdown' | 'json'; unified: boolean }) => {
+      const r = await diff({ root: o.root, base: o.base, format: o.format, unified: o.unified, envs: o.env });
+      printIssues(r.warnings);
+      process.stdout.write(r.report);
+    });
+
+  program
+    .command('init [dir]')
+    .description('scaffold a GitOps repository (a first catalog, README, CI workflows, CODEOWNERS), generated and ready for check')
+    .option('--env <name>', 'the first environment', 'dev')
+    .addOption(new Option('--engine <engine>', 'delivery engine').choices(['argocd', 'flux', 'none']).default('none'))
+    .option('--repo-url <url>', 'git URL Argo CD / Flux read the repository from (needed with --engine argocd|flux)')
+    .option('--owner <handle>', 'GitHub user or team that approves changes (CODEOWNERS)', '@your-org/llm-platform')
+    .option('--default-branch <name>', 'branch delivery syncs from and CI commits to', 'main')
+    .action(async (dir: string | undefined, o: { env: string; engine: 'argocd' | 'flux' | 'none'; repoUrl?: string; owner: string; defaultBranch: string }) => {
+      const r = await init({ dir: dir ?? '.', env: o.env, engine: o.engine, ...(o.repoUrl ? { repoUrl: o.repoUrl } : {}), owner: o.owner, branch: o.defaultBranch });
+      process.stdout.write(`scaffolded ${r.dir}: ${r.written.length} files${r.gitInitialized ? ', new git repository' : ''}\nnext: read README.md, then \`git add -A && git commit -m "llm-gitops init"\`\n`);
+    });
+
+  program
+    .command('health')
+    .description('did Argo CD / Flux sync, and is every catalog model serving? Exit 0 healthy, 1 degraded/missing/stale, 3 cluster not checkable, 4 still progressing')
+    .option('--root <dir>', 'repository root', '.')
+    .option('--env <name>', 'only this environment (repeatable)', collect, [])
+    .option('--plan <file>', 'what should exist, from a plan file (the health job\'s ConfigMap) instead of the catalogs')
+    .option('--kubeconfig <file>', 'kubeconfig (default: $KUBECONFIG, ~/.kube/config, else the in-cluster ServiceAccount)')
+    .option('--context <name>', 'kubeconfig context')
+    .addOption(new Option('--timeout <duration>', 'give up polling after this long').argParser(durationArg('--timeout')).default(300_000, '5m'))
+    .addOption(new Option('--interval <duration>', 'pause between rounds').argParser(durationArg('--interval')).default(10_000, '10s'))
+    .option('--once', 'one round, no polling', false)
+    .option('--expect-revision <sha>', 'the commit Argo CD / Flux should be at (e.g. the one CI just pushed)')
+    .option('--pushed-at <time>', 'when that commit was pushed: RFC 3339 or Unix seconds (default: when this run started)', timeArg)
+    .option('--reconcile-window <duration>', 'after the push, an older revision is Pending for this long, then Stale (default: Argo CD 3m, Flux interval + 1m)', durationArg('--reconcile-window'))
+    .addOption(new Option('--progress-deadline <duration>', 'a model whose Ready stays Unknown longer than this is Degraded').argParser(durationArg('--progress-deadline')).default(900_000, '15m'))
+    .addOption(new Option('--request-timeout <duration>', 'deadline of each API request').argParser(durationArg('--request-timeout')).default(30_000, '30s'))
+    .addOption(new Option('--output <format>', 'report on stdout').choices(['table', 'json', 'junit', 'prometheus']).default('table'))
+    .addOption(new Option('--page-size <n>', 'items per list page').argParser((v) => Number(v)).hideHelp())
+    .action(async (o: {
+      root: string; env: string[]; plan?: string; kubeconfig?: string; context?: string; timeout: number; interval: number; once: boolean;
+      expectRevision?: string; pushedAt?: number; reconcileWindow?: number; progressDeadline: number; requestTimeout: number; output: HealthOutput; pageSize?: number;
+    }) => {
+      // Loaded on demand: @kubernetes/client-node takes most of a second to import, which no other command needs.
+      const { health } = await import('./commands/health.js');
+      const r = await health(
+        {
+          root: o.root, envs: o.env, timeoutMs: o.timeout, intervalMs: o.interval, once: o.once, progressDeadlineMs: o.progressDeadline,
+          requestTimeoutMs: o.requestTimeout, output: o.output, color: !!process.stdout.isTTY && process.env.NO_COLOR === undefined,
+          ...(o.plan ? { planFile: o.plan } : {}), ...(o.kubeconfig ? { kubeconfig: o.kubeconfig } : {}), ...(o.context ? { context: o.context } : {}),
+          ...(o.expectRevision ? { expectRevision: o.expectRevision } : {}), ...(o.pushedAt !== undefined ? { pushedAt: o.pushedAt } : {}),
+          ...(o.reconcileWindow !== undefined ? { reconcileWindowMs: o.reconcileWindow } : {}), ...(o.pageSize ? { pageSize: o.pageSize } : {}),
+        },
+        { progress: (text) => process.stderr.write(text), live: !!process.stderr.isTTY, ...(process.stderr.columns ? { columns: process.stderr.columns } : {}) },
+      );
+      process.stdout.write(r.output);
+      for (const p of r.problems) process.stderr.write(`error: cannot check the cluster: ${describeProblem(p)}\n`);
+      process.exitCode = r.code;
     });
 
   program

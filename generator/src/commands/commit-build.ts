@@ -1,0 +1,136 @@
+/**
+ * One attempt of `commit`, inside a scratch checkout sitting at the base commit: bring in the
+ * user's catalogs, regenerate, re-check, stage exactly what changed, commit with a message
+ * made from the change. Run again on a newer base after a rejected push, so generated files
+ * are always computed from the catalogs they are committed with.
+ */
+import type { SimpleGit } from 'simple-git';
+import { UserError, type Issue } from '../errors.js';
+import { loadRepository, type CatalogSource } from '../catalog/repository.js';
+import { CATALOG, listEnvironments, readCatalogs } from '../disk/files.js';
+import type { Change } from '../disk/plan.js';
+import { applyChanges } from '../disk/transaction.js';
+import { commitStaged, mergeText, stagePaths } from '../git/commit.js';
+import { compareCatalogs, type SemanticChange } from '../change/semantic.js';
+import { messageContext, renderMessage, type FileTouch } from '../render/messages.js';
+import { loadWorkspace } from './workspace.js';
+import { check } from './check.js';
+
+export interface Template {
+  readonly text: string;
+  readonly source: string;
+}
+
+/** Catalog texts by environment name. */
+export type Catalogs = ReadonlyMap<string, string>;
+
+export type CommitStep = 'lock' | 'worktree' | 'catalogs' | 'generate' | 'check' | 'stage' | 'commit' | 'branch' | 'index';
+
+export interface BuildInput {
+  /** Client rooted at `root`. */
+  readonly git: SimpleGit;
+  /** The catalog root inside the scratch checkout. */
+  readonly root: string;
+  /** Folder for temp files (outside the checkout). */
+  readonly tmp: string;
+  /** The user's catalogs (the working-tree versions). */
+  readonly ours: Catalogs;
+  /**
+   * The catalogs the user's edits started from (their HEAD): the base of a three-way merge
+   * with the checkout's catalogs. Undefined: the user's catalogs overwrite (another repository).
+   */
+  readonly base?: Catalogs;
+  /** Commit-message and PR-body templates, with the name errors should quote. */
+  readonly templates: { readonly message: Template; readonly prBody: Template };
+  readonly step: (s: CommitStep) => Promise<void>;
+}
+
+export interface Built {
+  /** undefined: nothing to commit. */
+  readonly commit?: string;
+  readonly message: string;
+  readonly prBody: string;
+  readonly changes: readonly SemanticChange[];
+  readonly files: readonly FileTouch[];
+  /** Root-relative paths committed (catalogs and generated files). */
+  readonly paths: readonly string[];
+  readonly warnings: readonly Issue[];
+}
+
+const catalogPath = (env: string) => `environments/${env}/${CATALOG}`;
+
+/** The catalogs present under `root`. */
+export async function catalogsIn(root: string): Promise<Map<string, string>> {
+  return new Map((await readCatalogs(root, await listEnvironments(root))).map((c) => [c.env, c.text]));
+}
+
+function toSources(c: Catalogs): CatalogSource[] {
+  return [...c].sort(([a], [b]) => (a < b ? -1 : 1)).map(([env, text]) => ({ env, file: catalogPath(env), text }));
+}
+
+/** What to write so the checkout holds the user's catalogs (merged three-way when `base` is given). */
+async function catalogChanges(i: BuildInput, theirs: Catalogs): Promise<Change[]> {
+  const envs = [...new Set([...i.ours.keys(), ...(i.base?.keys() ?? []), ...theirs.keys()])].sort();
+  const changes: Change[] = [];
+  const conflicts: Issue[] = [];
+  const to = (env: string, want: string | undefined) => {
+    const [path, have] = [catalogPath(env), theirs.get(env)];
+    if (want === have) return;
+    if (want === undefined) changes.push({ kind: 'delete', path, before: have! });
+    else if (have === undefined) changes.push({ kind: 'create', path, content: want });
+    else changes.push({ kind: 'update', path, content: want, before: have });
+  };
+  for (const env of envs) {
+    const [o, t] = [i.ours.get(env), theirs.get(env)];
+    if (!i.base) {
+      if (o !== undefined) to(env, o); // another repository: ours win; its other environments stay
+      continue;
+    }
+    const b = i.base.get(env);
+    if (o === b || o === t) continue; // not edited by the user, or already there
+    if (t === b) to(env, o);
+    else if (o !== undefined && b !== undefined && t !== undefined) {
+      const merged = await mergeText(i.git, i.tmp, o, b, t);
+      if (merged.conflict) conflicts.push({ file: catalogPath(env), message: 'was changed on the target branch too, in the same lines as your edit — pull, resolve, and run commit again', severity: 'error' });
+      else to(env, merged.text);
+    } else conflicts.push({ file: catalogPath(env), message: 'was added or removed on the target branch while you edited it — pull, resolve, and run commit again', severity: 'error' });
+  }
+  if (conflicts.length) throw new UserError(conflicts);
+  return changes;
+}
+
+const ACTION = { create: 'created', update: 'updated', delete: 'removed' } as const;
+
+/** Builds one commit on the checkout's current HEAD (see the file comment). */
+export async function buildCommit(i: BuildInput): Promise<Built> {
+  const theirs = await catalogsIn(i.root);
+  const before = loadRepository(toSources(theirs));
+  const catalogs = await catalogChanges(i, theirs);
+  await applyChanges(i.root, catalogs);
+  await i.step('catalogs');
+
+  const ws = await loadWorkspace(i.root);
+  if (ws.plan.conflicts.length) throw new UserError(ws.plan.conflicts);
+  await applyChanges(i.root, ws.plan.changes);
+  await i.step('generate');
+
+  const verdict = await check(i.root, []);
+  if (verdict.stale.length) throw new UserError(verdict.stale);
+  await i.step('check');
+
+  const paths = [...catalogs, ...ws.plan.changes].map((c) => c.path).sort();
+  await stagePaths(i.git, paths);
+  await i.step('stage');
+
+  // A base whose catalogs do not load (broken upstream) has no "before": the message then
+  // says "regenerate" rather than claiming every model was added.
+  const changes = before.ok ? compareCatalogs(before.value, ws.catalog) : [];
+  const files: FileTouch[] = ws.plan.changes.map((c) => ({ path: c.path, action: ACTION[c.kind] }));
+  const context = messageContext(changes, files);
+  // Both rendered before committing: a broken template must fail before anything is recorded.
+  const message = renderMessage(i.templates.message.text, context, i.templates.message.source);
+  const prBody = renderMessage(i.templates.prBody.text, context, i.templates.prBody.source);
+  const commit = await commitStaged(i.git, message, i.tmp);
+  await i.step('commit');
+  return { ...(commit ? { commit } : {}), message, prBody, changes, files, paths, warnings: ws.warnings };
+}

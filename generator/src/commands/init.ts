@@ -1,0 +1,84 @@
+/**
+ * `init [DIR]`: scaffold a GitOps repository that `generate`, `validate` and `check` accept at
+ * once — the scaffold is written, then generated, then (outside a repository) `git init`ed.
+ * Never overwrites: any existing file among those it would write stops it before it writes.
+ */
+import { mkdir } from 'node:fs/promises';
+import { join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { UsageError, UserError } from '../errors.js';
+import { loadRepository } from '../catalog/repository.js';
+import { readOptional } from '../disk/files.js';
+import type { Change } from '../disk/plan.js';
+import { applyChanges } from '../disk/transaction.js';
+import { git } from '../git/client.js';
+import { openRepo } from '../git/repo.js';
+import { isDnsLabel } from '../model/names.js';
+import type { DeliveryEngine } from '../model/types.js';
+import { catalogPathOf, renderCatalog, renderScaffold, type ScaffoldOptions } from '../render/scaffold.js';
+import { renderTree } from '../render/tree.js';
+import { loadWorkspace } from './workspace.js';
+
+export interface InitOptions {
+  readonly dir: string;
+  /** @default dev */
+  readonly env?: string;
+  /** @default none */
+  readonly engine?: DeliveryEngine;
+  readonly repoUrl?: string;
+  /** @default @your-org/llm-platform */
+  readonly owner?: string;
+  /** @default main */
+  readonly branch?: string;
+}
+
+export interface InitResult {
+  readonly dir: string;
+  /** Scaffold and generated files, repository-relative. */
+  readonly written: readonly string[];
+  readonly gitInitialized: boolean;
+}
+
+/** This package's version, from the package.json above this module (dist/ or generator/src/). */
+export async function toolVersion(): Promise<string> {
+  for (let up = '../'; up.length <= 4 * 3; up += '../') {
+    const text = await readOptional(fileURLToPath(new URL(`${up}package.json`, import.meta.url)));
+    const pkg = text === undefined ? undefined : (JSON.parse(text) as { name?: string; version?: string });
+    if (pkg?.name === 'kserve-llm-gitops' && pkg.version) return pkg.version;
+  }
+  throw new Error('package.json of kserve-llm-gitops not found above the installed module');
+}
+
+export async function init(o: InitOptions): Promise<InitResult> {
+  const dir = resolve(o.dir);
+  const opts: ScaffoldOptions = {
+    env: o.env ?? 'dev',
+    engine: o.engine ?? 'none',
+    ...(o.repoUrl ? { repoUrl: o.repoUrl } : {}),
+    owner: o.owner ?? '@your-org/llm-platform',
+    branch: o.branch ?? 'main',
+    toolVersion: await toolVersion(),
+  };
+  if (!isDnsLabel(opts.env)) throw new UsageError(`--env ${opts.env}: an environment name must be a DNS-1123 label (lower-case letters, digits, '-')`);
+  if (opts.engine !== 'none' && !opts.repoUrl) throw new UsageError(`--engine ${opts.engine} needs --repo-url: the git URL ${opts.engine === 'flux' ? 'Flux' : 'Argo CD'} reads this repository from`);
+
+  // The README draws the tree generate will produce, so render it first, purely.
+  const loaded = loadRepository([{ env: opts.env, file: catalogPathOf(opts.env), text: renderCatalog(opts) }]);
+  if (!loaded.ok) throw new UserError(loaded.issues);
+  const files = renderScaffold(opts, renderTree(loaded.value).map((f) => f.path));
+
+  const existing = [];
+  for (const f of files) if ((await readOptional(join(dir, f.path))) !== undefined) existing.push(f.path);
+  if (existing.length) {
+    throw new UserError(existing.map((file) => ({ file: join(o.dir, file), message: 'already exists — init never overwrites; scaffold into an empty folder, or move the file away', severity: 'error' as const })));
+  }
+  await mkdir(dir, { recursive: true });
+  await applyChanges(dir, files.map((f): Change => ({ kind: 'create', path: f.path, content: f.content })));
+  const ws = await loadWorkspace(dir);
+  if (ws.plan.conflicts.length) throw new UserError(ws.plan.conflicts);
+  await applyChanges(dir, ws.plan.changes);
+
+  const gitInitialized = !(await openRepo(dir));
+  if (gitInitialized) await git(dir).raw(['init', '--quiet', `--initial-branch=${opts.branch}`]);
+  return { dir, written: [...files.map((f) => f.path), ...ws.plan.changes.map((c) => c.path)].sort(), gitInitialized };
+}

@@ -1,0 +1,82 @@
+/**
+ * The files `llm-gitops init` writes once and people own afterwards: a first catalog (one
+ * small CPU model), CODEOWNERS per environment, .gitignore, the README, the CI workflows.
+ * Pure; `generate` then adds everything else.
+ */
+import type { DeliveryEngine } from '../model/types.js';
+import { DEFAULT_KSERVE_VERSION } from '../model/kserve.js';
+import type { OutputFile } from './output.js';
+import { renderReadme } from './readme.js';
+import { renderWorkflows, stringifySections } from './workflows.js';
+
+export interface ScaffoldOptions {
+  /** Name of the first environment (its folder under environments/). */
+  readonly env: string;
+  readonly engine: DeliveryEngine;
+  /** The git URL Argo CD / Flux read the repository from (required unless engine is none). */
+  readonly repoUrl?: string;
+  /** GitHub user or team that approves changes (CODEOWNERS). */
+  readonly owner: string;
+  /** The branch delivery syncs from and CI commits to. */
+  readonly branch: string;
+  readonly toolVersion: string;
+}
+
+export const catalogPathOf = (env: string) => `environments/${env}/catalog.yaml`;
+
+/** The first catalog: small enough to run on any cluster with CPUs only. */
+export function renderCatalog(o: ScaffoldOptions): string {
+  const catalog = {
+    namespace: `llm-${o.env}`,
+    platform: { mode: 'standalone', kserve: DEFAULT_KSERVE_VERSION, source: 'remote' },
+    delivery: o.engine === 'none' ? { engine: 'none' } : { engine: o.engine, repoURL: o.repoUrl, revision: o.branch },
+    profiles: {
+      cpu: {
+        accelerator: 'cpu',
+        image: 'public.ecr.aws/q9t5s3a7/vllm-cpu-release-repo:v0.19.0',
+        resources: { requests: { cpu: '100m', memory: '8Gi' }, limits: { cpu: '1', memory: '10Gi' } },
+      },
+    },
+    defaults: {
+      profile: 'cpu',
+      router: 'direct',
+      env: { VLLM_CPU_KVCACHE_SPACE: '1' },
+      spec: { template: { containers: [{ name: 'main', securityContext: { runAsNonRoot: false } }] } },
+    },
+    models: { 'opt-125m': { uri: 'hf://facebook/opt-125m' } },
+  };
+  return [
+    `# The ${o.env} environment's models: the only hand-edited file of environments/${o.env}/.`,
+    '# Change it, run `llm-gitops generate`, open a pull request. `llm-gitops schema` prints its JSON Schema.',
+    '# The CPU vLLM image runs as root, hence the securityContext under defaults.spec.',
+    stringifySections(catalog, '\n'),
+  ].join('\n');
+}
+
+export function renderCodeowners(o: ScaffoldOptions): string {
+  return [
+    '# Scaffolded by `llm-gitops init`. Who approves changes, per environment.',
+    '# base/ and overlays/ are shared by every environment.',
+    `/base/ ${o.owner}`,
+    `/overlays/ ${o.owner}`,
+    `/environments/${o.env}/ ${o.owner}`,
+    '',
+  ].join('\n');
+}
+
+const GITIGNORE = `node_modules/
+# An interrupted \`llm-gitops generate\` leaves its journal; the next run rolls it back.
+.llm-gitops-journal.json
+`;
+
+/** Every scaffold file; `generated` is what `generate` will add (for the README's tree). */
+export function renderScaffold(o: ScaffoldOptions, generated: readonly string[]): OutputFile[] {
+  const own: OutputFile[] = [
+    { path: catalogPathOf(o.env), content: renderCatalog(o) },
+    { path: '.github/CODEOWNERS', content: renderCodeowners(o) },
+    { path: '.gitignore', content: GITIGNORE },
+    ...renderWorkflows({ toolVersion: o.toolVersion, branch: o.branch }),
+  ];
+  const readme = { path: 'README.md', content: renderReadme(o, [...own.map((f) => f.path), 'README.md', ...generated]) };
+  return [...own, readme].sort((a, b) => (a.path < b.path ? -1 : 1));
+}

@@ -1,0 +1,104 @@
+/**
+ * `llm-gitops init`: a scaffold that `generate` and `check` accept at once, CODEOWNERS per
+ * environment, a README drawing the tree, CI workflows (the same ones shipped in
+ * scripts/ci/github/), and no overwriting of anything already there.
+ */
+import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { parse } from 'yaml';
+import { afterEach, describe, expect, it } from 'vitest';
+import { toolVersion } from '../generator/src/commands/init.js';
+import { renderWorkflows } from '../generator/src/render/workflows.js';
+import { cli, PROJECT, snapshot, tempDir, UPSTREAM } from './helpers/repo.js';
+import { git } from './helpers/gitops-repo.js';
+
+let t: { dir: string; cleanup: () => void } | undefined;
+afterEach(() => t?.cleanup());
+
+interface Step {
+  name?: string;
+  run?: string;
+  uses?: string;
+}
+
+describe('init', () => {
+  it('scaffolds a repository that generate, validate and check accept at once', async () => {
+    t = tempDir();
+    const dir = join(t.dir, 'gitops');
+    const r = await cli(['init', dir, '--env', 'staging', '--engine', 'argocd', '--repo-url', 'https://git.example.com/org/models.git', '--owner', '@org/ml-platform'], t.dir);
+    expect(r.stderr).toBe('');
+    expect(r.code).toBe(0);
+    expect(r.stdout).toContain('new git repository');
+    expect(git(dir, 'symbolic-ref', '--short', 'HEAD').trim()).toBe('main');
+
+    expect(await cli(['check'], dir)).toMatchObject({ code: 0, stdout: 'up to date\n' });
+    expect(await cli(['generate'], dir)).toMatchObject({ code: 0, stdout: 'up to date: nothing to change\n' });
+    // validate with the pinned CRDs from ../shared (no network here).
+    const schemas = ['kserve/v0.20.0/config/crd/full/llmisvc', 'argo-cd/v3.5.1/manifests/crds'].flatMap((p) => ['--schema-location', join(UPSTREAM, p)]);
+    const validated = await cli(['validate', ...schemas], dir);
+    expect(validated.stdout).toMatch(/\b[1-9]\d* valid, 0 invalid, 0 errors/);
+    expect(validated.code).toBe(0);
+
+    const catalog = readFileSync(join(dir, 'environments/staging/catalog.yaml'), 'utf8');
+    expect(parse(catalog)).toMatchObject({ namespace: 'llm-staging', platform: { source: 'remote' }, delivery: { engine: 'argocd', repoURL: 'https://git.example.com/org/models.git' }, models: { 'opt-125m': { uri: 'hf://facebook/opt-125m' } } });
+    expect(readFileSync(join(dir, 'environments/staging/models/opt-125m.yaml'), 'utf8')).toContain('kind: LLMInferenceService');
+    expect(readFileSync(join(dir, '.github/CODEOWNERS'), 'utf8').split('\n')).toContain('/environments/staging/ @org/ml-platform');
+    const readme = readFileSync(join(dir, 'README.md'), 'utf8');
+    expect(readme).toMatch(/│   └── staging\/\s+# everything but catalog.yaml is generated/);
+    expect(readme).toMatch(/├── catalog\.yaml\s+# the staging models — the file you edit/);
+    expect(readFileSync(join(dir, '.gitignore'), 'utf8')).toContain('.llm-gitops-journal.json');
+  });
+
+  it('writes CI workflows that run check, validate and post the diff on PRs, and commit on main', async () => {
+    t = tempDir();
+    expect((await cli(['init', t.dir], t.dir)).code).toBe(0);
+    const pr = parse(readFileSync(join(t.dir, '.github/workflows/llm-gitops-pr.yaml'), 'utf8')) as { on: unknown; jobs: { review: { steps: Step[] } } };
+    expect(pr.on).toEqual({ pull_request: { branches: ['main'] } });
+    const runs = pr.jobs.review.steps.map((s) => s.run ?? '').join('\n');
+    expect(runs).toContain('$LLM_GITOPS diff --base "origin/$BASE_REF" --format markdown --unified');
+    expect(runs).toContain('$LLM_GITOPS check');
+    expect(runs).toContain('$LLM_GITOPS validate');
+    expect(runs).toContain('startswith("<!-- llm-gitops diff -->")');
+    const main = parse(readFileSync(join(t.dir, '.github/workflows/llm-gitops-main.yaml'), 'utf8')) as { on: unknown; permissions: unknown; jobs: { generate: { steps: Step[] } } };
+    expect(main.on).toMatchObject({ push: { branches: ['main'] } });
+    expect(main.permissions).toEqual({ contents: 'write' });
+    expect(main.jobs.generate.steps.map((s) => s.run ?? '').join('\n')).toContain('$LLM_GITOPS commit --push');
+  });
+
+  it('the workflows shipped in scripts/ci/github are what init writes', async () => {
+    const version = await toolVersion();
+    expect(version).toBe(JSON.parse(readFileSync(join(PROJECT, 'package.json'), 'utf8')).version);
+    for (const f of renderWorkflows({ toolVersion: version, branch: 'main' }, 'scripts/ci/github')) {
+      expect(readFileSync(join(PROJECT, f.path), 'utf8'), `${f.path} is stale: regenerate it from renderWorkflows`).toBe(f.content);
+    }
+  });
+
+  it('never overwrites: a second init, or init over a hand-written file, fails and changes nothing', async () => {
+    t = tempDir();
+    expect((await cli(['init', t.dir], t.dir)).code).toBe(0);
+    const before = snapshot(t.dir);
+    const again = await cli(['init', t.dir], t.dir);
+    expect(again.code).toBe(1);
+    expect(again.stderr).toContain('README.md: already exists — init never overwrites');
+    expect(snapshot(t.dir)).toEqual(before);
+
+    const other = join(t.dir, 'other');
+    const mine = join(other, '.github', 'CODEOWNERS');
+    await import('node:fs').then((fs) => {
+      fs.mkdirSync(join(other, '.github'), { recursive: true });
+      fs.writeFileSync(mine, '* @me\n');
+    });
+    expect((await cli(['init', other], t.dir)).code).toBe(1);
+    expect(readFileSync(mine, 'utf8')).toBe('* @me\n');
+    expect(existsSync(join(other, 'environments'))).toBe(false);
+  });
+
+  it('usage errors exit 2: a delivery engine without --repo-url, an invalid environment name', async () => {
+    t = tempDir();
+    const flux = await cli(['init', t.dir, '--engine', 'flux'], t.dir);
+    expect(flux.code).toBe(2);
+    expect(flux.stderr).toContain('--engine flux needs --repo-url');
+    expect((await cli(['init', t.dir, '--env', 'Prod_1'], t.dir)).code).toBe(2);
+    expect(existsSync(join(t.dir, 'environments'))).toBe(false);
+  });
+});
