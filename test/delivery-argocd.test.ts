@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { parse, parseAllDocuments } from 'yaml';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { crdValidator } from './helpers/crd-ajv.js';
-import { cli, exampleCatalogs, KSERVE_SRC, kustomizationDirs, kustomize, repoWith, snapshot, UPSTREAM } from './helpers/repo.js';
+import { cli, exampleCatalogs, KSERVE_SRC, kustomizationDirs, kustomize, repoWith, snapshot, UPSTREAM, vendoredRepo } from './helpers/repo.js';
 
 type Obj = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
 const APPLICATION_CRD = join(UPSTREAM, 'argo-cd', 'v3.5.1', 'manifests', 'crds', 'application-crd.yaml');
@@ -23,11 +23,7 @@ function expectValidApplications(objs: Obj[]): void {
 
 let repo: { dir: string; cleanup: () => void };
 beforeAll(async () => {
-  repo = repoWith(exampleCatalogs());
-  const v = await cli(['vendor', '--from', KSERVE_SRC], repo.dir);
-  expect(v.code, v.stderr).toBe(0);
-  const g = await cli(['generate'], repo.dir);
-  expect(g.code, g.stderr).toBe(0);
+  repo = await vendoredRepo(exampleCatalogs());
 });
 afterAll(() => repo?.cleanup());
 

@@ -11,7 +11,7 @@ import { evaluate } from '@marcbachmann/cel-js';
 import { parse, parseAllDocuments } from 'yaml';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { crdValidator } from './helpers/crd-ajv.js';
-import { cli, exampleCatalogs, KSERVE_SRC, kustomizationDirs, kustomize, repoWith, UPSTREAM } from './helpers/repo.js';
+import { cli, exampleCatalogs, KSERVE_SRC, kustomizationDirs, kustomize, repoWith, UPSTREAM, vendoredRepo } from './helpers/repo.js';
 
 type Obj = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
 const GITREPOSITORY_CRD = join(UPSTREAM, 'source-controller', 'v1.9.1', 'config', 'crd', 'bases', 'source.toolkit.fluxcd.io_gitrepositories.yaml');
@@ -35,11 +35,7 @@ const fluxCatalogs = () => Object.fromEntries(Object.entries(exampleCatalogs()).
 
 let repo: { dir: string; cleanup: () => void };
 beforeAll(async () => {
-  repo = repoWith(fluxCatalogs());
-  const v = await cli(['vendor', '--from', KSERVE_SRC], repo.dir);
-  expect(v.code, v.stderr).toBe(0);
-  const g = await cli(['generate'], repo.dir);
-  expect(g.code, g.stderr).toBe(0);
+  repo = await vendoredRepo(fluxCatalogs());
 });
 afterAll(() => repo?.cleanup());
 

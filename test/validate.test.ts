@@ -7,7 +7,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { cli, exampleCatalogs, KSERVE_SRC, PROJECT, repoWith, snapshot, tempDir, UPSTREAM } from './helpers/repo.js';
+import { cli, exampleCatalogs, KSERVE_SRC, PROJECT, repoWith, snapshot, tempDir, UPSTREAM, vendoredRepo } from './helpers/repo.js';
 
 const KSERVE_CRDS = join(KSERVE_SRC, 'config', 'crd', 'full', 'llmisvc');
 const ARGO_CRDS = join(UPSTREAM, 'argo-cd', 'v3.5.1', 'manifests', 'crds');
@@ -28,11 +28,7 @@ const env = { LLM_GITOPS_CACHE: cache.dir };
 let repo: { dir: string; cleanup: () => void };
 
 beforeAll(async () => {
-  repo = repoWith(catalogs());
-  const v = await cli(['vendor', '--from', KSERVE_SRC], repo.dir);
-  expect(v.code, v.stderr).toBe(0);
-  const g = await cli(['generate'], repo.dir);
-  expect(g.code, g.stderr).toBe(0);
+  repo = await vendoredRepo(catalogs());
 });
 afterAll(() => {
   repo?.cleanup();

@@ -93,3 +93,16 @@ export function kustomizationDirs(root: string): string[] {
     .map((p) => p.slice(0, -'/kustomization.yaml'.length))
     .sort();
 }
+
+/** A repository with `catalogs`, vendored from ../shared and generated — the state a CI job builds. */
+export async function vendoredRepo(catalogs: Record<string, string>): Promise<{ dir: string; cleanup: () => void }> {
+  const repo = repoWith(catalogs);
+  for (const args of [['vendor', '--from', KSERVE_SRC], ['generate']]) {
+    const r = await cli(args, repo.dir);
+    if (r.code !== 0) {
+      repo.cleanup();
+      throw new Error(`llm-gitops ${args.join(' ')} failed (${r.code}):\n${r.stderr}`);
+    }
+  }
+  return repo;
+}
