@@ -69,7 +69,7 @@ describe('init', () => {
     const version = await toolVersion();
     expect(version).toBe(JSON.parse(readFileSync(join(PROJECT, 'package.json'), 'utf8')).version);
     for (const f of renderWorkflows({ toolVersion: version, branch: 'main' }, 'scripts/ci/github')) {
-      expect(readFileSync(join(PROJECT, f.path), 'utf8'), `${f.path} is stale: regenerate it from renderWorkflows`).toBe(f.content);
+      expect(readFileSync(join(PROJECT, f.path), 'utf8'), `${f.path} is stale: run npm run workflows`).toBe(f.content);
     }
   });
 
