@@ -10,6 +10,28 @@ import { cli, KSERVE_SRC, repoWith } from './helpers/repo.js';
 
 const CPU_IMAGE = 'public.ecr.aws/q9t5s3a7/vllm-cpu-release-repo:v0.19.0';
 
+/** The pd-qwen sample's `main` container: the same in both workloads but for the KV role. */
+function rdmaMain(role: string, indent: string): string {
+  const nixl = `--kv_transfer_config '{\\"kv_connector\\":\\"NixlConnector\\",\\"kv_role\\":\\"${role}\\"}'`;
+  return `- name: main
+  env:
+    - { name: KSERVE_INFER_ROCE, value: "true" }
+    - { name: VLLM_NIXL_SIDE_CHANNEL_HOST, valueFrom: { fieldRef: { fieldPath: status.podIP } } }
+    - { name: VLLM_ADDITIONAL_ARGS, value: "${nixl}" }
+    - { name: UCX_PROTO_INFO, value: "y" }
+    - { name: UCX_TLS, value: "rc,sm,self,cuda_copy,cuda_ipc" }
+  resources: { limits: { rdma/roce_gdr: 1 }, requests: { rdma/roce_gdr: 1 } }
+  livenessProbe:
+    httpGet: { path: /health, port: 8000, scheme: HTTPS }
+    initialDelaySeconds: 120
+    periodSeconds: 30
+    timeoutSeconds: 30
+    failureThreshold: 5`
+    .split('\n')
+    .map((l) => indent + l)
+    .join('\n');
+}
+
 /** sample file (under samples/) → catalog entry (YAML, indented under `models:`). */
 const ENTRIES: Record<string, string> = {
   'opt-125m-cpu/llm-inference-service-facebook-opt-125m-cpu.yaml': `
@@ -97,37 +119,11 @@ const ENTRIES: Record<string, string> = {
     spec:
       template:
         containers:
-          - name: main
-            env:
-              - { name: KSERVE_INFER_ROCE, value: "true" }
-              - { name: VLLM_NIXL_SIDE_CHANNEL_HOST, valueFrom: { fieldRef: { fieldPath: status.podIP } } }
-              - { name: VLLM_ADDITIONAL_ARGS, value: "--kv_transfer_config '{\\"kv_connector\\":\\"NixlConnector\\",\\"kv_role\\":\\"kv_consumer\\"}'" }
-              - { name: UCX_PROTO_INFO, value: "y" }
-              - { name: UCX_TLS, value: "rc,sm,self,cuda_copy,cuda_ipc" }
-            resources: { limits: { rdma/roce_gdr: 1 }, requests: { rdma/roce_gdr: 1 } }
-            livenessProbe:
-              httpGet: { path: /health, port: 8000, scheme: HTTPS }
-              initialDelaySeconds: 120
-              periodSeconds: 30
-              timeoutSeconds: 30
-              failureThreshold: 5
+${rdmaMain('kv_consumer', '          ')}
       prefill:
         template:
           containers:
-            - name: main
-              env:
-                - { name: KSERVE_INFER_ROCE, value: "true" }
-                - { name: VLLM_NIXL_SIDE_CHANNEL_HOST, valueFrom: { fieldRef: { fieldPath: status.podIP } } }
-                - { name: VLLM_ADDITIONAL_ARGS, value: "--kv_transfer_config '{\\"kv_connector\\":\\"NixlConnector\\",\\"kv_role\\":\\"kv_producer\\"}'" }
-                - { name: UCX_PROTO_INFO, value: "y" }
-                - { name: UCX_TLS, value: "rc,sm,self,cuda_copy,cuda_ipc" }
-              resources: { limits: { rdma/roce_gdr: 1 }, requests: { rdma/roce_gdr: 1 } }
-              livenessProbe:
-                httpGet: { path: /health, port: 8000, scheme: HTTPS }
-                initialDelaySeconds: 120
-                periodSeconds: 30
-                timeoutSeconds: 30
-                failureThreshold: 5`,
+${rdmaMain('kv_producer', '            ')}`,
   'precise-prefix-kv-cache-routing/llm-inference-service-opt-125m-cpu-kv-cache-routing-simulator.yaml': `
   precise-prefix-test:
     uri: hf://facebook/opt-125m
