@@ -7,13 +7,10 @@ import { DEFAULT_KSERVE_VERSION, GPU_RESOURCE } from '../model/kserve.js';
 import type { Environment, EnvVar, Hardware, JsonObject, Model, Resources, Delivery } from '../model/types.js';
 import { deepMerge } from '../render/merge.js';
 
-/** A model entry with the environment `defaults` under it. */
-export type MergedModel = ModelFile;
-
 /** A model with the environment defaults merged under it (the model's own fields win). */
-export function withDefaults(defaults: CatalogFile['defaults'], model: ModelFile): MergedModel {
+export function withDefaults(defaults: CatalogFile['defaults'], model: ModelFile): ModelFile {
   if (!defaults) return model;
-  const merged = { ...defaults, ...model } as MergedModel;
+  const merged = { ...defaults, ...model } as ModelFile;
   for (const key of ['env', 'labels', 'annotations', 'spec'] as const) {
     if (defaults[key] && model[key]) {
       (merged as Record<string, unknown>)[key] = deepMerge(defaults[key] as JsonObject, model[key] as JsonObject);
@@ -27,7 +24,7 @@ export function parseProfileRef(ref: string): { name: string; gpus?: number } {
   return count === undefined ? { name } : { name, gpus: Number(count) };
 }
 
-export function hardwareOf(m: MergedModel, profiles: CatalogFile['profiles']): Hardware {
+export function hardwareOf(m: ModelFile, profiles: CatalogFile['profiles']): Hardware {
   const ref = m.profile ? parseProfileRef(m.profile) : undefined;
   const profile: ProfileFile = (ref && profiles?.[ref.name]) || {};
   const accelerator = m.accelerator ?? profile.accelerator ?? 'nvidia';
@@ -69,7 +66,7 @@ export function envOf(env: EnvFile | undefined): EnvVar[] {
 }
 
 /** The served model id: explicit, else the repo id of an hf:// uri, else the object name. */
-export function servedNameOf(key: string, m: MergedModel): string {
+export function servedNameOf(key: string, m: ModelFile): string {
   if (m.name) return m.name;
   const hf = /^hf:\/\/([^?#]+?)\/?$/.exec(m.uri);
   return hf?.[1] ?? key;

@@ -77,15 +77,16 @@ const prefillNeedsPrefillDecode: Rule = (c, doc) =>
       : [],
   );
 
-const presetsKnown: Rule = (c, doc) =>
-  eachModel(c, (key, _m, merged) => {
-    const known = new Set([...Object.keys(c.presets ?? {}), ...WELL_KNOWN_CONFIGS]);
-    return (merged.presets ?? []).flatMap((p, i) =>
+const presetsKnown: Rule = (c, doc) => {
+  const known = new Set([...Object.keys(c.presets ?? {}), ...WELL_KNOWN_CONFIGS]);
+  return eachModel(c, (key, _m, merged) =>
+    (merged.presets ?? []).flatMap((p, i) =>
       known.has(p)
         ? []
         : [doc.at([...origin(c, key, 'presets'), i], `unknown preset "${p}" — define it under \`presets:\` in this catalog or use a well-known KServe config (${Object.keys(c.presets ?? {}).concat('kserve-config-llm-…').join(', ')})`)],
-    );
-  });
+    ),
+  );
+};
 
 const downloadNeedsPvc: Rule = (c, doc) =>
   eachModel(c, (key, m) => {

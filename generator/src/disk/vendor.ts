@@ -6,7 +6,7 @@
  */
 import { createHash } from 'node:crypto';
 import { createWriteStream } from 'node:fs';
-import { mkdtemp, readdir, readFile, rm, stat } from 'node:fs/promises';
+import { mkdir, mkdtemp, readdir, readFile, rm, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { basename, dirname, join, normalize, posix } from 'node:path';
 import { Readable } from 'node:stream';
@@ -70,7 +70,7 @@ export async function openSource(from: string): Promise<{ root: string; cleanup:
 
 async function unpack(file: string, into: string): Promise<{ root: string }> {
   const out = join(into, 'x');
-  await import('node:fs/promises').then((fs) => fs.mkdir(out));
+  await mkdir(out);
   try {
     await tar.x({ file, cwd: out, strict: true });
   } catch (e) {

@@ -16,7 +16,7 @@
 import { KSERVE_NAMESPACE } from '../model/kserve.js';
 import type { Environment, JsonObject } from '../model/types.js';
 import { argocdCmPatch, argocdHealthComponent } from './argocd-health.js';
-import { deliveryLabels, deliveryNames } from './delivery-names.js';
+import { deliveryLabels, deliveryNames, unitFiles } from './delivery-names.js';
 import { kustomization } from './kustomization.js';
 import type { OutputFile } from './output.js';
 import { yamlFile } from './yaml.js';
@@ -133,10 +133,7 @@ export function rootApplication(env: Environment): JsonObject {
 export function renderArgoCd(env: Environment): OutputFile[] {
   const n = deliveryNames(env);
   const src = env.file;
-  const units: [string, JsonObject][] = [
-    ...(env.platform.mode === 'none' ? [] : ([['platform.yaml', platformApplication(env)]] as [string, JsonObject][])),
-    ['models.yaml', modelsApplication(env)],
-  ];
+  const units = unitFiles(env, platformApplication, modelsApplication);
   return [
     { path: `${n.dir}/kustomization.yaml`, content: yamlFile(src, kustomization({ resources: ['root.yaml'] })) },
     { path: `${n.dir}/root.yaml`, content: yamlFile(src, rootApplication(env)) },

@@ -12,7 +12,7 @@
  * cluster get two platform units, so all but one of them must set `platform.mode: none`
  * (see ARCHITECTURE.md, Delivery).
  */
-import { modelsDeliveryName, platformDeliveryName } from '../model/delivery-names.js';
+import { modelsDeliveryName, platformDeliveryName, rootDeliveryName } from '../model/delivery-names.js';
 import { MANAGED_BY } from '../model/names.js';
 import type { Environment } from '../model/types.js';
 import { envDir } from './environment.js';
@@ -34,7 +34,7 @@ export interface DeliveryNames {
 export function deliveryNames(env: Environment): DeliveryNames {
   const dir = `${envDir(env)}/delivery`;
   return {
-    root: `${env.name}-delivery`,
+    root: rootDeliveryName(env.name),
     platform: platformDeliveryName(env.name),
     models: modelsDeliveryName(env.name),
     dir,
@@ -48,4 +48,9 @@ export function deliveryNames(env: Environment): DeliveryNames {
 /** Labels on every delivery object, so `kubectl get applications -l llm-gitops/environment=prod` finds them. */
 export function deliveryLabels(env: Environment): Record<string, string> {
   return { ...MANAGED_BY, 'llm-gitops/environment': env.name };
+}
+
+/** The unit files of `delivery/apps`, in sync order: the platform only when the catalog installs it. */
+export function unitFiles<T>(env: Environment, platform: (env: Environment) => T, models: (env: Environment) => T): [string, T][] {
+  return [...(env.platform.mode === 'none' ? [] : [['platform.yaml', platform(env)] as [string, T]]), ['models.yaml', models(env)]];
 }

@@ -13,7 +13,7 @@
 import { STARTING_REASONS } from '../model/kserve.js';
 import type { Environment, JsonObject } from '../model/types.js';
 import { LLMISVC_API_VERSION, STOP_ANNOTATION } from '../model/kserve.js';
-import { deliveryLabels, deliveryNames } from './delivery-names.js';
+import { deliveryLabels, deliveryNames, unitFiles } from './delivery-names.js';
 import { kustomization } from './kustomization.js';
 import type { OutputFile } from './output.js';
 import { yamlFile } from './yaml.js';
@@ -124,10 +124,7 @@ export function rootKustomization(env: Environment): JsonObject {
 export function renderFlux(env: Environment): OutputFile[] {
   const n = deliveryNames(env);
   const src = env.file;
-  const units: [string, JsonObject][] = [
-    ...(env.platform.mode === 'none' ? [] : ([['platform.yaml', platformKustomization(env)]] as [string, JsonObject][])),
-    ['models.yaml', modelsKustomization(env)],
-  ];
+  const units = unitFiles(env, platformKustomization, modelsKustomization);
   return [
     { path: `${n.dir}/kustomization.yaml`, content: yamlFile(src, kustomization({ resources: ['source.yaml', 'root.yaml'] })) },
     { path: `${n.dir}/source.yaml`, content: yamlFile(src, gitRepository(env)) },
