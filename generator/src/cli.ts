@@ -2,21 +2,16 @@
 /**
  * The command table. The only module that prints or picks exit codes:
  * 0 done, 1 invalid input (or a failed check), 2 usage error.
+ *
+ * Each action imports its command's modules when it runs (`await import(...)` as its first
+ * line), so `--help` loads commander and nothing else, and only `health` pays for
+ * @kubernetes/client-node. Static imports here are for option parsing only: keep them tiny.
  */
 import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
 import { formatIssue, UsageError, UserError, type Issue } from './errors.js';
-import { generate } from './commands/generate.js';
-import { check } from './commands/check.js';
-import { vendor } from './commands/vendor.js';
-import { validate } from './commands/validate.js';
-import { formatReport, OUTPUT_FORMATS, type OutputFormat } from './validate/report.js';
-import { catalogJsonSchema } from './catalog/schema.js';
+import { OUTPUT_FORMATS, type OutputFormat } from './validate/report.js';
 import type { HealthOutput } from './commands/health.js';
 import { parseDuration } from './health/duration.js';
-import { describeProblem } from './cluster/problem.js';
-import { commit, loadTemplate, writeText } from './commands/commit.js';
-import { diff } from './commands/diff.js';
-import { init } from './commands/init.js';
 import type { Change } from './disk/plan.js';
 
 const collect = (value: string, previous: string[]) => [...previous, value];
@@ -61,6 +56,7 @@ export function buildProgram(): Command {
     .option('--env <name>', 'only this environment (repeatable)', collect, [])
     .option('--dry-run', 'print what would change, write nothing', false)
     .action(async (o: { root: string; env: string[]; dryRun: boolean }) => {
+      const { generate } = await import('./commands/generate.js');
       const r = await generate({ root: o.root, envs: o.env, dryRun: o.dryRun });
       printIssues(r.warnings);
       if (r.recovered) process.stderr.write('rolled back an interrupted earlier run\n');
@@ -73,6 +69,7 @@ export function buildProgram(): Command {
     .option('--root <dir>', 'repository root', '.')
     .option('--env <name>', 'only this environment (repeatable)', collect, [])
     .action(async (o: { root: string; env: string[] }) => {
+      const { check } = await import('./commands/check.js');
       const r = await check(o.root, o.env);
       printIssues(r.warnings);
       if (r.stale.length) {
@@ -89,6 +86,7 @@ export function buildProgram(): Command {
     .option('--root <dir>', 'repository root', '.')
     .option('--version <tag>', 'KServe version of the source (default: the one the vendored catalogs pin)')
     .action(async (o: { root: string; from: string; version?: string }) => {
+      const { vendor } = await import('./commands/vendor.js');
       const r = await vendor({ root: o.root, from: o.from, ...(o.version ? { version: o.version } : {}) });
       process.stdout.write(`KServe ${r.version}: ${summarize(r.changes, false)}`);
     });
@@ -101,6 +99,7 @@ export function buildProgram(): Command {
     .option('--schema-location <dir|url>', 'CRD folder/file, CRD URL or kubeconform-style {{ .ResourceKind }} template, in order (repeatable; "default": pinned KServe, Argo CD and Flux CRDs)', collect, [])
     .addOption(new Option('--output <format>', 'report format').choices(OUTPUT_FORMATS).default('text'))
     .action(async (o: { root: string; env: string[]; schemaLocation: string[]; output: OutputFormat }) => {
+      const [{ validate }, { formatReport }] = await Promise.all([import('./commands/validate.js'), import('./validate/report.js')]);
       const r = await validate({ root: o.root, envs: o.env, schemaLocations: o.schemaLocation, cwd: process.cwd(), env: process.env });
       printIssues(r.warnings);
       process.stdout.write(formatReport(o.output, r.results));
@@ -122,6 +121,7 @@ export function buildProgram(): Command {
     .option('--pr-body-template <file>', 'Handlebars template of the pull-request body')
     .option('--pr-body-out <file>', 'write the pull-request body to this file (when a commit is made)')
     .action(async (o: { root: string; repo?: string; targetBranch?: string; branch?: string; push: boolean; remote: string; retries: number; timeout: number; messageTemplate?: string; prBodyTemplate?: string; prBodyOut?: string }) => {
+      const { commit, loadTemplate, writeText } = await import('./commands/commit.js');
       const r = await commit({
         root: o.root,
         ...(o.repo ? { repo: o.repo } : {}),
@@ -155,6 +155,7 @@ export function buildProgram(): Command {
     .addOption(new Option('--format <format>', 'output format').choices(['text', 'markdown', 'json']).default('text'))
     .option('--unified', 'add a unified diff of the generated YAML', false)
     .action(async (o: { base: string; root: string; env: string[]; format: 'text' | 'markdown' | 'json'; unified: boolean }) => {
+      const { diff } = await import('./commands/diff.js');
       const r = await diff({ root: o.root, base: o.base, format: o.format, unified: o.unified, envs: o.env });
       printIssues(r.warnings);
       process.stdout.write(r.report);
@@ -169,6 +170,7 @@ export function buildProgram(): Command {
     .option('--owner <handle>', 'GitHub user or team that approves changes (CODEOWNERS)', '@your-org/llm-platform')
     .option('--default-branch <name>', 'branch delivery syncs from and CI commits to', 'main')
     .action(async (dir: string | undefined, o: { env: string; engine: 'argocd' | 'flux' | 'none'; repoUrl?: string; owner: string; defaultBranch: string }) => {
+      const { init } = await import('./commands/init.js');
       const r = await init({ dir: dir ?? '.', env: o.env, engine: o.engine, ...(o.repoUrl ? { repoUrl: o.repoUrl } : {}), owner: o.owner, branch: o.defaultBranch });
       process.stdout.write(`scaffolded ${r.dir}: ${r.written.length} files${r.gitInitialized ? ', new git repository' : ''}\nnext: read README.md, then \`git add -A && git commit -m "llm-gitops init"\`\n`);
     });
@@ -195,8 +197,7 @@ export function buildProgram(): Command {
       root: string; env: string[]; plan?: string; kubeconfig?: string; context?: string; timeout: number; interval: number; once: boolean;
       expectRevision?: string; pushedAt?: number; reconcileWindow?: number; progressDeadline: number; requestTimeout: number; output: HealthOutput; pageSize?: number;
     }) => {
-      // Loaded on demand: @kubernetes/client-node takes most of a second to import, which no other command needs.
-      const { health } = await import('./commands/health.js');
+      const [{ health }, { describeProblem }] = await Promise.all([import('./commands/health.js'), import('./cluster/problem.js')]);
       const r = await health(
         {
           root: o.root, envs: o.env, timeoutMs: o.timeout, intervalMs: o.interval, once: o.once, progressDeadlineMs: o.progressDeadline,
@@ -215,7 +216,8 @@ export function buildProgram(): Command {
   program
     .command('schema')
     .description('print the catalog JSON Schema (for editors: # yaml-language-server: $schema=...)')
-    .action(() => {
+    .action(async () => {
+      const { catalogJsonSchema } = await import('./catalog/schema.js');
       process.stdout.write(`${JSON.stringify(catalogJsonSchema(), null, 2)}\n`);
     });
 
