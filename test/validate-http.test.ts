@@ -68,7 +68,7 @@ describe('validate with HTTP schema locations', () => {
     const args = ['validate', '--schema-location', `${base}/kserve/v0.20.0/llminferenceservices.yaml`, '--schema-location', `${base}/kserve/v0.20.0/llminferenceserviceconfigs.yaml`];
     const first = await cli(args, repo.dir, { LLM_GITOPS_CACHE: cache.dir });
     expect(first.code, first.stdout + first.stderr).toBe(0);
-    expect(first.stdout).toMatch(/^2 valid, 0 invalid, 0 errors, \d+ skipped\n$/); // LLMInferenceService + Namespace
+    expect(first.stdout).toMatch(/^2 valid, 0 invalid, 0 errors, \d+ skipped\nCEL: /); // LLMInferenceService + Namespace
     expect(requests.filter((u) => u.endsWith('llminferenceservices.yaml'))).toHaveLength(1);
 
     // A second server run would add requests; stop answering instead and expect the same verdict.

@@ -44,7 +44,7 @@ describe('validate', () => {
   it('passes every generated object of the example and test catalogs; only kustomize configuration is skipped', async () => {
     const r = await cli(['validate', ...ALL], repo.dir, env);
     expect(r.code, r.stdout + r.stderr).toBe(0);
-    expect(r.stdout).toMatch(/^\d+ valid, 0 invalid, 0 errors, \d+ skipped\n$/);
+    expect(r.stdout).toMatch(/^\d+ valid, 0 invalid, 0 errors, \d+ skipped\nCEL: \d+ rules in \d+ CRD versions, \d+ compiled, 0 could not be compiled, 0 transition rules \(oldSelf\) not checked at create; [1-9]\d* rule evaluations, 0 transition skips\n$/);
 
     const { report } = await validateJson(repo.dir);
     const files = snapshot(repo.dir);
@@ -91,7 +91,8 @@ models:
       expect(lines).toContainEqual(expect.stringMatching(/^environments\/dev\/models\/broken\.yaml:\d+:\d+: LLMInferenceService\/broken: spec\.template\.containers\[0\]\.bogus: unknown field/));
       expect(lines).toContainEqual(expect.stringMatching(/^environments\/dev\/models\/broken\.yaml:\d+:\d+: LLMInferenceService\/broken: spec\.replicas: must be integer$/));
       expect(lines).toContainEqual(expect.stringMatching(/spec\.parallelism\.tensor: must match format "int32"$/));
-      expect(lines.at(-1)).toMatch(/^\d+ valid, 1 invalid, 0 errors, \d+ skipped$/);
+      expect(lines.at(-2)).toMatch(/^\d+ valid, 1 invalid, 0 errors, \d+ skipped$/);
+      expect(lines.at(-1)).toMatch(/^CEL: /);
 
       // The line/column point at the offending key in the generated file.
       const text = readFileSync(join(bad.dir, 'environments/dev/models/broken.yaml'), 'utf8').split('\n');

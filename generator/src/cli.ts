@@ -99,10 +99,11 @@ export function buildProgram(): Command {
     .option('--schema-location <dir|url>', 'CRD folder/file, CRD URL or kubeconform-style {{ .ResourceKind }} template, in order (repeatable; "default": pinned KServe, Argo CD and Flux CRDs)', collect, [])
     .addOption(new Option('--output <format>', 'report format').choices(OUTPUT_FORMATS).default('text'))
     .action(async (o: { root: string; env: string[]; schemaLocation: string[]; output: OutputFormat }) => {
-      const [{ validate }, { formatReport }] = await Promise.all([import('./commands/validate.js'), import('./validate/report.js')]);
+      const [{ validate }, { admissionLine, formatReport }] = await Promise.all([import('./commands/validate.js'), import('./validate/report.js')]);
       const r = await validate({ root: o.root, envs: o.env, schemaLocations: o.schemaLocation, cwd: process.cwd(), env: process.env });
       printIssues(r.warnings);
       process.stdout.write(formatReport(o.output, r.results));
+      if (o.output === 'text') process.stdout.write(`${admissionLine(r.admission)}\n`);
       if (r.summary.invalid > 0 || r.summary.errors > 0) process.exitCode = 1;
     });
 

@@ -9,6 +9,7 @@
 import { stat } from 'node:fs/promises';
 import { DEFAULT_KSERVE_VERSION } from '../model/kserve.js';
 import { UsageError, type Issue } from '../errors.js';
+import type { SchemaRules } from '../admission/index.js';
 import { DiskCache, defaultCacheDir } from '../validate/cache.js';
 import { SchemaCompiler } from '../validate/compile.js';
 import { defaultLocations } from '../validate/defaults.js';
@@ -39,6 +40,18 @@ export interface ValidateResult {
   readonly warnings: readonly Issue[];
   /** How many validators were compiled vs loaded precompiled from the cache. */
   readonly compiled: { readonly compiled: number; readonly loaded: number };
+  /** The CEL rules of the CRD versions used, and how often they ran. */
+  readonly admission: AdmissionSummary;
+}
+
+/** What the admission checks did in a run: nothing is skipped without being counted. */
+export interface AdmissionSummary {
+  /** One entry per CRD version whose rules were compiled. */
+  readonly schemas: readonly ({ readonly source: string; readonly kind: string; readonly version: string } & SchemaRules)[];
+  /** Rule runs over objects, transition rules skipped at create, rules that could not run. */
+  readonly evaluated: number;
+  readonly transitionSkipped: number;
+  readonly uncompiled: number;
 }
 
 const isYaml = (path: string) => /\.ya?ml$/.test(path);
@@ -61,8 +74,13 @@ export async function validate(opts: ValidateOptions): Promise<ValidateResult> {
   const storeOf = (file: string) => stores.get(versionOf(file))!;
 
   const warnings = new Map<string, Issue>();
+  const schemas: AdmissionSummary['schemas'][number][] = [];
   const validator = new Validator({
     compiler,
+    onRules: (source, kind, version, rules) => {
+      schemas.push({ source, kind, version, ...rules });
+      for (const f of rules.failed) warnings.set(`${source}\0cel\0${f.at}\0${f.rule}`, { file: source, field: f.at, message: `CEL rule ${JSON.stringify(f.rule)} cannot be compiled (${f.error}); objects with a value there are reported invalid`, severity: 'warning' });
+    },
     lookup: async (apiVersion, kind, file) => {
       const found = await storeOf(file).lookup(apiVersion, kind);
       const hit = found.found;
@@ -76,7 +94,14 @@ export async function validate(opts: ValidateOptions): Promise<ValidateResult> {
   const perFile = await Promise.all(ws.files.filter((f) => isYaml(f.path)).map((f) => validator.validateFile(f.path, f.content, skips.get(f.path))));
   const results = perFile.flat();
   await compiler.persist();
-  return { results, summary: summarize(results), warnings: [...ws.warnings, ...warnings.values()], compiled: compiler.stats };
+  const sum = (k: 'evaluated' | 'transition' | 'uncompiled') => results.reduce((n, r) => n + (r.admission?.[k] ?? 0), 0);
+  const admission: AdmissionSummary = {
+    schemas: schemas.sort((a, b) => (`${a.kind}/${a.version}/${a.source}` < `${b.kind}/${b.version}/${b.source}` ? -1 : 1)),
+    evaluated: sum('evaluated'),
+    transitionSkipped: sum('transition'),
+    uncompiled: sum('uncompiled'),
+  };
+  return { results, summary: summarize(results), warnings: [...ws.warnings, ...warnings.values()], compiled: compiler.stats, admission };
 }
 
 /** The locations for objects on KServe `version`: the given ones in order, `default` expanded. */

@@ -4,6 +4,7 @@
  */
 import { parseAllDocuments } from 'yaml';
 import { DiskCache, sha256 } from './cache.js';
+import type { AdmissionNode } from '../admission/schema.js';
 import { CONVERTER_VERSION, crdVersionSchemas, isCrd, type JsonSchema } from './crd-schema.js';
 
 /** One served version of one CRD, found in `source`. */
@@ -15,6 +16,9 @@ export interface CrdEntry {
   /** sha256 of the converted schema's JSON: the compiled-validator cache key. */
   readonly key: string;
   readonly warnings: readonly string[];
+  /** CEL rules and defaults (see admission/), and the sha256 of their JSON. */
+  readonly admission?: AdmissionNode;
+  readonly admissionKey?: string;
   /** File path or URL it came from. */
   readonly source: string;
 }
@@ -48,7 +52,7 @@ export async function indexCrdText(text: string, source: string, cache: DiskCach
   const stored: Stored[] = [];
   for (const doc of readDocuments(text, source)) {
     if (!isCrd(doc)) continue;
-    for (const v of crdVersionSchemas(doc)) stored.push({ ...v, key: sha256(JSON.stringify(v.schema)) });
+    for (const v of crdVersionSchemas(doc)) stored.push({ ...v, key: sha256(JSON.stringify(v.schema)), ...(v.admission ? { admissionKey: sha256(JSON.stringify(v.admission)) } : {}) });
   }
   await cache.write(file, JSON.stringify(stored));
   return stored.map((e) => ({ ...e, source }));

@@ -7,10 +7,11 @@
  * defaults and `x-kubernetes-*` markers are dropped once used), which makes it small to cache
  * and stable to hash.
  */
+import { admissionSchema, type AdmissionNode } from '../admission/schema.js';
 import { ASSERTED_FORMATS } from './formats.js';
 
 /** Bump when the conversion changes: it is part of every cache key derived from a converted schema. */
-export const CONVERTER_VERSION = 'crd2jsonschema-1';
+export const CONVERTER_VERSION = 'crd2jsonschema-2';
 
 /** One served version of a CRD, as a JSON Schema. */
 export interface CrdVersionSchema {
@@ -20,6 +21,8 @@ export interface CrdVersionSchema {
   readonly schema: JsonSchema;
   /** Things the conversion had to give up on (e.g. an RE2-only pattern), as `path: what`. */
   readonly warnings: readonly string[];
+  /** CEL rules and defaults of the version, for admission (absent when it has neither). */
+  readonly admission?: AdmissionNode;
 }
 
 /** A JSON Schema (or openAPIV3Schema) node. */
@@ -58,7 +61,8 @@ export function crdVersionSchemas(crd: JsonSchema): CrdVersionSchema[] {
     const raw = (isObject(v.schema) && v.schema.openAPIV3Schema) || (isObject(spec.validation) && spec.validation.openAPIV3Schema);
     if (!isObject(raw)) continue;
     const warnings: string[] = [];
-    out.push({ group, version: v.name, kind, schema: toJsonSchema(raw, warnings), warnings });
+    const admission = admissionSchema(raw);
+    out.push({ group, version: v.name, kind, schema: toJsonSchema(raw, warnings), warnings, ...(admission ? { admission } : {}) });
   }
   return out;
 }

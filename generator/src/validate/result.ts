@@ -8,6 +8,8 @@ export interface SchemaViolation {
   /** JSON pointer into the object (`/spec/template/containers/0/bogus`); '' = the object itself. */
   readonly path: string;
   readonly msg: string;
+  /** The CRD's CEL rule or KServe webhook rule broken (absent for schema violations). */
+  readonly rule?: string;
   /** Where in the file, when known. */
   readonly line?: number;
   readonly col?: number;
@@ -28,6 +30,8 @@ export interface ResourceResult {
   readonly validationErrors: readonly SchemaViolation[];
   /** Where its schema came from (a file, URL or `kubernetes-models`). */
   readonly schema?: string;
+  /** CEL rules run on it (CRD kinds), and the fields the API server would default. */
+  readonly admission?: { readonly evaluated: number; readonly transition: number; readonly uncompiled: number; readonly defaulted: readonly string[] };
 }
 
 /** Counts per status. */

@@ -11,6 +11,7 @@
  */
 import { readdir, readFile, stat } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
+import type { AdmissionNode } from '../admission/schema.js';
 import { DiskCache, sha256 } from './cache.js';
 import { fromJsonSchema, type JsonSchema } from './crd-schema.js';
 import { indexCrdText, mayDefineKind, mayHoldCrd, type CrdEntry } from './crd-index.js';
@@ -32,6 +33,9 @@ export interface SchemaHit {
   /** File or URL it came from. */
   readonly source: string;
   readonly warnings: readonly string[];
+  /** The CRD version's CEL rules and defaults (CRD locations only), and their hash. */
+  readonly admission?: AdmissionNode;
+  readonly admissionKey?: string;
 }
 
 /** `found`, or an `error` (the object is in error), or neither: no location has it (`note` says more). */

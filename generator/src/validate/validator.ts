@@ -9,6 +9,7 @@
  * object and is validated.) Callers may add per-file skips with a stated reason.
  */
 import type { ErrorObject } from 'ajv';
+import { admit, schemaRules, type SchemaRules } from '../admission/index.js';
 import { builtinValidator, objectMetaErrors } from './builtin.js';
 import type { SchemaCompiler } from './compile.js';
 import { violations } from './messages.js';
@@ -27,10 +28,14 @@ export interface ValidatorDeps {
   readonly compiler: SchemaCompiler;
   /** Schema locations, for the "no schema" message. */
   readonly describe: (file: string) => string;
+  /** Told once per CRD version whose CEL rules were compiled in this run. */
+  readonly onRules?: (source: string, kind: string, version: string, rules: SchemaRules) => void;
 }
 
 /** Validates files or single objects; stateless apart from its dependencies' caches. */
 export class Validator {
+  /** Admission trees whose rule counts were already reported. */
+  private readonly seen = new Set<string>();
   constructor(private readonly deps: ValidatorDeps) {}
 
   /** Every object in one YAML file; with `skipReason`, each is reported skipped for that reason. */
@@ -59,6 +64,7 @@ export class Validator {
 
     let errors: ErrorObject[];
     let schema: string;
+    let admitted: ReturnType<typeof admit> | undefined;
     const lookup = await this.deps.lookup(base.version, base.kind, res.file);
     if (lookup.error) return error(lookup.error);
     if (lookup.found) {
@@ -72,6 +78,15 @@ export class Validator {
       // The API server checks ObjectMeta for every kind; a CRD schema only says `type: object`.
       if (meta === obj.metadata) errors.push(...(await objectMetaErrors(meta)).filter((e) => e.instancePath.startsWith('/metadata')));
       schema = lookup.found.source;
+      // CEL rules run on objects the schema admits, as the API server runs them after it.
+      const { admission, admissionKey } = lookup.found;
+      if (admission && admissionKey && errors.length === 0) {
+        if (!this.seen.has(admissionKey)) {
+          this.seen.add(admissionKey);
+          this.deps.onRules?.(lookup.found.source, base.kind, base.version, schemaRules(admission, admissionKey));
+        }
+        admitted = admit(obj, admission, admissionKey);
+      }
     } else {
       const builtin = await builtinValidator(base.version, base.kind);
       if (!builtin) {
@@ -82,6 +97,8 @@ export class Validator {
       schema = BUILTIN_SOURCE;
     }
     const found = violations(errors, res.locate);
-    return { ...base, status: found.length ? 'invalid' : 'valid', msg: '', validationErrors: found, schema };
+    for (const v of admitted?.violations ?? []) found.push({ path: v.path, msg: v.msg, rule: v.rule, ...res.locate(v.path) });
+    const admission = admitted ? { admission: { ...admitted.counts, defaulted: admitted.defaulted } } : {};
+    return { ...base, status: found.length ? 'invalid' : 'valid', msg: '', validationErrors: found, schema, ...admission };
   }
 }
