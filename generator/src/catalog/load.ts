@@ -9,19 +9,27 @@ import { parseCatalog, type CatalogDocument, type PathKey } from './document.js'
 import { normalize } from './normalize.js';
 import { runRules } from './rules.js';
 import { catalogSchema, type CatalogFile } from './schema.js';
+import { scanCatalog, scrubIssues } from '../credentials/catalog.js';
 
 export function loadCatalog(envName: string, file: string, text: string): Result<Environment> {
   const { doc, issues: parseIssues } = parseCatalog(file, text);
-  if (!doc) return failed(parseIssues);
+  if (!doc) {
+    const raw = scanCatalog(file, text);
+    return failed(scrubIssues([...raw.issues, ...parseIssues], raw.secrets));
+  }
   if (doc.data === null || typeof doc.data !== 'object' || Array.isArray(doc.data)) {
     return failed([{ file, line: 1, col: 1, message: 'a catalog is a YAML map with at least `namespace:` and `models:` — see environments/dev/catalog.yaml for an example', severity: 'error' }]);
   }
+  // Credentials first and whatever else is wrong: a token must never reach the tree, and no
+  // other message of the run may repeat it.
+  const credentials = scanCatalog(file, text, doc);
+  const done = (issues: Issue[]) => failed<Environment>(scrubIssues([...credentials.issues, ...issues], credentials.secrets));
   const parsed = catalogSchema.safeParse(doc.data, { reportInput: true });
-  if (!parsed.success) return failed(parsed.error.issues.flatMap((i) => schemaIssue(doc, i as ZodIssue)));
+  if (!parsed.success) return done(parsed.error.issues.flatMap((i) => schemaIssue(doc, i as ZodIssue)));
   const ruleIssues = runRules(parsed.data, doc);
   const errors = ruleIssues.filter((i) => i.severity === 'error');
   const warnings = ruleIssues.filter((i) => i.severity === 'warning');
-  if (errors.length) return failed([...errors, ...warnings]);
+  if (errors.length || credentials.issues.length) return done([...errors, ...warnings]);
   return ok(normalize(envName, file, parsed.data as CatalogFile), warnings);
 }
 

@@ -125,33 +125,6 @@ const autoscalingExclusive: Rule = (c, doc) =>
     return issues;
   });
 
-const SECRET_NAME = /(TOKEN|SECRET|PASSWORD|PASSWD|API_?KEY|ACCESS_?KEY|CREDENTIALS?)$/i;
-const TOKEN_VALUE = /\b(hf_[A-Za-z0-9]{20,}|ghp_[A-Za-z0-9]{20,}|sk-[A-Za-z0-9_-]{20,}|AKIA[0-9A-Z]{16})\b/;
-
-/** The catalog names Secrets; it never holds a credential. */
-const noInlineSecrets: Rule = (c, doc) => {
-  const issues: Issue[] = [];
-  const walk = (v: unknown, path: PathKey[]) => {
-    if (typeof v === 'string' && TOKEN_VALUE.test(v)) {
-      issues.push(doc.at(path, 'this looks like a credential — never put tokens in the catalog: store it in a Secret and reference it (hfTokenSecret, or env NAME: {secretKeyRef: {name, key}})'));
-    } else if (Array.isArray(v)) v.forEach((x, i) => walk(x, [...path, i]));
-    else if (v && typeof v === 'object') for (const [k, x] of Object.entries(v)) walk(x, [...path, k]);
-  };
-  walk(c, []);
-  const envs: [PathKey[], Record<string, unknown> | undefined][] = [
-    [['defaults', 'env'], c.defaults?.env],
-    ...Object.entries(c.models).map(([key, m]) => [['models', key, 'env'], m.env] as [PathKey[], Record<string, unknown> | undefined]),
-  ];
-  for (const [path, env] of envs) {
-    for (const [name, value] of Object.entries(env ?? {})) {
-      if (SECRET_NAME.test(name) && typeof value !== 'object' && !issues.some((i) => i.field === [...path, name].join('.'))) {
-        issues.push(doc.at([...path, name], `${name} holds a literal value — credentials never go in the catalog: use ${name}: {secretKeyRef: {name: <secret>, key: <key>}}${/HF|HUGGING/i.test(name) ? ', or hfTokenSecret: <secret>' : ''}`));
-      }
-    }
-  }
-  return issues;
-};
-
 const deliveryNeedsRepo: Rule = (c, doc) =>
   c.delivery && (c.delivery.engine ?? 'none') !== 'none' && !c.delivery.repoURL
     ? [doc.at(['delivery'], `delivery.engine: ${c.delivery.engine} needs delivery.repoURL — the git URL ${c.delivery.engine === 'flux' ? 'Flux' : 'Argo CD'} reads this repository from`)]
@@ -191,7 +164,6 @@ export const RULES: readonly Rule[] = [
   downloadNeedsPvc,
   sharedClaimsAgree,
   autoscalingExclusive,
-  noInlineSecrets,
   deliveryNeedsRepo,
   presetsHaveNoBaseRefs,
   imageKeysAreNames,

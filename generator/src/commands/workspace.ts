@@ -12,6 +12,7 @@ import type { OutputFile } from '../render/output.js';
 import type { Catalog } from '../model/types.js';
 import type { Issue } from '../errors.js';
 import { readLock } from '../disk/vendor.js';
+import { scanRendered } from '../credentials/catalog.js';
 
 export interface Workspace {
   readonly catalog: Catalog;
@@ -32,12 +33,16 @@ export async function selectEnvironments(root: string, only: readonly string[]):
 
 export async function loadWorkspace(root: string, only: readonly string[] = []): Promise<Workspace> {
   const envs = await selectEnvironments(root, only);
-  const loaded = loadRepository(await readCatalogs(root, envs));
+  const sources = await readCatalogs(root, envs);
+  const loaded = loadRepository(sources);
   if (!loaded.ok) throw new UserError(loaded.issues);
   const catalog = loaded.value;
   const missingVendor = await missingVendoredSources(root, catalog);
   if (missingVendor.length) throw new UserError(missingVendor);
   const files = renderTree(catalog);
+  // Backstop: no credential reaches a generated file, whatever the catalog scan missed.
+  const leaked = scanRendered(files, sources);
+  if (leaked.length) throw new UserError(leaked);
   const existing = await readTree(root, OWNED, (p) => p.startsWith('base/vendor/') || p.endsWith('/catalog.yaml'));
   const filtered = only.length > 0;
   const mayDelete = (path: string) => {
