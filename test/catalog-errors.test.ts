@@ -79,7 +79,7 @@ const CASES: readonly Case[] = [
   {
     name: 'gpus do not divide by tensorParallel',
     catalog: `namespace: llm-test\nmodels:\n  big:\n    uri: hf://Qwen/Qwen2.5-72B-Instruct\n    gpus: 4\n    tensorParallel: 3\n`,
-    expect: [[6, 'models.big.tensorParallel: 4 GPUs per replica do not divide by tensorParallel: 3 — use a divisor of 4 (1, 2, 4)']],
+    expect: [[6, 'models.big.tensorParallel: 4 GPUs per pod do not divide by tensor parallelism 3 — use a divisor of 4 (1, 2, 4)']],
   },
   {
     name: 'prefill without prefill-decode',

@@ -48,7 +48,7 @@ describe('generate and check', () => {
     const catalog = join(repo.dir, 'environments/prod/catalog.yaml');
     writeFileSync(catalog, readFileSync(catalog, 'utf8').replace('replicas: 3', 'replicas: 5'));
     const model = join(repo.dir, 'environments/dev/models/opt-125m.yaml');
-    writeFileSync(model, readFileSync(model, 'utf8').replace('replicas: 1', 'replicas: 9'));
+    writeFileSync(model, readFileSync(model, 'utf8').replace('uri: hf://facebook/opt-125m', 'uri: hf://facebook/opt-350m'));
     rmSync(join(repo.dir, 'environments/dev/namespace.yaml'));
     const r = await cli(['check'], repo.dir);
     expect(r.code).toBe(1);

@@ -15,7 +15,7 @@ const FLUX_CRDS = [join(UPSTREAM, 'kustomize-controller', 'v1.9.4', 'config', 'c
 const ALL = [KSERVE_CRDS, ARGO_CRDS, ...FLUX_CRDS].flatMap((l) => ['--schema-location', l]);
 
 const fixture = (name: string) => readFileSync(join(PROJECT, 'test', 'fixtures', 'catalogs', name), 'utf8');
-const catalogs = () => ({ ...exampleCatalogs(), edge: fixture('edge.yaml'), shared: fixture('unmanaged-platform.yaml') });
+const catalogs = () => ({ ...exampleCatalogs(), edge: fixture('edge.yaml'), shared: fixture('unmanaged-platform.yaml'), production: fixture('production.yaml') });
 
 interface JsonReport {
   resources: { filename: string; kind: string; name: string; version: string; status: string; msg: string; validationErrors: { path: string; msg: string; line?: number }[] }[];

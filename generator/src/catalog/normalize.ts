@@ -6,6 +6,7 @@ import type { CatalogFile, ModelFile, ProfileFile, ResourcesFile, EnvFile } from
 import { DEFAULT_KSERVE_VERSION, GPU_RESOURCE } from '../model/kserve.js';
 import type { Environment, EnvVar, Hardware, JsonObject, Model, Resources, Delivery } from '../model/types.js';
 import { deepMerge } from '../render/merge.js';
+import { extrasOf, needsWorker, parallelismOf, podGpusOf, productionOf } from './workload.js';
 
 /** A model with the environment defaults merged under it (the model's own fields win). */
 export function withDefaults(defaults: CatalogFile['defaults'], model: ModelFile): ModelFile {
@@ -28,7 +29,7 @@ export function hardwareOf(m: ModelFile, profiles: CatalogFile['profiles']): Har
   const ref = m.profile ? parseProfileRef(m.profile) : undefined;
   const profile: ProfileFile = (ref && profiles?.[ref.name]) || {};
   const accelerator = m.accelerator ?? profile.accelerator ?? 'nvidia';
-  const gpus = ref?.gpus ?? m.gpus ?? (accelerator === 'cpu' ? 0 : 1);
+  const gpus = ref?.gpus ?? m.gpus ?? (accelerator === 'cpu' ? 0 : (podGpusOf(m.tensorParallel, m.parallelism) ?? 1));
   const resourceName = accelerator === 'cpu' ? undefined : (profile.resourceName ?? GPU_RESOURCE[accelerator]);
   return {
     accelerator,
@@ -51,12 +52,15 @@ export function resourcesOf(r: ResourcesFile | undefined): Resources | undefined
     if (memory !== undefined) out.memory = memory;
     return out;
   };
-  if ('requests' in r || 'limits' in r) {
-    const full = r as { requests?: { cpu?: string | number; memory?: string | number }; limits?: { cpu?: string | number; memory?: string | number } };
-    return { requests: pair(full.requests), limits: pair(full.limits) };
+  const extended: Record<string, number> = {};
+  for (const [k, v] of Object.entries(r)) {
+    if (['cpu', 'memory', 'requests', 'limits'].includes(k) || typeof v !== 'number') continue;
+    extended[k === 'rdma' ? 'rdma/roce_gdr' : k] = v;
   }
-  const same = pair(r as { cpu?: string | number; memory?: string | number });
-  return { requests: same, limits: same };
+  const ext = Object.keys(extended).length ? { extended } : {};
+  if (r.requests || r.limits) return { requests: pair(r.requests), limits: pair(r.limits), ...ext };
+  const same = pair(r);
+  return { requests: same, limits: same, ...ext };
 }
 
 export function envOf(env: EnvFile | undefined): EnvVar[] {
@@ -89,29 +93,45 @@ function deliveryOf(d: CatalogFile['delivery']): Delivery {
   };
 }
 
+function prefillOf(m: ModelFile, gpus: number): NonNullable<Model['prefill']> {
+  const parallelism = parallelismOf(gpus, m.prefill?.tensorParallel, m.prefill?.parallelism);
+  return {
+    ...(m.prefill?.replicas !== undefined ? { replicas: m.prefill.replicas } : {}),
+    gpus,
+    tensorParallel: parallelism.tensor,
+    parallelism,
+    worker: needsWorker(parallelism),
+    ...extrasOf(m.prefill),
+  };
+}
+
 function modelOf(key: string, file: ModelFile, c: CatalogFile, kserve: string): Model {
   const m = withDefaults(c.defaults, file);
   const hardware = hardwareOf(m, c.profiles);
   const profile = m.profile ? c.profiles?.[parseProfileRef(m.profile).name] : undefined;
-  const tensorParallel = m.tensorParallel ?? (hardware.gpus > 1 ? hardware.gpus : 1);
+  const parallelism = parallelismOf(hardware.gpus, m.tensorParallel, m.parallelism);
   const router = m.router ?? 'scheduler';
   const image = m.image ?? profile?.image;
   const resources = resourcesOf(m.resources ?? profile?.resources);
   const claim = /^pvc:\/\/([^/]+)\/?(.*)$/.exec(m.uri);
-  const prefillGpus = m.prefill?.gpus ?? hardware.gpus;
+  const prefillGpus = m.prefill?.gpus ?? (m.prefill && podGpusOf(m.prefill.tensorParallel, m.prefill.parallelism)) ?? hardware.gpus;
   return {
     name: key,
     servedName: servedNameOf(key, m),
     uri: m.uri,
     ...(m.autoscaling
       ? { autoscaling: { min: m.autoscaling.min, max: m.autoscaling.max, engine: m.autoscaling.engine ?? 'hpa' } }
-      : { replicas: m.replicas ?? 1 }),
+      : m.replicas !== undefined
+        ? { replicas: m.replicas }
+        : {}),
     hardware,
-    tensorParallel,
+    tensorParallel: parallelism.tensor,
+    parallelism,
+    worker: needsWorker(parallelism),
     router,
-    ...(router === 'prefill-decode'
-      ? { prefill: { replicas: m.prefill?.replicas ?? 1, gpus: prefillGpus, tensorParallel: m.prefill?.tensorParallel ?? (prefillGpus > 1 ? prefillGpus : 1) } }
-      : {}),
+    ...(router === 'prefill-decode' ? { prefill: prefillOf(m, prefillGpus) } : {}),
+    decode: extrasOf(m.decode),
+    production: productionOf(m),
     ...(resources ? { resources } : {}),
     ...(image ? { image } : {}),
     ...(m.hfTokenSecret ? { hfTokenSecret: m.hfTokenSecret } : {}),

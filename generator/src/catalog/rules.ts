@@ -8,6 +8,7 @@ import { WELL_KNOWN_CONFIGS } from '../model/kserve.js';
 import type { CatalogDocument, PathKey } from './document.js';
 import type { CatalogFile, ModelFile } from './schema.js';
 import { hardwareOf, parseProfileRef, withDefaults } from './normalize.js';
+import { PRODUCTION_RULES } from './rules-production.js';
 
 type Rule = (c: CatalogFile, doc: CatalogDocument) => Issue[];
 
@@ -51,24 +52,6 @@ const gpusMatchAccelerator: Rule = (c, doc) =>
     }
     return [];
   });
-
-const tensorParallelDividesGpus: Rule = (c, doc) =>
-  eachModel(c, (key, _m, merged) => {
-    const hw = hardwareOf(merged, c.profiles);
-    const issues: Issue[] = [];
-    const check = (gpus: number, tp: number | undefined, path: PathKey[], what: string) => {
-      if (tp === undefined) return;
-      if (gpus === 0) issues.push(doc.at(path, `tensorParallel: ${tp} needs GPUs but the ${what} has none — set gpus, or drop tensorParallel`));
-      else if (gpus % tp !== 0) issues.push(doc.at(path, `${gpus} GPUs per replica do not divide by tensorParallel: ${tp} — use a divisor of ${gpus} (${divisors(gpus).join(', ')}) or change gpus`));
-    };
-    check(hw.gpus, merged.tensorParallel, origin(c, key, 'tensorParallel'), 'model');
-    if (merged.prefill) check(merged.prefill.gpus ?? hw.gpus, merged.prefill.tensorParallel, [...origin(c, key, 'prefill'), 'tensorParallel'], 'prefill');
-    return issues;
-  });
-
-function divisors(n: number): number[] {
-  return Array.from({ length: n }, (_, i) => i + 1).filter((d) => n % d === 0);
-}
 
 const prefillNeedsPrefillDecode: Rule = (c, doc) =>
   eachModel(c, (key, _m, merged) =>
@@ -158,7 +141,6 @@ export const RULES: readonly Rule[] = [
   modelNames,
   profilesExist,
   gpusMatchAccelerator,
-  tensorParallelDividesGpus,
   prefillNeedsPrefillDecode,
   presetsKnown,
   downloadNeedsPvc,
@@ -168,6 +150,7 @@ export const RULES: readonly Rule[] = [
   presetsHaveNoBaseRefs,
   imageKeysAreNames,
   uriSupported,
+  ...PRODUCTION_RULES,
 ];
 
 export function runRules(c: CatalogFile, doc: CatalogDocument): Issue[] {

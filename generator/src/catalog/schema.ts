@@ -4,6 +4,7 @@
  * This schema is also exported as `generator/schema/catalog.schema.json` for editors.
  */
 import { z } from 'zod';
+import { prefill, productionFields } from './keys.js';
 
 const dnsLabel = z
   .string()
@@ -35,11 +36,15 @@ const router = z
 
 const resourcePair = z.strictObject({ cpu: quantity.optional(), memory: quantity.optional() });
 const resources = z
-  .union([
-    z.strictObject({ cpu: quantity.optional(), memory: quantity.optional() }),
-    z.strictObject({ requests: resourcePair.optional(), limits: resourcePair.optional() }),
-  ])
-  .describe('{cpu, memory} sets requests = limits; {requests: {cpu, memory}, limits: {cpu, memory}} sets them apart. GPUs come from `gpus`/`profile`.');
+  .object({
+    cpu: quantity.optional(),
+    memory: quantity.optional(),
+    requests: resourcePair.optional(),
+    limits: resourcePair.optional(),
+    rdma: count.optional().describe('RDMA devices (rdma/roce_gdr) per pod.'),
+  })
+  .catchall(count)
+  .describe('{cpu, memory} sets requests = limits; {requests: {cpu, memory}, limits: {cpu, memory}} sets them apart. Extended resources beside them — rdma: 1 (rdma/roce_gdr) or any vendor.com/resource: n — go into both requests and limits. GPUs come from `gpus`/`profile`.');
 
 const envValue = z.union([
   z.string(),
@@ -71,14 +76,6 @@ const download = z
   })
   .describe('For a pvc:// model: emit the PersistentVolumeClaim and a Job that downloads `from` into it.');
 
-const prefill = z
-  .strictObject({
-    replicas: count.optional().describe('@default 1'),
-    gpus: count.optional().describe('@default the decode gpus'),
-    tensorParallel: z.number().int().positive().optional().describe('@default prefill gpus when > 1'),
-  })
-  .describe('Prefill workload of a router: prefill-decode model.');
-
 const autoscaling = z
   .strictObject({
     min: z.number().int().positive().describe('spec.scaling.minReplicas'),
@@ -89,10 +86,10 @@ const autoscaling = z
 
 /** Fields a model and the environment `defaults` share. */
 const modelFields = {
-  replicas: count.optional().describe('@default 1'),
+  replicas: count.optional().describe('@default KServe’s (1)'),
   accelerator: accelerator.optional(),
   gpus: count.optional().describe('GPUs per replica. @default 1 for nvidia/amd, 0 for cpu'),
-  tensorParallel: z.number().int().positive().optional().describe('@default gpus when gpus > 1'),
+  tensorParallel: z.number().int().positive().optional().describe('= parallelism.tensor: GPUs one copy of the model is split over. @default the GPUs per pod'),
   profile: z
     .string()
     .regex(/^[a-z0-9]([-a-z0-9]*[a-z0-9])?(:[0-9]+)?$/, 'must be a profile name, optionally with a GPU count: h100:2')
@@ -114,6 +111,7 @@ const modelFields = {
     .record(z.string(), z.unknown())
     .optional()
     .describe('Escape hatch: deep-merged into the generated spec last. Maps merge, lists of named items merge by name, other lists are replaced, null deletes.'),
+  ...productionFields,
 };
 
 export const modelSchema = z.strictObject({

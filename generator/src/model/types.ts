@@ -43,6 +43,27 @@ export interface HealthJob {
 export interface Resources {
   readonly requests: { readonly cpu?: string; readonly memory?: string };
   readonly limits: { readonly cpu?: string; readonly memory?: string };
+  /** Extended resources (rdma/roce_gdr, vendor.com/x): the same count in requests and limits. */
+  readonly extended?: Readonly<Record<string, number>>;
+}
+
+/** KServe's spec.parallelism as the catalog resolved it (see catalog/workload.ts). */
+export interface Parallelism {
+  readonly tensor: number;
+  /** Whether `tensor` is written into spec.parallelism (written, or > 1). */
+  readonly tensorShown: boolean;
+  readonly data?: number;
+  readonly dataLocal?: number;
+  readonly pipeline?: number;
+  readonly expert?: boolean;
+  readonly rpcPort?: number;
+}
+
+/** Settings that apply to one workload only (decode = the main workload). */
+export interface WorkloadExtras {
+  readonly env: readonly EnvVar[];
+  readonly args: readonly string[];
+  readonly runAsRoot?: boolean;
 }
 
 export interface EnvVar {
@@ -82,9 +103,22 @@ export interface Model {
   readonly replicas?: number;
   readonly autoscaling?: { readonly min: number; readonly max: number; readonly engine: 'hpa' | 'keda' };
   readonly hardware: Hardware;
+  /** = parallelism.tensor */
   readonly tensorParallel: number;
+  readonly parallelism: Parallelism;
+  /** A LeaderWorkerSet `worker` (data parallelism or pipeline > 1). */
+  readonly worker: boolean;
   readonly router: Router;
-  readonly prefill?: { readonly replicas: number; readonly gpus: number; readonly tensorParallel: number };
+  readonly prefill?: {
+    readonly replicas?: number;
+    readonly gpus: number;
+    readonly tensorParallel: number;
+    readonly parallelism: Parallelism;
+    readonly worker: boolean;
+  } & WorkloadExtras;
+  readonly decode: WorkloadExtras;
+  /** Short keys of issue 10, rendered by render/workload.ts. */
+  readonly production: Production;
   readonly resources?: Resources;
   readonly image?: string;
   readonly hfTokenSecret?: string;
@@ -97,6 +131,29 @@ export interface Model {
   readonly annotations: Readonly<Record<string, string>>;
   /** Escape hatch, deep-merged into the generated spec. */
   readonly spec?: JsonObject;
+}
+
+export interface Probe {
+  readonly initialDelaySeconds?: number;
+  readonly periodSeconds?: number;
+  readonly timeoutSeconds?: number;
+  readonly failureThreshold?: number;
+  readonly scheme?: 'HTTP' | 'HTTPS';
+}
+
+export interface Production {
+  readonly probes: { readonly startup?: Probe; readonly liveness?: Probe; readonly readiness?: Probe };
+  readonly runAsRoot: boolean;
+  readonly command?: readonly string[];
+  /** The scheduler's plugin configuration; undefined = KServe's default (`scheduler: {}`). */
+  readonly scheduler?: { readonly config: string; readonly blockSize?: number; readonly hashSeed?: string; readonly replicas?: number; readonly configMap?: string };
+  /** false: router without route and gateway (scheduler only). */
+  readonly route: boolean;
+  readonly lora?: { readonly adapters: readonly { readonly name: string; readonly uri: string }[]; readonly maxRank?: number; readonly maxAdapters?: number; readonly maxCpuAdapters?: number };
+  readonly kvCacheOffload?: { readonly cpu: string; readonly evictionPolicy?: string; readonly disk?: string; readonly claim?: string };
+  readonly dra?: { readonly deviceClass: string; readonly count: number; readonly container?: string; readonly selector?: string };
+  readonly serviceAccount?: string;
+  readonly sidecars: { readonly before: readonly JsonObject[]; readonly after: readonly JsonObject[] };
 }
 
 export interface Preset {

@@ -1,26 +1,32 @@
 /**
  * Model → LLMInferenceService (serving.kserve.io/v1alpha2). Pure. The catalog's short keys are
- * mapped here; `spec:` from the catalog is merged last, so it can say anything KServe accepts.
+ * mapped here (workloads in workload.ts, the router in scheduler.ts); `spec:` from the catalog is
+ * merged last, so it can say anything KServe accepts.
  */
 import { LLMISVC_API_VERSION, STOP_ANNOTATION } from '../model/kserve.js';
 import { MANAGED_BY } from '../model/names.js';
-import type { Environment, Hardware, Json, JsonObject, Model, Resources } from '../model/types.js';
+import type { Environment, JsonObject, Model } from '../model/types.js';
 import { deepMerge } from './merge.js';
-import { hfServiceAccountName } from './storage.js';
+import { routerOf } from './scheduler.js';
+import { workloadSpec } from './workload.js';
+
+/** KServe's managed-DRA annotations (v0.20, experimental). */
+export const DRA_ANNOTATION = 'serving.kserve.io/exp-dra-';
 
 export function renderLLMInferenceService(env: Environment, m: Model): JsonObject {
+  const x = m.production;
   const generated: JsonObject = {
-    model: { uri: m.uri, name: m.servedName },
+    model: { uri: m.uri, name: m.servedName, ...(x.lora ? { lora: loraSpec(x.lora) } : {}) },
     ...(m.presets.length ? { baseRefs: m.presets.map((name) => ({ name })) } : {}),
     ...(m.replicas !== undefined ? { replicas: m.replicas } : {}),
     ...(m.autoscaling ? { scaling: scaling(m.autoscaling) } : {}),
-    ...(m.tensorParallel > 1 ? { parallelism: { tensor: m.tensorParallel } } : {}),
     ...routerOf(m),
-    ...templateOf(m, m.hardware, m.hardware.gpus, m.tensorParallel, true),
+    ...workloadSpec(m, { gpus: m.hardware.gpus, parallelism: m.parallelism, worker: m.worker, extras: m.decode }),
+    ...(x.kvCacheOffload ? { kvCacheOffloading: kvOffload(x.kvCacheOffload) } : {}),
     ...(m.prefill ? { prefill: prefillOf(m) } : {}),
   };
   const spec = m.spec ? (deepMerge(generated, m.spec) as JsonObject) : generated;
-  const annotations: Record<string, string> = { ...m.annotations, ...(m.stopped ? { [STOP_ANNOTATION]: 'true' } : {}) };
+  const annotations: Record<string, string> = { ...draAnnotations(m), ...m.annotations, ...(m.stopped ? { [STOP_ANNOTATION]: 'true' } : {}) };
   return {
     apiVersion: LLMISVC_API_VERSION,
     kind: 'LLMInferenceService',
@@ -38,57 +44,38 @@ function scaling(a: NonNullable<Model['autoscaling']>): JsonObject {
   return { minReplicas: a.min, maxReplicas: a.max, wva: { variantCost: '10.0', [a.engine]: {} } };
 }
 
-function routerOf(m: Model): JsonObject {
-  switch (m.router) {
-    case 'scheduler':
-    case 'prefill-decode':
-      return { router: { route: {}, gateway: {}, scheduler: {} } };
-    case 'direct':
-      return { router: { route: {} } };
-    case 'none':
-      return {};
-  }
+function loraSpec(l: NonNullable<Model['production']['lora']>): JsonObject {
+  return {
+    adapters: l.adapters.map((a) => ({ name: a.name, uri: a.uri })),
+    ...(l.maxRank !== undefined ? { maxRank: l.maxRank } : {}),
+    ...(l.maxAdapters !== undefined ? { maxAdapters: l.maxAdapters } : {}),
+    ...(l.maxCpuAdapters !== undefined ? { maxCpuAdapters: l.maxCpuAdapters } : {}),
+  };
 }
 
-function resourcesOf(r: Resources | undefined, hw: Hardware, gpus: number): JsonObject | undefined {
-  const gpu: Record<string, string> = hw.resourceName && gpus > 0 ? { [hw.resourceName]: String(gpus) } : {};
-  const limits = { ...r?.limits, ...gpu };
-  const requests = { ...r?.requests, ...gpu };
-  const out: JsonObject = {};
-  if (Object.keys(limits).length) out.limits = limits;
-  if (Object.keys(requests).length) out.requests = requests;
-  return Object.keys(out).length ? out : undefined;
+function kvOffload(k: NonNullable<Model['production']['kvCacheOffload']>): JsonObject {
+  const secondary: JsonObject[] = [
+    ...(k.disk ? [{ fileSystem: { emptyDir: { size: k.disk } } }] : []),
+    ...(k.claim ? [{ fileSystem: { pvc: { ref: { name: k.claim } } } }] : []),
+  ];
+  return { cpu: k.cpu, ...(k.evictionPolicy ? { evictionPolicy: k.evictionPolicy } : {}), ...(secondary.length ? { secondary } : {}) };
 }
 
-/** The pod template of a workload: the `main` container plus node placement. Omitted when empty. */
-function templateOf(m: Model, hw: Hardware, gpus: number, tensorParallel: number, decode: boolean): JsonObject {
-  const dataParallel = gpus > 0 && tensorParallel > 0 ? gpus / tensorParallel : 1;
-  const args = [...m.args, ...(dataParallel > 1 ? ['--data-parallel-size', String(dataParallel)] : [])];
-  const env: Json[] = m.env.map((e) => ({ ...e }) as JsonObject);
-  if (m.hfTokenSecret) env.push({ name: 'HF_TOKEN', valueFrom: { secretKeyRef: { name: m.hfTokenSecret, key: 'HF_TOKEN' } } });
-  const resources = resourcesOf(m.resources, hw, gpus);
-  const main: JsonObject = {
-    name: 'main',
-    ...(m.image ? { image: m.image } : {}),
-    ...(decode && args.length ? { args } : {}),
-    ...(env.length ? { env } : {}),
-    ...(resources ? { resources } : {}),
+function draAnnotations(m: Model): Record<string, string> {
+  const d = m.production.dra;
+  if (!d) return {};
+  return {
+    [`${DRA_ANNOTATION}device-class`]: d.deviceClass,
+    ...(d.count !== 1 ? { [`${DRA_ANNOTATION}device-count`]: String(d.count) } : {}),
+    ...(d.container ? { [`${DRA_ANNOTATION}container-name`]: d.container } : {}),
+    ...(d.selector ? { [`${DRA_ANNOTATION}cel-selector`]: d.selector } : {}),
   };
-  const template: JsonObject = {
-    ...(Object.keys(main).length > 1 ? { containers: [main] } : {}),
-    ...(hw.nodeSelector ? { nodeSelector: { ...hw.nodeSelector } } : {}),
-    ...(hw.tolerations ? { tolerations: [...hw.tolerations] } : {}),
-    ...(hw.runtimeClassName ? { runtimeClassName: hw.runtimeClassName } : {}),
-    ...(m.hfTokenSecret ? { serviceAccountName: hfServiceAccountName(m.hfTokenSecret) } : {}),
-  };
-  return Object.keys(template).length ? { template } : {};
 }
 
 function prefillOf(m: Model): JsonObject {
   const p = m.prefill!;
   return {
-    replicas: p.replicas,
-    ...(p.tensorParallel > 1 ? { parallelism: { tensor: p.tensorParallel } } : {}),
-    ...templateOf(m, m.hardware, p.gpus, p.tensorParallel, false),
+    ...(p.replicas !== undefined ? { replicas: p.replicas } : {}),
+    ...workloadSpec(m, { gpus: p.gpus, parallelism: p.parallelism, worker: p.worker, extras: p }),
   };
 }
