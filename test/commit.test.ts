@@ -129,7 +129,7 @@ describe('commit', () => {
     const waits: string[] = [];
     const busy = await commit({ root: repo.work, tmpRoot: repo.tmp, lockTimeoutMs: 300, onProgress: (m) => waits.push(m) }).catch((e: unknown) => e);
     expect(busy).toBeInstanceOf(UserError);
-    expect((busy as Error).message).toContain(`another llm-gitops run holds ${lock} (pid ${process.pid}`);
+    expect((busy as Error).message).toContain(`another llm-gitops run is running (pid ${process.pid} on ${hostname()}), holding ${lock}`);
     expect(waits[0]).toContain('waiting for another llm-gitops run');
     expect(existsSync(lock)).toBe(true); // never someone else's to remove
 

@@ -55,11 +55,12 @@ export function buildProgram(): Command {
     .option('--root <dir>', 'repository root', '.')
     .option('--env <name>', 'only this environment (repeatable)', collect, [])
     .option('--dry-run', 'print what would change, write nothing', false)
-    .action(async (o: { root: string; env: string[]; dryRun: boolean }) => {
+    .option('--lock-timeout <seconds>', 'wait this long for another generate or vendor on the same tree (0: fail at once)', wholeNumber, 60)
+    .action(async (o: { root: string; env: string[]; dryRun: boolean; lockTimeout: number }) => {
       const { generate } = await import('./commands/generate.js');
-      const r = await generate({ root: o.root, envs: o.env, dryRun: o.dryRun });
+      const r = await generate({ root: o.root, envs: o.env, dryRun: o.dryRun, lockTimeoutMs: o.lockTimeout * 1000, onWait: (m) => process.stderr.write(`${m}\n`) });
       printIssues(r.warnings);
-      if (r.recovered) process.stderr.write('rolled back an interrupted earlier run\n');
+      if (r.recovered !== 'none') process.stderr.write(`${r.recovered} an interrupted earlier run\n`);
       process.stdout.write(summarize(r.changes, r.dryRun));
     });
 

@@ -1,9 +1,8 @@
 /** `check`: is the committed tree exactly what generate would write? (The pull-request gate.) */
-import { join } from 'node:path';
 import type { Issue } from '../errors.js';
-import { JOURNAL, readOptional } from '../disk/files.js';
 import { verifyVendor } from '../disk/vendor.js';
 import { loadWorkspace } from './workspace.js';
+import { journalIssue } from './tree.js';
 
 export interface CheckResult {
   readonly stale: readonly Issue[];
@@ -19,8 +18,7 @@ export async function check(root: string, envs: readonly string[]): Promise<Chec
   ];
   const versions = [...new Set(ws.catalog.environments.filter((e) => e.platform.source === 'vendored').map((e) => e.platform.kserve))];
   for (const v of versions) stale.push(...(await verifyVendor(root, v)));
-  if ((await readOptional(join(root, JOURNAL))) !== undefined) {
-    stale.push({ file: JOURNAL, message: 'an interrupted generate left its journal — run `llm-gitops generate` to roll it back and regenerate', severity: 'error' });
-  }
+  const journal = await journalIssue(root);
+  if (journal) stale.push(journal);
   return { stale, warnings: ws.warnings };
 }

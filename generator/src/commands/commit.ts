@@ -15,13 +15,12 @@
  */
 import { setTimeout as sleep } from 'node:timers/promises';
 import { stat } from 'node:fs/promises';
-import { basename, dirname, join, resolve } from 'node:path';
+import { join, resolve } from 'node:path';
 import { GitError, type SimpleGit } from 'simple-git';
 import { UsageError, UserError, type Issue } from '../errors.js';
-import { readOptional } from '../disk/files.js';
-import { applyChanges } from '../disk/transaction.js';
+import { readOptional, writeFileAtomic } from '../disk/files.js';
 import { git, hasSshCommand, identityConfig } from '../git/client.js';
-import { acquireLock, LockTimeoutError } from '../git/lock.js';
+import { acquireLock, LockTimeoutError } from '../disk/lock.js';
 import { backoff, classifyFailure, fetchTip, PushError, pushCommit, redactUrl } from '../git/push.js';
 import { addWorktree, cloneTemp, openRepo, removeStaleWorktrees, resolveCommit, stagedPaths, type Repo, type Scratch } from '../git/repo.js';
 import { DEFAULT_COMMIT_TEMPLATE, DEFAULT_PR_BODY_TEMPLATE, type FileTouch } from '../render/messages.js';
@@ -87,9 +86,7 @@ export async function loadTemplate(file: string): Promise<Template> {
 
 /** Writes `text` to `file` atomically (`--pr-body-out`). */
 export async function writeText(file: string, text: string): Promise<void> {
-  const [dir, path] = [dirname(resolve(file)), basename(file)];
-  const before = await readOptional(resolve(file));
-  await applyChanges(dir, [before === undefined ? { kind: 'create', path, content: text } : { kind: 'update', path, content: text, before }]);
+  await writeFileAtomic(resolve(file), text);
 }
 
 /** Everything one run carries between its stages. */
@@ -143,7 +140,7 @@ export async function commit(o: CommitOptions): Promise<CommitResult> {
   let release = async () => {};
   process.once('SIGINT', onSignal).once('SIGTERM', onSignal);
   try {
-    if (user) release = await acquireLock(user.gitDir, { timeoutMs: o.lockTimeoutMs, onWait: (who) => o.onProgress?.(`waiting for another llm-gitops run (${who})`) });
+    if (user) release = await acquireLock(user.gitDir, { command: 'commit', timeoutMs: o.lockTimeoutMs, onWait: (who) => o.onProgress?.(`waiting for ${who}`) });
     await run.step('lock');
     return o.repo ? await commitToOther(run, o.repo) : await commitLocal(run);
   } catch (e) {

@@ -1,11 +1,12 @@
 /** `generate`: write the tree the catalogs describe (atomically), or with --dry-run say what would change. */
 import { UserError } from '../errors.js';
-import { applyChanges, recover } from '../disk/transaction.js';
+import { applyChanges, type Recovery } from '../disk/transaction.js';
 import type { Change } from '../disk/plan.js';
 import type { Issue } from '../errors.js';
 import { loadWorkspace } from './workspace.js';
+import { withTree, type TreeLockOptions } from './tree.js';
 
-export interface GenerateOptions {
+export interface GenerateOptions extends TreeLockOptions {
   readonly root: string;
   readonly envs: readonly string[];
   readonly dryRun: boolean;
@@ -14,14 +15,18 @@ export interface GenerateOptions {
 export interface GenerateResult {
   readonly changes: readonly Change[];
   readonly warnings: readonly Issue[];
-  readonly recovered: boolean;
+  /** What was done about an interrupted earlier run. */
+  readonly recovered: Recovery;
   readonly dryRun: boolean;
 }
 
 export async function generate(opts: GenerateOptions): Promise<GenerateResult> {
-  const recovered = opts.dryRun ? false : await recover(opts.root);
-  const ws = await loadWorkspace(opts.root, opts.envs);
-  if (ws.plan.conflicts.length) throw new UserError(ws.plan.conflicts);
-  if (!opts.dryRun) await applyChanges(opts.root, ws.plan.changes);
-  return { changes: ws.plan.changes, warnings: ws.warnings, recovered, dryRun: opts.dryRun };
+  const run = async (recovered: Recovery): Promise<GenerateResult> => {
+    const ws = await loadWorkspace(opts.root, opts.envs);
+    if (ws.plan.conflicts.length) throw new UserError(ws.plan.conflicts);
+    if (!opts.dryRun) await applyChanges(opts.root, ws.plan.changes);
+    return { changes: ws.plan.changes, warnings: ws.warnings, recovered, dryRun: opts.dryRun };
+  };
+  // A dry run writes nothing, so it takes no lock and recovers nothing.
+  return opts.dryRun ? run('none') : withTree(opts.root, 'generate', opts, run);
 }

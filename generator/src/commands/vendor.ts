@@ -1,7 +1,8 @@
 /** `vendor --from`: copy the pinned upstream pieces into base/vendor/kserve/<version>. */
 import { UserError } from '../errors.js';
 import type { Change } from '../disk/plan.js';
-import { applyChanges, recover } from '../disk/transaction.js';
+import { applyChanges } from '../disk/transaction.js';
+import { withTree } from './tree.js';
 import { listEnvironments, readCatalogs } from '../disk/files.js';
 import { openSource, planVendor } from '../disk/vendor.js';
 import { loadRepository } from '../catalog/repository.js';
@@ -16,15 +17,16 @@ export interface VendorOptions {
 
 export async function vendor(opts: VendorOptions): Promise<{ version: string; changes: readonly Change[] }> {
   const version = opts.version ?? (await pinnedVersion(opts.root));
-  await recover(opts.root);
-  const src = await openSource(opts.from);
-  try {
-    const changes = await planVendor(opts.root, version, src.root);
-    await applyChanges(opts.root, changes);
-    return { version, changes };
-  } finally {
-    await src.cleanup();
-  }
+  return withTree(opts.root, 'vendor', {}, async () => {
+    const src = await openSource(opts.from);
+    try {
+      const changes = await planVendor(opts.root, version, src.root);
+      await applyChanges(opts.root, changes);
+      return { version, changes };
+    } finally {
+      await src.cleanup();
+    }
+  });
 }
 
 async function pinnedVersion(root: string): Promise<string> {

@@ -6,6 +6,7 @@ import { UserError } from '../errors.js';
 import { loadRepository } from '../catalog/repository.js';
 import { listEnvironments, readCatalogs, readTree } from '../disk/files.js';
 import { planChanges, type Plan } from '../disk/plan.js';
+import { OWNED_DIRS, pathProblems } from '../disk/paths.js';
 import { vendorDir } from '../render/platform.js';
 import { renderTree } from '../render/tree.js';
 import type { OutputFile } from '../render/output.js';
@@ -20,8 +21,6 @@ export interface Workspace {
   readonly plan: Plan;
   readonly warnings: readonly Issue[];
 }
-
-const OWNED = ['base', 'overlays', 'environments'];
 
 export async function selectEnvironments(root: string, only: readonly string[]): Promise<string[]> {
   const all = await listEnvironments(root);
@@ -43,13 +42,16 @@ export async function loadWorkspace(root: string, only: readonly string[] = []):
   // Backstop: no credential reaches a generated file, whatever the catalog scan missed.
   const leaked = scanRendered(files, sources);
   if (leaked.length) throw new UserError(leaked);
-  const existing = await readTree(root, OWNED, (p) => p.startsWith('base/vendor/') || p.endsWith('/catalog.yaml'));
+  const existing = await readTree(root, OWNED_DIRS, (p) => p.startsWith('base/vendor/') || p.endsWith('/catalog.yaml'));
   const filtered = only.length > 0;
   const mayDelete = (path: string) => {
     if (!filtered) return true;
     return envs.some((e) => path.startsWith(`environments/${e}/`));
   };
-  const plan = planChanges(files, existing, mayDelete);
+  const planned = planChanges(files, existing, mayDelete);
+  // A link (or a file where a folder goes) on the way of a write is a conflict, never followed.
+  const blocked = await pathProblems(root, planned.changes.map((c) => ({ path: c.path, expect: c.kind === 'create' ? 'missing' : 'file' })));
+  const plan = blocked.length ? { changes: planned.changes, conflicts: [...planned.conflicts, ...blocked] } : planned;
   return { catalog, files, plan, warnings: loaded.warnings };
 }
 

@@ -9,8 +9,8 @@ import type { OutputFile } from '../render/output.js';
 
 export type Change =
   | { readonly kind: 'create'; readonly path: string; readonly content: string }
-  | { readonly kind: 'update'; readonly path: string; readonly content: string; readonly before: string }
-  | { readonly kind: 'delete'; readonly path: string; readonly before: string };
+  | { readonly kind: 'update'; readonly path: string; readonly content: string; readonly before?: string }
+  | { readonly kind: 'delete'; readonly path: string; readonly before?: string };
 
 export interface Plan {
   readonly changes: readonly Change[];

@@ -1,14 +1,28 @@
 /**
- * All-or-nothing writes. Every new content is first written (and fsynced) to a temp file beside
- * its target; a journal naming every temp and backup is written; only then are targets moved
- * aside and temps renamed into place. Any error rolls back; a crash leaves the journal, and the
- * next run rolls back before doing anything. So a failing run (bad input, disk full, crash)
- * leaves the tree exactly as it was.
+ * All-or-nothing writes. Every path is first checked (disk/paths.ts: inside the root, in the
+ * owned folders, no symlink on the way). Then, in order:
+ *
+ *   1. the journal (disk/journal.ts) is written — staged and renamed, so it is whole or absent;
+ *   2. missing folders are made, and every new content is written (and fsynced) to a temp file
+ *      beside its target;
+ *   3. targets are moved aside to backups and temps renamed into place;
+ *   4. the commit record: the journal is replaced (again by rename) with `committed: true`;
+ *   5. backups, folders emptied by deletes, and finally the journal are removed.
+ *
+ * Any error before 4 rolls back; a crash before 4 leaves an uncommitted journal, and the next
+ * run rolls it back; a crash after 4 leaves a committed one, and the next run rolls it
+ * forward (finishes 5). So a run leaves the tree either exactly as it was, or exactly new.
+ * `recover` is the caller's (under the tree lock); `applyChanges` refuses to start beside a
+ * journal, so it never runs recovery on a tree it does not own (commit's scratch worktree).
  */
 import { randomBytes } from 'node:crypto';
 import * as nodeFs from 'node:fs/promises';
-import { basename, dirname, join } from 'node:path';
+import { dirname, join } from 'node:path';
+import { UserError, type Issue } from '../errors.js';
+import { isGenerated } from '../model/names.js';
 import { JOURNAL } from './files.js';
+import { JOURNAL_STAGE, journalStage, parseJournal, serializeJournal, sidecar, type Journal } from './journal.js';
+import { kindOf, parentsOf, PathInspector, pathProblems } from './paths.js';
 import type { Change } from './plan.js';
 
 /** The file-system calls the transaction makes (injectable, to prove rollback under faults). */
@@ -49,98 +63,172 @@ export const realFs: FsOps = {
   },
 };
 
-interface Entry {
-  readonly target: string;
-  readonly tmp?: string;
-  readonly backup?: string;
+/**
+ * Test hook: with LLM_GITOPS_CRASH_AT=N the process SIGKILLs itself right after its N-th
+ * file-system change (write, rename, unlink, mkdir, rmdir) — how the crash test kills a run
+ * at every step of the transaction.
+ */
+export function crashingAt(fs: FsOps, at: number): FsOps {
+  let n = 0;
+  const step =
+    <A extends unknown[]>(f: (...a: A) => Promise<void>) =>
+    async (...a: A) => {
+      await f(...a);
+      if (++n === at) process.kill(process.pid, 'SIGKILL');
+    };
+  return { ...fs, writeFile: step(fs.writeFile), rename: step(fs.rename), unlink: step(fs.unlink), mkdir: step(fs.mkdir), rmdir: step(fs.rmdir) };
 }
 
-interface Journal {
-  readonly entries: readonly Entry[];
-  /** Folders this run created, deepest last. */
-  readonly createdDirs: readonly string[];
+const crashAt = Number(process.env.LLM_GITOPS_CRASH_AT);
+/** The file system the commands use. */
+export const defaultFs: FsOps = Number.isInteger(crashAt) && crashAt > 0 ? crashingAt(realFs, crashAt) : realFs;
+
+const MAX_JOURNAL_BYTES = 64 << 20;
+
+export type Recovery = 'none' | 'rolled back' | 'rolled forward';
+
+/**
+ * Finishes what an interrupted run left: rolls its journal back (no commit record) or forward
+ * (commit record). A journal that cannot be trusted is refused with a UserError and left alone.
+ * Call it holding the tree lock.
+ */
+export async function recover(root: string, fs: FsOps = defaultFs): Promise<Recovery> {
+  await removeStagedJournals(root, fs);
+  const kind = await kindOf(root, JOURNAL);
+  if (kind === 'missing') return 'none';
+  const j = await readJournal(root, kind, fs);
+  if (j.committed) await rollForward(root, j, fs);
+  else {
+    await rollback(root, j, fs);
+    await fs.unlink(join(root, JOURNAL));
+  }
+  return j.committed ? 'rolled forward' : 'rolled back';
 }
 
-const sidecar = (target: string, id: string, ext: string) => join(dirname(target), `.${basename(target)}.llm-gitops-${id}.${ext}`);
+/** The journal at root, checked as far as it can be without acting on it. */
+async function readJournal(root: string, kind: string, fs: FsOps): Promise<Journal> {
+  const refuse = (message: string) => new UserError([{ file: JOURNAL, message, severity: 'error' }]);
+  if (kind !== 'file') throw refuse('is a symbolic link or not a regular file, so llm-gitops did not write it — nothing was changed; remove it and run generate again');
+  const { size } = await nodeFs.lstat(join(root, JOURNAL));
+  if (size > MAX_JOURNAL_BYTES) throw refuse(`is ${size} bytes, far more than any journal llm-gitops writes — nothing was changed; remove it and run generate again`);
+  const parsed = parseJournal(await fs.readFile(join(root, JOURNAL)));
+  if ('message' in parsed) throw new UserError([parsed]);
+  // Every target, and every sidecar beside it, must be a plain file (or missing) reached without links.
+  const inspector = new PathInspector(root);
+  const issues: Issue[] = await pathProblems(root, parsed.entries.map((e) => ({ path: e.target })), inspector);
+  for (const e of parsed.entries) {
+    for (const ext of ['tmp', 'bak'] as const) {
+      const s = sidecar(e.target, parsed.id, ext);
+      if (!issues.length && !['missing', 'file'].includes(await inspector.kind(s))) issues.push({ file: s, message: 'is not a regular file', severity: 'error' });
+    }
+  }
+  if (issues.length) {
+    throw new UserError(issues.map((i) => ({ ...i, message: `is named by ${JOURNAL}, but ${i.message.replace(/^is /, 'it is ')} — nothing was changed; fix that, or remove the journal, and run generate again` })));
+  }
+  return parsed;
+}
 
-/** Rolls back an interrupted run, if its journal is there. Returns whether it did. */
-export async function recover(root: string, fs: FsOps = realFs): Promise<boolean> {
-  const path = join(root, JOURNAL);
-  if (!(await fs.exists(path))) return false;
-  const journal = JSON.parse(await fs.readFile(path)) as Journal;
-  await rollback(root, journal, fs);
-  await fs.unlink(path);
-  return true;
+/** Journal files staged by a run that died before renaming them into place. */
+async function removeStagedJournals(root: string, fs: FsOps): Promise<void> {
+  let names: string[];
+  try {
+    names = await nodeFs.readdir(root);
+  } catch {
+    return;
+  }
+  for (const n of names) if (JOURNAL_STAGE.test(n) && (await kindOf(root, n)) === 'file') await fs.unlink(join(root, n));
+}
+
+async function writeJournal(root: string, j: Journal, fs: FsOps): Promise<void> {
+  const stage = join(root, journalStage(j.id, j.committed ? 'commit' : 'new'));
+  try {
+    await fs.writeFile(stage, serializeJournal(j));
+    await fs.rename(stage, join(root, JOURNAL));
+  } catch (e) {
+    await fs.unlink(stage).catch(() => undefined);
+    throw e;
+  }
+}
+
+async function unlinkIfThere(path: string, fs: FsOps): Promise<void> {
+  try {
+    await fs.unlink(path);
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code !== 'ENOENT') throw e;
+  }
+}
+
+async function isGeneratedFile(path: string): Promise<boolean> {
+  let fh;
+  try {
+    fh = await nodeFs.open(path, nodeFs.constants.O_RDONLY | nodeFs.constants.O_NOFOLLOW);
+    const { buffer, bytesRead } = await fh.read(Buffer.alloc(64), 0, 64, 0);
+    return isGenerated(buffer.subarray(0, bytesRead).toString('utf8'));
+  } catch {
+    return false;
+  } finally {
+    await fh?.close();
+  }
 }
 
 async function rollback(root: string, j: Journal, fs: FsOps): Promise<void> {
   for (const e of [...j.entries].reverse()) {
-    const target = join(root, e.target);
-    const tmp = e.tmp && join(root, e.tmp);
-    const backup = e.backup && join(root, e.backup);
-    const tmpThere = tmp ? await fs.exists(tmp) : false;
-    if (tmp && tmpThere) await fs.unlink(tmp);
-    if (backup && (await fs.exists(backup))) await fs.rename(backup, target);
-    else if (tmp && !tmpThere && !backup && (await fs.exists(target))) await fs.unlink(target); // a create that landed
+    const [target, tmp, bak] = [join(root, e.target), join(root, sidecar(e.target, j.id, 'tmp')), join(root, sidecar(e.target, j.id, 'bak'))];
+    const tmpThere = e.op !== 'delete' && (await fs.exists(tmp));
+    if (tmpThere) await fs.unlink(tmp);
+    if (e.op !== 'create') {
+      if (await fs.exists(bak)) await fs.rename(bak, target);
+    } else if (!tmpThere && (await isGeneratedFile(target))) await fs.unlink(target); // a create that landed
   }
-  for (const d of [...j.createdDirs].reverse()) {
-    try {
-      await fs.rmdir(join(root, d));
-    } catch {
-      /* not empty: something else lives there now; leave it */
-    }
-  }
+  for (const d of [...j.dirs].reverse()) await fs.rmdir(join(root, d)).catch(() => undefined); // not empty: leave it
 }
 
-async function ensureDirs(root: string, dirs: Iterable<string>, created: string[], fs: FsOps): Promise<void> {
-  for (const dir of [...new Set(dirs)].sort()) {
-    const parts = dir.split('/');
-    for (let i = 1; i <= parts.length; i++) {
-      const rel = parts.slice(0, i).join('/');
-      if (rel === '.' || rel === '') continue;
-      if (await fs.exists(join(root, rel))) continue;
-      await fs.mkdir(join(root, rel));
-      created.push(rel);
-    }
+async function rollForward(root: string, j: Journal, fs: FsOps): Promise<void> {
+  for (const e of j.entries) {
+    if (e.op !== 'create') await unlinkIfThere(join(root, sidecar(e.target, j.id, 'bak')), fs);
+    if (e.op !== 'delete') await unlinkIfThere(join(root, sidecar(e.target, j.id, 'tmp')), fs);
   }
+  await removeEmptyDirs(root, j.entries.filter((e) => e.op === 'delete').map((e) => e.target), fs);
+  await fs.unlink(join(root, JOURNAL));
 }
 
 /** Applies `changes` under `root` atomically (see the file comment). */
-export async function applyChanges(root: string, changes: readonly Change[], fs: FsOps = realFs): Promise<void> {
+export async function applyChanges(root: string, changes: readonly Change[], fs: FsOps = defaultFs): Promise<void> {
   if (!changes.length) return;
-  await recover(root, fs);
+  const inspector = new PathInspector(root);
+  const problems = await pathProblems(root, changes.map((c) => ({ path: c.path, expect: c.kind === 'create' ? 'missing' : 'file' })), inspector);
+  if (problems.length) throw new UserError(problems);
+  if ((await kindOf(root, JOURNAL)) !== 'missing') {
+    throw UserError.of(JOURNAL, 'is here: an interrupted run is not finished, or the journal was committed — run `llm-gitops generate` (it recovers, or says how to remove a committed one), then try again');
+  }
   const id = randomBytes(4).toString('hex');
-  const entries: Entry[] = changes.map((c) => ({
-    target: c.path,
-    ...(c.kind !== 'delete' ? { tmp: sidecar(c.path, id, 'tmp') } : {}),
-    ...(c.kind !== 'create' ? { backup: sidecar(c.path, id, 'bak') } : {}),
-  }));
-  const createdDirs: string[] = [];
-  const journalPath = join(root, JOURNAL);
-  const journal = (): Journal => ({ entries, createdDirs });
-  let journalWritten = false;
+  const wantedDirs = [...new Set(changes.filter((c) => c.kind !== 'delete').flatMap((c) => parentsOf(c.path)))];
+  const kinds = await Promise.all(wantedDirs.map((d) => inspector.kind(d)));
+  const dirs = wantedDirs.filter((_, i) => kinds[i] === 'missing').sort((a, b) => a.split('/').length - b.split('/').length || (a < b ? -1 : 1));
+  const journal: Journal = { version: 2, id, committed: false, entries: changes.map((c) => ({ target: c.path, op: c.kind })), dirs };
+  const at = (rel: string) => join(root, rel);
+  await writeJournal(root, journal, fs);
   try {
-    await ensureDirs(root, changes.filter((c) => c.kind !== 'delete').map((c) => dirname(c.path)), createdDirs, fs);
-    await fs.writeFile(journalPath, JSON.stringify(journal()));
-    journalWritten = true;
+    for (const d of dirs) await fs.mkdir(at(d));
     // Temp files are independent: write (and fsync) them concurrently, the renames stay ordered.
-    await pool(changes.map((c, i) => async () => {
-      if (c.kind !== 'delete') await fs.writeFile(join(root, entries[i]!.tmp!), c.content);
+    await pool(changes.map((c) => async () => {
+      if (c.kind !== 'delete') await fs.writeFile(at(sidecar(c.path, id, 'tmp')), c.content);
     }), 32);
-    for (const [i, c] of changes.entries()) {
-      const e = entries[i]!;
-      if (c.kind !== 'create') await fs.rename(join(root, c.path), join(root, e.backup!));
-      if (c.kind !== 'delete') await fs.rename(join(root, e.tmp!), join(root, c.path));
+    for (const c of changes) {
+      if (c.kind !== 'create') await fs.rename(at(c.path), at(sidecar(c.path, id, 'bak')));
+      if (c.kind !== 'delete') await fs.rename(at(sidecar(c.path, id, 'tmp')), at(c.path));
     }
+    await writeJournal(root, { ...journal, committed: true }, fs); // the commit point
   } catch (err) {
-    await rollback(root, journal(), fs);
-    if (journalWritten) await fs.unlink(journalPath).catch(() => undefined);
+    try {
+      await rollback(root, journal, fs);
+      await fs.unlink(at(JOURNAL));
+    } catch {
+      /* the journal stays: the next run finishes the rollback */
+    }
     throw err;
   }
-  // Committed: drop backups, then folders emptied by deletes, then the journal.
-  for (const e of entries) if (e.backup) await fs.unlink(join(root, e.backup)).catch(() => undefined);
-  await removeEmptyDirs(root, changes.filter((c) => c.kind === 'delete').map((c) => dirname(c.path)), fs);
-  await fs.unlink(journalPath);
+  await rollForward(root, journal, fs);
 }
 
 /** Runs tasks with at most `limit` in flight; the first failure wins, after all started ones settled. */
@@ -161,9 +249,10 @@ async function pool(tasks: readonly (() => Promise<void>)[], limit: number): Pro
   if (failure !== undefined) throw failure;
 }
 
-async function removeEmptyDirs(root: string, dirs: readonly string[], fs: FsOps): Promise<void> {
+/** Removes the folders above deleted files that are now empty (never a top-level folder). */
+async function removeEmptyDirs(root: string, deleted: readonly string[], fs: FsOps): Promise<void> {
   const all = new Set<string>();
-  for (const d of dirs) for (let p = d; p && p !== '.' && p.includes('/'); p = dirname(p)) all.add(p);
+  for (const d of deleted.map((p) => dirname(p))) for (let p = d; p && p !== '.' && p.includes('/'); p = dirname(p)) all.add(p);
   for (const d of [...all].sort((a, b) => b.length - a.length)) {
     try {
       await fs.rmdir(join(root, d));

@@ -16,7 +16,7 @@ import { parse } from 'yaml';
 import { UserError, type Issue } from '../errors.js';
 import { vendorDir } from '../render/platform.js';
 import type { Change } from './plan.js';
-import { readOptional, readTree } from './files.js';
+import { hashTree, readOptional } from './files.js';
 
 /** The upstream config/ folders base/ and environments/ reference. */
 export const VENDORED_ENTRIES = ['crd/full/llmisvc', 'crd/full/clusterstoragecontainer', 'llmisvc', 'llmisvcconfig', 'base'] as const;
@@ -149,15 +149,15 @@ export async function planVendor(root: string, version: string, kserveRoot: stri
   if (license !== undefined) wanted.set('LICENSE', license);
   const lock: VendorLock = { kserve: version, files: Object.fromEntries([...wanted].sort(([a], [b]) => (a < b ? -1 : 1)).map(([p, t]) => [p, sha256(t)])) };
   wanted.set(LOCK, `${JSON.stringify(lock, null, 2)}\n`);
-  const existing = await readTree(root, [dir]);
+  const existing = await hashTree(root, dir);
   const changes: Change[] = [];
   for (const [rel, content] of wanted) {
     const path = `${dir}/${rel}`;
     const before = existing.get(path);
     if (before === undefined) changes.push({ kind: 'create', path, content });
-    else if (before !== content) changes.push({ kind: 'update', path, content, before });
+    else if (before !== sha256(content)) changes.push({ kind: 'update', path, content });
   }
-  for (const [path, before] of existing) if (!wanted.has(path.slice(dir.length + 1))) changes.push({ kind: 'delete', path, before });
+  for (const path of existing.keys()) if (!wanted.has(path.slice(dir.length + 1))) changes.push({ kind: 'delete', path });
   return changes.sort((a, b) => (a.path < b.path ? -1 : 1));
 }
 
@@ -166,13 +166,13 @@ export async function verifyVendor(root: string, version: string): Promise<Issue
   const dir = vendorDir(version);
   const lock = await readLock(root, version);
   if (!lock) return [];
-  const existing = await readTree(root, [dir]);
+  const existing = await hashTree(root, dir);
   const issues: Issue[] = [];
   const fix = `re-run \`llm-gitops vendor --from <source>\` (or restore the file from git)`;
   for (const [rel, sum] of Object.entries(lock.files)) {
-    const text = existing.get(`${dir}/${rel}`);
-    if (text === undefined) issues.push({ file: `${dir}/${rel}`, message: `is listed in ${LOCK} but missing — ${fix}`, severity: 'error' });
-    else if (sha256(text) !== sum) issues.push({ file: `${dir}/${rel}`, message: `does not match its sha256 in ${LOCK} (vendored upstream files must not be edited) — ${fix}`, severity: 'error' });
+    const actual = existing.get(`${dir}/${rel}`);
+    if (actual === undefined) issues.push({ file: `${dir}/${rel}`, message: `is listed in ${LOCK} but missing — ${fix}`, severity: 'error' });
+    else if (actual !== sum) issues.push({ file: `${dir}/${rel}`, message: `does not match its sha256 in ${LOCK} (vendored upstream files must not be edited) — ${fix}`, severity: 'error' });
   }
   for (const path of existing.keys()) {
     const rel = path.slice(dir.length + 1);

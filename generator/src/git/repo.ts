@@ -122,3 +122,9 @@ export async function cloneTemp(url: string, branch: string | undefined, o: GitO
   }
   return { dir, tmp: base, dispose };
 }
+
+/** Whether `rel` (relative to `dir`) is tracked by the repository `dir` lies in; false outside one. */
+export async function isTracked(dir: string, rel: string): Promise<boolean> {
+  const out = await git(dir, { idleTimeoutMs: 30_000 }).raw(['ls-files', '-z', '--', rel]).catch(() => '');
+  return out.split('\0').some(Boolean);
+}

@@ -65,8 +65,10 @@ export function renderCodeowners(o: ScaffoldOptions): string {
 }
 
 const GITIGNORE = `node_modules/
-# An interrupted \`llm-gitops generate\` leaves its journal; the next run rolls it back.
-.llm-gitops-journal.json
+# An interrupted \`llm-gitops generate\` leaves its journal (the next run finishes it), and a
+# running one holds a lock: neither is ever committed (llm-gitops refuses a committed journal).
+.llm-gitops-journal.json*
+.llm-gitops.lock
 `;
 
 /** Every scaffold file; `generated` is what `generate` will add (for the README's tree). */
