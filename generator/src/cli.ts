@@ -25,6 +25,11 @@ const timeArg = (value: string) => {
   if (!Number.isFinite(ms)) throw new InvalidArgumentError(`"${value}" is neither RFC 3339 nor Unix seconds`);
   return ms;
 };
+const byteSize = (flag: string) => (value: string) => {
+  const m = /^(\d+)(Ki|Mi|Gi)?$/.exec(value);
+  if (!m || Number(m[1]) === 0) throw new InvalidArgumentError(`${flag}: "${value}" is not a size such as 64Mi, 512Ki or 1048576`);
+  return Number(m[1]) * { '': 1, Ki: 1024, Mi: 1024 ** 2, Gi: 1024 ** 3 }[m[2] ?? '']!;
+};
 const wholeNumber = (value: string) => {
   if (!/^\d+$/.test(value)) throw new InvalidArgumentError('expected a whole number');
   return Number(value);
@@ -195,15 +200,18 @@ export function buildProgram(): Command {
     .addOption(new Option('--request-timeout <duration>', 'deadline of each API request').argParser(durationArg('--request-timeout')).default(30_000, '30s'))
     .addOption(new Option('--output <format>', 'report on stdout').choices(['table', 'json', 'junit', 'prometheus']).default('table'))
     .addOption(new Option('--page-size <n>', 'items per list page').argParser((v) => Number(v)).hideHelp())
+    .addOption(new Option('--max-pages <n>', 'pages of one list at most (then exit 3)').argParser(wholeNumber).default(200))
+    .addOption(new Option('--max-response <size>', 'bytes of one API response at most, counted while it streams (then exit 3)').argParser(byteSize('--max-response')).default(64 << 20, '64Mi'))
     .action(async (o: {
       root: string; env: string[]; plan?: string; kubeconfig?: string; context?: string; timeout: number; interval: number; once: boolean;
       expectRevision?: string; pushedAt?: number; reconcileWindow?: number; progressDeadline: number; requestTimeout: number; output: HealthOutput; pageSize?: number;
+      maxPages: number; maxResponse: number;
     }) => {
       const [{ health }, { describeProblem }] = await Promise.all([import('./commands/health.js'), import('./cluster/problem.js')]);
       const r = await health(
         {
           root: o.root, envs: o.env, timeoutMs: o.timeout, intervalMs: o.interval, once: o.once, progressDeadlineMs: o.progressDeadline,
-          requestTimeoutMs: o.requestTimeout, output: o.output, color: !!process.stdout.isTTY && process.env.NO_COLOR === undefined,
+          requestTimeoutMs: o.requestTimeout, maxPages: o.maxPages, maxResponseBytes: o.maxResponse, output: o.output, color: !!process.stdout.isTTY && process.env.NO_COLOR === undefined,
           ...(o.plan ? { planFile: o.plan } : {}), ...(o.kubeconfig ? { kubeconfig: o.kubeconfig } : {}), ...(o.context ? { context: o.context } : {}),
           ...(o.expectRevision ? { expectRevision: o.expectRevision } : {}), ...(o.pushedAt !== undefined ? { pushedAt: o.pushedAt } : {}),
           ...(o.reconcileWindow !== undefined ? { reconcileWindowMs: o.reconcileWindow } : {}), ...(o.pageSize ? { pageSize: o.pageSize } : {}),

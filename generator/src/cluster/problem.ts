@@ -1,9 +1,14 @@
 /**
  * Why the cluster could not be checked, as data: the kind of failure, the verb and resource it
- * hit, and a message for a person. Classifies what @kubernetes/client-node 1.4.0 throws:
- * ApiException (numeric `code`, `body` = raw response text, `headers`), node-fetch FetchError
- * (string `code` such as ECONNREFUSED), AbortError from our per-request timeout.
+ * hit, and a message for a person. Classifies what a request can end with: an HTTP status
+ * (numeric `code`, `body` = raw response text, `headers`), a network error (string `code` such
+ * as ECONNREFUSED), a limit of the transport (cluster/http.ts: deadline, timeout, size cap,
+ * redirect), a pagination limit (cluster/pages.ts) or a failed credential plugin (cluster/exec.ts).
+ * Server text ends up in `detail`; the client redacts it before anyone sees it.
  */
+import { ExecError } from './exec.js';
+import { TransportError } from './http.js';
+import { PageLimitError } from './pages.js';
 
 export type ProblemKind =
   | 'unreachable'
@@ -15,9 +20,21 @@ export type ProblemKind =
   | 'expired'
   | 'throttled'
   | 'server-error'
-  | 'bad-response';
+  | 'bad-response'
+  /** The run's deadline (--timeout) passed mid-request, mid-retry or in a credential plugin. */
+  | 'deadline'
+  /** A response over the size cap. */
+  | 'too-large'
+  /** More pages than the page cap allows for one list. */
+  | 'too-many-pages'
+  /** The server handed back a continue token it had already given. */
+  | 'continue-loop'
+  /** A 3xx answer: never followed, never trusted. */
+  | 'redirect'
+  /** The exec credential plugin failed. */
+  | 'credentials';
 
-export type Verb = 'get' | 'list' | 'watch';
+export type Verb = 'get' | 'list' | 'watch' | 'post';
 
 export interface ApiProblem {
   readonly kind: ProblemKind;
@@ -81,6 +98,12 @@ function byStatus(status: number): ProblemKind {
 /** Turns whatever a request threw into an ApiProblem. */
 export function classify(e: unknown, ctx: RequestContext): ApiProblem {
   const base = { verb: ctx.verb, resource: ctx.resource, ...(ctx.namespace ? { namespace: ctx.namespace } : {}) };
+  if (e instanceof TransportError) {
+    const kind = e.kind === 'timeout' ? 'timeout' : e.kind;
+    return { ...base, kind, ...(e.status !== undefined ? { status: e.status } : {}), detail: `${ctx.server}: ${e.message}` };
+  }
+  if (e instanceof PageLimitError) return { ...base, kind: e.kind, detail: e.message };
+  if (e instanceof ExecError) return { ...base, kind: e.aborted ? 'deadline' : 'credentials', detail: e.message };
   const err = e as { code?: unknown; body?: unknown; headers?: unknown; name?: string; type?: string; message?: string; cause?: { code?: unknown } };
   if (typeof err?.code === 'number') {
     const status = err.code;
@@ -111,6 +134,12 @@ const WHAT: Record<ProblemKind, string> = {
   throttled: 'throttled (429)',
   'server-error': 'API server error',
   'bad-response': 'request rejected',
+  deadline: 'deadline passed',
+  'too-large': 'response too large',
+  'too-many-pages': 'too many pages',
+  'continue-loop': 'pagination loop',
+  redirect: 'redirect refused',
+  credentials: 'credential plugin failed',
 };
 
 /** `forbidden: list applications.argoproj.io in namespace argocd — <server message>`. */

@@ -16,7 +16,8 @@ export interface RetryPolicy {
 export const DEFAULT_RETRY: RetryPolicy = { attempts: 4, baseMs: 250, capMs: 5000 };
 
 export interface RetryDeps {
-  readonly sleep: (ms: number) => Promise<void>;
+  /** Resolves after `ms`, or early (false) when `signal` fires. */
+  readonly sleep: (ms: number, signal?: AbortSignal) => Promise<boolean | void>;
   /** [0, 1); injected so tests can pin the jitter. */
   readonly random: () => number;
 }
@@ -39,12 +40,33 @@ export class ProblemError extends Error {
   }
 }
 
-/** Runs `attempt` until it succeeds, fails with a problem that is not retryable, or runs out of tries. */
+/** A sleep the run's deadline cuts short: resolves true after `ms`, false when `signal` fires first. */
+export function abortableSleep(ms: number, signal?: AbortSignal): Promise<boolean> {
+  return new Promise((resolve) => {
+    if (signal?.aborted) return resolve(false);
+    const onAbort = () => {
+      clearTimeout(timer);
+      resolve(false);
+    };
+    const timer = setTimeout(() => {
+      signal?.removeEventListener('abort', onAbort);
+      resolve(true);
+    }, ms);
+    signal?.addEventListener('abort', onAbort, { once: true });
+  });
+}
+
+/**
+ * Runs `attempt` until it succeeds, fails with a problem that is not retryable, runs out of
+ * tries, or the run's deadline (`signal`) passes — during an attempt or during a backoff sleep,
+ * which then ends at once with a `deadline` problem naming what was being retried.
+ */
 export async function retrying<T>(
   attempt: () => Promise<T>,
   toProblem: (e: unknown) => ApiProblem,
   policy: RetryPolicy,
   deps: RetryDeps,
+  signal?: AbortSignal,
 ): Promise<T> {
   for (let n = 0; ; n++) {
     try {
@@ -52,7 +74,10 @@ export async function retrying<T>(
     } catch (e) {
       const problem = toProblem(e);
       if (!isRetryable(problem) || n + 1 >= policy.attempts) throw new ProblemError(problem, n + 1);
-      await deps.sleep(backoffMs(n, policy, deps.random, problem.retryAfterMs));
+      const slept = await deps.sleep(backoffMs(n, policy, deps.random, problem.retryAfterMs), signal);
+      if (slept === false || signal?.aborted) {
+        throw new ProblemError({ ...problem, kind: 'deadline', detail: `the deadline passed while retrying (try ${n + 1}: ${problem.detail})` }, n + 1);
+      }
     }
   }
 }

@@ -4,6 +4,7 @@
  * → one report in the chosen format. Prints nothing itself: progress goes to `io.progress`.
  */
 import { connect } from '../cluster/client.js';
+import { redactDeep } from '../cluster/redact.js';
 import { loadRepository } from '../catalog/repository.js';
 import { readCatalogs, readOptional } from '../disk/files.js';
 import { UsageError, UserError } from '../errors.js';
@@ -41,6 +42,10 @@ export interface HealthOptions {
   readonly progressDeadlineMs: number;
   readonly requestTimeoutMs: number;
   readonly pageSize?: number;
+  /** Pages of one list at most. @default 200 */
+  readonly maxPages?: number;
+  /** Bytes of one API response at most. @default 64 MiB */
+  readonly maxResponseBytes?: number;
   readonly output: HealthOutput;
   readonly color: boolean;
 }
@@ -111,12 +116,17 @@ export async function health(opts: HealthOptions, io: HealthIO = {}): Promise<He
     ...(opts.context ? { context: opts.context } : {}),
     requestTimeoutMs: opts.requestTimeoutMs,
     ...(opts.pageSize ? { pageSize: opts.pageSize } : {}),
+    ...(opts.maxPages ? { maxPages: opts.maxPages } : {}),
+    ...(opts.maxResponseBytes ? { maxResponseBytes: opts.maxResponseBytes } : {}),
   });
+  const progress = io.progress ? (text: string) => io.progress!(reader.redact(text)) : undefined;
   const requests = listRequests(plan);
 
-  const observe = async (): Promise<Observation> => {
+  const observe = async (deadline: number): Promise<Observation> => {
     const before = reader.requests;
-    const outcomes = await inPool(requests, 8, (r) => reader.list(r.kind, r.namespace));
+    // One signal for the whole round: requests, retries, backoff, pages and the credential plugin.
+    const signal = AbortSignal.timeout(Math.max(0, deadline - Date.now()));
+    const outcomes = await inPool(requests, 8, (r) => reader.list(r.kind, r.namespace, { signal }));
     const lists = new Map<string, ListOutcome>(requests.map((r, i) => [listKey(r.kind.kind, r.namespace), outcomes[i]!]));
     return { lists, requests: reader.requests - before };
   };
@@ -124,17 +134,18 @@ export async function health(opts: HealthOptions, io: HealthIO = {}): Promise<He
   let previous: Round | undefined;
   let frameLines = 0;
   const onRound = (round: Round) => {
-    if (!io.progress || opts.once) return;
+    if (!progress || opts.once) return;
     if (io.live) {
       const frame = liveFrame(round, opts.color, io.columns);
-      io.progress(redraw(frameLines, frame));
+      progress(redraw(frameLines, frame));
       frameLines = frame.length;
-    } else io.progress(`${progressLines(previous, round).join('\n')}\n`);
+    } else progress(`${progressLines(previous, round).join('\n')}\n`);
     previous = round;
   };
 
   const result = await poll(
-    { timeoutMs: opts.timeoutMs, intervalMs: opts.intervalMs, once: opts.once },
+    // The deadline counts from the start of the run (plan and kubeconfig loading included).
+    { timeoutMs: Math.max(0, opts.timeoutMs - (Date.now() - startedAt)), intervalMs: opts.intervalMs, once: opts.once },
     {
       now: Date.now,
       sleep: (ms) => new Promise((r) => setTimeout(r, ms)),
@@ -144,8 +155,9 @@ export async function health(opts: HealthOptions, io: HealthIO = {}): Promise<He
     },
   );
   // The final table repeats the live frame: clear it. Other formats go elsewhere; keep the frame.
-  if (io.live && io.progress && frameLines && opts.output === 'table') io.progress(redraw(frameLines, []).replace(/\n$/, ''));
-  const report: Report = {
+  if (io.live && progress && frameLines && opts.output === 'table') progress(redraw(frameLines, []).replace(/\n$/, ''));
+  // Server text (condition messages, Status bodies) and URLs are hostile: no format may echo a credential.
+  const report: Report = redactDeep({
     verdicts: result.last.verdicts,
     problems: result.last.problems,
     code: result.code,
@@ -154,7 +166,7 @@ export async function health(opts: HealthOptions, io: HealthIO = {}): Promise<He
     rounds: result.last.n,
     requests: result.requests,
     ...(expect ? { expectedRevision: expect.sha } : {}),
-  };
+  }, reader.redact);
   const format = { table: (r: Report) => formatTable(r, opts.color), json: formatJson, junit: formatJunit, prometheus: formatPrometheus }[opts.output];
-  return { code: result.code, output: format(report), problems: result.last.problems };
+  return { code: result.code, output: reader.redact(format(report)), problems: report.problems };
 }

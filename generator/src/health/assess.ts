@@ -6,7 +6,7 @@ import type { ApiProblem } from '../cluster/problem.js';
 import { assessApplication, atRevision } from './assess-argocd.js';
 import { assessKustomization, fluxWindowFromInterval } from './assess-flux.js';
 import { assessLLMISVC } from './assess-llmisvc.js';
-import { KINDS, resourceName, type KindRef } from './kinds.js';
+import { KINDS, resourceName, type KindName, type KindRef } from './kinds.js';
 import { meta } from './object.js';
 import { listKey, type Observation } from './observation.js';
 import { deliveryKind, type EnvironmentPlan, type HealthPlan } from './plan.js';
@@ -54,7 +54,7 @@ export function assessRound(plan: HealthPlan, obs: Observation, opts: AssessOpti
   const reportedUnmanaged = new Set<string>();
 
   /** The objects of a list, or undefined after recording why not (not-installed becomes Missing). */
-  const itemsOf = (kind: KindRef, namespace: string, expected: readonly string[], env: string): Map<string, unknown> | undefined => {
+  const itemsOf = (kind: KindRef<KindName>, namespace: string, expected: readonly string[], env: string): Map<string, unknown> | undefined => {
     const key = listKey(kind.kind, namespace);
     const outcome = obs.lists.get(key);
     if (!outcome) return undefined;
@@ -74,7 +74,7 @@ export function assessRound(plan: HealthPlan, obs: Observation, opts: AssessOpti
   };
 
   for (const e of plan.environments) {
-    const push = (kind: KindRef, namespace: string, name: string, a: Assessment, extra: Partial<Verdict> = {}) =>
+    const push = (kind: KindRef<KindName>, namespace: string, name: string, a: Assessment, extra: Partial<Verdict> = {}) =>
       verdicts.push({ env: e.env, kind: kind.kind, namespace, name, inCatalog: true, ...a, ...extra });
     const kind = deliveryKind(e.engine);
     if (kind && e.deliveryNamespace) {

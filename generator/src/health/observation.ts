@@ -1,6 +1,5 @@
 /** What one poll round saw: the outcome of every list it made. The only input assess needs from the cluster. */
 import type { ApiProblem } from '../cluster/problem.js';
-import type { KindName } from './kinds.js';
 
 export type ListOutcome =
   | { readonly ok: true; readonly items: readonly unknown[] }
@@ -13,6 +12,7 @@ export interface Observation {
   readonly requests: number;
 }
 
-export function listKey(kind: KindName, namespace: string): string {
+export function listKey(kind: string, namespace: string | undefined): string {
+  if (namespace === undefined) return kind;
   return `${kind}/${namespace}`;
 }

@@ -8,7 +8,7 @@ import { z } from 'zod';
 import { deliveryNames } from '../model/delivery-names.js';
 import type { DeliveryEngine, Environment } from '../model/types.js';
 import { parseDuration } from './duration.js';
-import { KINDS, type KindRef } from './kinds.js';
+import { KINDS, type KindName, type KindRef } from './kinds.js';
 
 export interface PlannedModel {
   readonly name: string;
@@ -52,7 +52,7 @@ export function planHealth(envs: readonly Environment[]): HealthPlan {
 }
 
 /** The delivery kind of an engine. */
-export function deliveryKind(engine: DeliveryEngine): KindRef | undefined {
+export function deliveryKind(engine: DeliveryEngine): KindRef<KindName> | undefined {
   return engine === 'argocd' ? KINDS.Application : engine === 'flux' ? KINDS.Kustomization : undefined;
 }
 

@@ -37,7 +37,11 @@ export interface PollOptions {
 export interface PollDeps {
   readonly now: () => number;
   readonly sleep: (ms: number) => Promise<void>;
-  readonly observe: () => Promise<Observation>;
+  /**
+   * One round of lists. `deadline` (ms since epoch) is the hard end of this round: requests,
+   * retries and credential plugins must give up by then.
+   */
+  readonly observe: (deadline: number) => Promise<Observation>;
   readonly assess: (obs: Observation, now: number) => RoundResult;
   readonly onRound?: (round: Round) => void;
 }
@@ -50,12 +54,19 @@ export interface PollResult {
   readonly requests: number;
 }
 
+/**
+ * The last round starts at the deadline; it gets this long to answer. Every earlier round, and a
+ * `--once` run, is cut at the deadline itself.
+ */
+export const FINAL_ROUND_GRACE_MS = 2000;
+
 export async function poll(opts: PollOptions, deps: PollDeps): Promise<PollResult> {
   const startedAt = deps.now();
   const deadline = startedAt + opts.timeoutMs;
   let requests = 0;
   for (let n = 1; ; n++) {
-    const obs = await deps.observe();
+    const roundStart = deps.now();
+    const obs = await deps.observe(roundStart >= deadline ? roundStart + FINAL_ROUND_GRACE_MS : deadline);
     const at = deps.now();
     requests += obs.requests;
     const last: Round = { ...deps.assess(obs, at), n, at, elapsedMs: at - startedAt, requests: obs.requests };
