@@ -266,3 +266,48 @@ describe('production short keys', () => {
     for (const [lines, w] of want) expect(lines.some((l) => l.startsWith(w)), `${w}\nin:\n${lines.join('\n')}`).toBe(true);
   });
 });
+
+describe('templates: named partial entries a model includes', () => {
+  it('merges defaults < templates in order < the model, with the rules of spec:', () => {
+    const { specs, objects } = load(`${HEAD}defaults:
+  env: { FROM_DEFAULTS: "1" }
+templates:
+  roce:
+    annotations: { k8s.v1.cni.cncf.io/networks: roce-p2 }
+    env: { KSERVE_INFER_ROCE: "true", NCCL_DEBUG: WARN }
+    resources: { cpu: "64", memory: 256Gi, rdma: 1 }
+  wide-ep:
+    parallelism: { data: 16, dataLocal: 8, expert: true }
+    probes: { startup: 80m }
+    spec:
+      template:
+        containers: [{ name: main, env: [{ name: VLLM_ALL2ALL_BACKEND, value: deepep_high_throughput }] }]
+models:
+  r1:
+    uri: hf://deepseek-ai/DeepSeek-R1-0528
+    templates: [roce, wide-ep]
+    env: { NCCL_DEBUG: INFO }
+  v3:
+    uri: hf://deepseek-ai/DeepSeek-V3
+    templates: [roce, wide-ep]
+    parallelism: { data: 32 }
+`);
+    for (const [name, data] of [['r1', 16], ['v3', 32]] as const) {
+      const s = specs[name]!;
+      expect(s.parallelism).toEqual({ data, dataLocal: 8, expert: true });
+      expect((objects[name]!.metadata as JsonObject).annotations).toEqual({ 'k8s.v1.cni.cncf.io/networks': 'roce-p2' });
+      expect((main(s, 'worker').resources as JsonObject).limits).toEqual({ cpu: '64', memory: '256Gi', 'nvidia.com/gpu': '8', 'rdma/roce_gdr': 1 });
+      expect(main(s).startupProbe).toEqual({ periodSeconds: 10, failureThreshold: 480 });
+    }
+    const env = (name: string) => (main(specs[name]!).env as JsonObject[]).map((e) => `${String(e.name)}=${String(e.value)}`);
+    expect(env('r1')).toEqual(['FROM_DEFAULTS=1', 'KSERVE_INFER_ROCE=true', 'NCCL_DEBUG=INFO', 'VLLM_ALL2ALL_BACKEND=deepep_high_throughput']);
+    expect(env('v3')).toEqual(['FROM_DEFAULTS=1', 'KSERVE_INFER_ROCE=true', 'NCCL_DEBUG=WARN', 'VLLM_ALL2ALL_BACKEND=deepep_high_throughput']);
+  });
+
+  it('refuses an unknown template and a template that names uri, at file:line:col', () => {
+    expect(errors(`${HEAD}templates:\n  roce: { env: { A: "1" } }\nmodels:\n  m:\n    uri: hf://x/m\n    templates: [roce, rocee]\n`)).toEqual([
+      `${FILE}:8:23: models.m.templates.1: unknown template "rocee" — use one of roce`,
+    ]);
+    expect(errors(`${HEAD}templates:\n  t: { uri: hf://x/y }\nmodels: {}\n`)[0]).toMatch(/^environments\/t\/catalog.yaml:4:8: templates.t.uri: unknown key "uri"/);
+  });
+});

@@ -8,6 +8,7 @@ import type { Environment } from '../model/types.js';
 import { parseCatalog, type CatalogDocument, type PathKey } from './document.js';
 import { normalize } from './normalize.js';
 import { runRules } from './rules.js';
+import { expandTemplates } from './templates.js';
 import { catalogSchema, type CatalogFile } from './schema.js';
 import { scanCatalog, scrubIssues } from '../credentials/catalog.js';
 
@@ -26,11 +27,13 @@ export function loadCatalog(envName: string, file: string, text: string): Result
   const done = (issues: Issue[]) => failed<Environment>(scrubIssues([...credentials.issues, ...issues], credentials.secrets));
   const parsed = catalogSchema.safeParse(doc.data, { reportInput: true });
   if (!parsed.success) return done(parsed.error.issues.flatMap((i) => schemaIssue(doc, i as ZodIssue)));
-  const ruleIssues = runRules(parsed.data, doc);
+  const expanded = expandTemplates(parsed.data, doc);
+  if (expanded.issues.length) return done(expanded.issues);
+  const ruleIssues = runRules(expanded.catalog, doc);
   const errors = ruleIssues.filter((i) => i.severity === 'error');
   const warnings = ruleIssues.filter((i) => i.severity === 'warning');
   if (errors.length || credentials.issues.length) return done([...errors, ...warnings]);
-  return ok(normalize(envName, file, parsed.data as CatalogFile), warnings);
+  return ok(normalize(envName, file, expanded.catalog), warnings);
 }
 
 interface ZodIssue {

@@ -177,6 +177,10 @@ export const catalogSchema = z.strictObject({
     .optional()
     .describe('Per-environment image overrides of the upstream well-known configs: upstream image name → replacement (name:tag or name@sha256:…).'),
   defaults: defaultsSchema.optional(),
+  templates: z
+    .record(dnsLabel, defaultsSchema.omit({ templates: true }))
+    .optional()
+    .describe('Named partial model entries (any model key but uri, name, download) that models include with `templates: [name, …]`, merged like `spec:` (defaults < templates in order < the model).'),
   models: z.record(z.string(), modelSchema).describe('Models keyed by their LLMInferenceService name (a DNS-1123 label).'),
 });
 
