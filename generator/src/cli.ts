@@ -104,12 +104,14 @@ export function buildProgram(): Command {
     .option('--env <name>', 'only this environment (repeatable)', collect, [])
     .option('--schema-location <dir|url>', 'CRD folder/file, CRD URL or kubeconform-style {{ .ResourceKind }} template, in order (repeatable; "default": pinned KServe, Argo CD and Flux CRDs)', collect, [])
     .addOption(new Option('--output <format>', 'report format').choices(OUTPUT_FORMATS).default('text'))
-    .action(async (o: { root: string; env: string[]; schemaLocation: string[]; output: OutputFormat }) => {
+    .addOption(new Option('--timings', 'print stage timings and object counts on stderr (npm run bench)').hideHelp())
+    .action(async (o: { root: string; env: string[]; schemaLocation: string[]; output: OutputFormat; timings?: boolean }) => {
       const [{ validate }, { admissionLine, formatReport }] = await Promise.all([import('./commands/validate.js'), import('./validate/report.js')]);
       const r = await validate({ root: o.root, envs: o.env, schemaLocations: o.schemaLocation, cwd: process.cwd(), env: process.env });
       printIssues(r.warnings);
       process.stdout.write(formatReport(o.output, r.results));
       if (o.output === 'text') process.stdout.write(`${admissionLine(r.admission)}\n`);
+      if (o.timings) process.stderr.write(`timings: ${JSON.stringify({ ...r.timings, objects: r.results.length, ...r.compiled })}\n`);
       if (r.summary.invalid > 0 || r.summary.errors > 0) process.exitCode = 1;
     });
 

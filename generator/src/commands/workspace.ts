@@ -30,7 +30,11 @@ export async function selectEnvironments(root: string, only: readonly string[]):
   return only.length ? all.filter((e) => only.includes(e)) : all;
 }
 
-export async function loadWorkspace(root: string, only: readonly string[] = []): Promise<Workspace> {
+/** The rendered tree, without reading what is on disk (what `validate` needs). */
+export type RenderedWorkspace = Omit<Workspace, 'plan'> & { readonly envs: readonly string[] };
+
+/** read catalogs → load → render. */
+export async function renderWorkspace(root: string, only: readonly string[] = []): Promise<RenderedWorkspace> {
   const envs = await selectEnvironments(root, only);
   const sources = await readCatalogs(root, envs);
   const loaded = loadRepository(sources);
@@ -42,6 +46,12 @@ export async function loadWorkspace(root: string, only: readonly string[] = []):
   // Backstop: no credential reaches a generated file, whatever the catalog scan missed.
   const leaked = scanRendered(files, sources);
   if (leaked.length) throw new UserError(leaked);
+  return { catalog, files, warnings: loaded.warnings, envs };
+}
+
+/** read catalogs → load → render → plan against the tree on disk. */
+export async function loadWorkspace(root: string, only: readonly string[] = []): Promise<Workspace> {
+  const { catalog, files, warnings, envs } = await renderWorkspace(root, only);
   const existing = await readTree(root, OWNED_DIRS, (p) => p.startsWith('base/vendor/') || p.endsWith('/catalog.yaml'));
   const filtered = only.length > 0;
   const mayDelete = (path: string) => {
@@ -52,7 +62,7 @@ export async function loadWorkspace(root: string, only: readonly string[] = []):
   // A link (or a file where a folder goes) on the way of a write is a conflict, never followed.
   const blocked = await pathProblems(root, planned.changes.map((c) => ({ path: c.path, expect: c.kind === 'create' ? 'missing' : 'file' })));
   const plan = blocked.length ? { changes: planned.changes, conflicts: [...planned.conflicts, ...blocked] } : planned;
-  return { catalog, files, plan, warnings: loaded.warnings };
+  return { catalog, files, plan, warnings };
 }
 
 async function missingVendoredSources(root: string, catalog: Catalog): Promise<Issue[]> {

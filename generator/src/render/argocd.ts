@@ -19,7 +19,7 @@ import { argocdCmPatch, argocdHealthComponent } from './argocd-health.js';
 import { deliveryLabels, deliveryNames, unitFiles } from './delivery-names.js';
 import { kustomization } from './kustomization.js';
 import type { OutputFile } from './output.js';
-import { yamlFile } from './yaml.js';
+import { yamlDocs } from './yaml.js';
 
 export const ARGOCD_API_VERSION = 'argoproj.io/v1alpha1';
 /** Deleting an Application with this finalizer deletes what it synced (cascade). */
@@ -135,11 +135,11 @@ export function renderArgoCd(env: Environment): OutputFile[] {
   const src = env.file;
   const units = unitFiles(env, platformApplication, modelsApplication);
   return [
-    { path: `${n.dir}/kustomization.yaml`, content: yamlFile(src, kustomization({ resources: ['root.yaml'] })) },
-    { path: `${n.dir}/root.yaml`, content: yamlFile(src, rootApplication(env)) },
-    { path: `${n.healthDir}/argocd-cm.patch.yaml`, content: yamlFile(src, argocdCmPatch(env)) },
-    { path: `${n.healthDir}/kustomization.yaml`, content: yamlFile(src, argocdHealthComponent()) },
-    { path: `${n.appsDir}/kustomization.yaml`, content: yamlFile(src, kustomization({ resources: units.map(([f]) => f) })) },
-    ...units.map(([f, obj]) => ({ path: `${n.appsDir}/${f}`, content: yamlFile(src, obj) })),
+    { path: `${n.dir}/kustomization.yaml`, ...yamlDocs(src, kustomization({ resources: ['root.yaml'] })) },
+    { path: `${n.dir}/root.yaml`, ...yamlDocs(src, rootApplication(env)) },
+    { path: `${n.healthDir}/argocd-cm.patch.yaml`, ...yamlDocs(src, argocdCmPatch(env)) },
+    { path: `${n.healthDir}/kustomization.yaml`, ...yamlDocs(src, argocdHealthComponent()) },
+    { path: `${n.appsDir}/kustomization.yaml`, ...yamlDocs(src, kustomization({ resources: units.map(([f]) => f) })) },
+    ...units.map(([f, obj]) => ({ path: `${n.appsDir}/${f}`, ...yamlDocs(src, obj) })),
   ];
 }

@@ -10,7 +10,7 @@ import { renderLLMInferenceService } from './llmisvc.js';
 import type { OutputFile } from './output.js';
 import { upstream } from './platform.js';
 import { renderClaim, renderDownloadJob, renderHfServiceAccount } from './storage.js';
-import { yamlFile } from './yaml.js';
+import { yamlDocs } from './yaml.js';
 
 export const envDir = (env: Environment) => `environments/${env.name}`;
 
@@ -51,7 +51,7 @@ export function renderModels(env: Environment): OutputFile[] {
   files.push({
     path: `${dir}/namespace.yaml`,
     // Kept when the environment goes away: it holds the hand-made Secrets (hf-token…) too.
-    content: yamlFile(src, {
+    ...yamlDocs(src, {
       apiVersion: 'v1',
       kind: 'Namespace',
       metadata: { name: env.namespace, labels: { ...MANAGED_BY }, annotations: { 'argocd.argoproj.io/sync-options': 'Delete=false,Prune=false', 'kustomize.toolkit.fluxcd.io/prune': 'disabled' } },
@@ -59,11 +59,11 @@ export function renderModels(env: Environment): OutputFile[] {
   });
   for (const m of env.models) {
     const path = `models/${m.name}.yaml`;
-    files.push({ path: `${dir}/${path}`, content: yamlFile(src, withAnnotations(renderLLMInferenceService(env, m), argoAnnotations(env))) });
+    files.push({ path: `${dir}/${path}`, ...yamlDocs(src, withAnnotations(renderLLMInferenceService(env, m), argoAnnotations(env))) });
     resources.push(path);
     if (m.download) {
       const dl = `models/${m.name}.download.yaml`;
-      files.push({ path: `${dir}/${dl}`, content: yamlFile(src, renderDownloadJob(env, m)) });
+      files.push({ path: `${dir}/${dl}`, ...yamlDocs(src, renderDownloadJob(env, m)) });
       resources.push(dl);
     }
   }
@@ -71,19 +71,19 @@ export function renderModels(env: Environment): OutputFile[] {
   const claims = new Map(env.models.flatMap((m) => (m.download ? [[m.download.claim, m] as const] : [])));
   for (const [claim, m] of [...claims].sort(([a], [b]) => (a < b ? -1 : 1))) {
     const path = `claims/${claim}.yaml`;
-    files.push({ path: `${dir}/${path}`, content: yamlFile(src, renderClaim(env, m)) });
+    files.push({ path: `${dir}/${path}`, ...yamlDocs(src, renderClaim(env, m)) });
     resources.push(path);
   }
   for (const p of env.presets) {
     const path = `presets/${p.name}.yaml`;
     // Presets before the models that name them, else a model shows Degraded (ConfigNotFound) for a moment.
-    files.push({ path: `${dir}/${path}`, content: yamlFile(src, withAnnotations(renderPreset(env, p), { ...argoAnnotations(env), ...earlierWave(env) })) });
+    files.push({ path: `${dir}/${path}`, ...yamlDocs(src, withAnnotations(renderPreset(env, p), { ...argoAnnotations(env), ...earlierWave(env) })) });
     resources.push(path);
   }
   const secrets = [...new Set(env.models.flatMap((m) => (m.hfTokenSecret ? [m.hfTokenSecret] : [])))].sort();
   for (const s of secrets) {
     const path = `serviceaccounts/${s}-reader.yaml`;
-    files.push({ path: `${dir}/${path}`, content: yamlFile(src, renderHfServiceAccount(env, s)) });
+    files.push({ path: `${dir}/${path}`, ...yamlDocs(src, renderHfServiceAccount(env, s)) });
     resources.push(path);
   }
   const images = Object.entries(env.images).sort(([a], [b]) => (a < b ? -1 : 1));
@@ -93,7 +93,7 @@ export function renderModels(env: Environment): OutputFile[] {
     const configs = `${dir}/configs`;
     files.push({
       path: `${configs}/kustomization.yaml`,
-      content: yamlFile(
+      ...yamlDocs(
         src,
         kustomization({
           namespace: env.namespace,
@@ -107,7 +107,7 @@ export function renderModels(env: Environment): OutputFile[] {
   }
   // The scheduled health check (render/health-job.ts): its objects are in this namespace or cluster-scoped.
   if (env.health) resources.push('health');
-  files.push({ path: `${dir}/kustomization.yaml`, content: yamlFile(src, kustomization({ namespace: env.namespace, resources })) });
+  files.push({ path: `${dir}/kustomization.yaml`, ...yamlDocs(src, kustomization({ namespace: env.namespace, resources })) });
   return files;
 }
 
@@ -117,7 +117,7 @@ export function renderPlatformEntry(env: Environment): OutputFile[] {
   return [
     {
       path: `${envDir(env)}/platform/kustomization.yaml`,
-      content: yamlFile(env.file, kustomization({ resources: [`../../../overlays/${env.platform.mode}/${v}`, `../../../base/${v}/llmisvc-configs`] })),
+      ...yamlDocs(env.file, kustomization({ resources: [`../../../overlays/${env.platform.mode}/${v}`, `../../../base/${v}/llmisvc-configs`] })),
     },
   ];
 }

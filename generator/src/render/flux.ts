@@ -16,7 +16,7 @@ import { LLMISVC_API_VERSION, STOP_ANNOTATION } from '../model/kserve.js';
 import { deliveryLabels, deliveryNames, unitFiles } from './delivery-names.js';
 import { kustomization } from './kustomization.js';
 import type { OutputFile } from './output.js';
-import { yamlFile } from './yaml.js';
+import { yamlDocs } from './yaml.js';
 
 export const FLUX_SOURCE_API_VERSION = 'source.toolkit.fluxcd.io/v1';
 export const FLUX_KUSTOMIZE_API_VERSION = 'kustomize.toolkit.fluxcd.io/v1';
@@ -126,10 +126,10 @@ export function renderFlux(env: Environment): OutputFile[] {
   const src = env.file;
   const units = unitFiles(env, platformKustomization, modelsKustomization);
   return [
-    { path: `${n.dir}/kustomization.yaml`, content: yamlFile(src, kustomization({ resources: ['source.yaml', 'root.yaml'] })) },
-    { path: `${n.dir}/source.yaml`, content: yamlFile(src, gitRepository(env)) },
-    { path: `${n.dir}/root.yaml`, content: yamlFile(src, rootKustomization(env)) },
-    { path: `${n.appsDir}/kustomization.yaml`, content: yamlFile(src, kustomization({ resources: units.map(([f]) => f) })) },
-    ...units.map(([f, obj]) => ({ path: `${n.appsDir}/${f}`, content: yamlFile(src, obj) })),
+    { path: `${n.dir}/kustomization.yaml`, ...yamlDocs(src, kustomization({ resources: ['source.yaml', 'root.yaml'] })) },
+    { path: `${n.dir}/source.yaml`, ...yamlDocs(src, gitRepository(env)) },
+    { path: `${n.dir}/root.yaml`, ...yamlDocs(src, rootKustomization(env)) },
+    { path: `${n.appsDir}/kustomization.yaml`, ...yamlDocs(src, kustomization({ resources: units.map(([f]) => f) })) },
+    ...units.map(([f, obj]) => ({ path: `${n.appsDir}/${f}`, ...yamlDocs(src, obj) })),
   ];
 }

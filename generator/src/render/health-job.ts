@@ -26,7 +26,7 @@ import type { Environment, HealthJob, JsonObject } from '../model/types.js';
 import { envDir } from './environment.js';
 import { kustomization } from './kustomization.js';
 import type { OutputFile } from './output.js';
-import { yamlFile } from './yaml.js';
+import { yamlDocs } from './yaml.js';
 
 export const HEALTH_NAME = 'llm-gitops-health';
 export const PLAN_CONFIGMAP = 'llm-gitops-health-plan';
@@ -132,7 +132,7 @@ export function renderHealthJob(env: Environment): OutputFile[] {
     ['cronjob.yaml', healthCronJob(env, job)],
   ];
   return [
-    { path: `${dir}/kustomization.yaml`, content: yamlFile(src, kustomization({ resources: objects.map(([f]) => f) })) },
-    ...objects.map(([f, obj]) => ({ path: `${dir}/${f}`, content: yamlFile(src, obj) })),
+    { path: `${dir}/kustomization.yaml`, ...yamlDocs(src, kustomization({ resources: objects.map(([f]) => f) })) },
+    ...objects.map(([f, obj]) => ({ path: `${dir}/${f}`, ...yamlDocs(src, obj) })),
   ];
 }

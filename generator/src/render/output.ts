@@ -3,6 +3,11 @@ export interface OutputFile {
   /** Repository-relative, forward slashes. */
   readonly path: string;
   readonly content: string;
+  /**
+   * The YAML documents `content` was serialised from, in order (render/yaml.ts `yamlDocs`), so
+   * `validate` checks them without re-parsing; absent for files written otherwise.
+   */
+  readonly objects?: readonly unknown[];
 }
 
 export class PathConflictError extends Error {

@@ -18,7 +18,7 @@ import { KSERVE_NAMESPACE, KSERVE_REPO } from '../model/kserve.js';
 import type { Environment, JsonObject, PlatformMode, PlatformSource } from '../model/types.js';
 import { imageOverride, kustomization } from './kustomization.js';
 import type { OutputFile } from './output.js';
-import { stringify, yamlFile } from './yaml.js';
+import { stringify, yamlDocs } from './yaml.js';
 
 export interface PlatformPin {
   readonly version: string;
@@ -73,7 +73,7 @@ function yamlPatch(obj: JsonObject): string {
 }
 
 function file(path: string, obj: JsonObject): OutputFile {
-  return { path, content: yamlFile(SOURCE, obj) };
+  return { path, ...yamlDocs(SOURCE, obj) };
 }
 
 export function renderPlatform(pin: PlatformPin): OutputFile[] {

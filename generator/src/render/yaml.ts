@@ -106,3 +106,12 @@ export function stringify(value: unknown): string {
 export function yamlFile(source: string, ...docs: unknown[]): string {
   return yamlHeader(source) + docs.map((d) => stringify(d)).join('---\n');
 }
+
+/**
+ * A generated YAML file's text together with the documents it was written from, for an
+ * `OutputFile` (`{ path, ...yamlDocs(source, obj) }`): `validate` checks those objects rather
+ * than reading our own output back (test/validate-memory.test.ts proves they read back equal).
+ */
+export function yamlDocs(source: string, ...docs: unknown[]): { content: string; objects: readonly unknown[] } {
+  return { content: yamlFile(source, ...docs), objects: docs };
+}

@@ -48,31 +48,56 @@ export async function rootModel(apiVersion: string, kind: string): Promise<strin
 const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
 const pointer = (key: string) => `/${key.replace(/~/g, '~0').replace(/\//g, '~1')}`;
 
-/** Every field of `value` (recursively) that model `type` does not define, as Ajv-shaped errors. */
+/** Field name → type of each model loaded so far (null: no such model); the walk below reads only this. */
+const fieldTypes = new Map<string, ReadonlyMap<string, string> | null>();
+
+/**
+ * Every field of `value` (recursively) that model `type` does not define, as Ajv-shaped errors.
+ * The walk itself is synchronous over the models loaded so far; when it meets one not loaded
+ * yet, that model is imported and the walk repeats (at most once per model and process).
+ */
 export async function unknownFields(value: unknown, type: string, path = ''): Promise<ErrorObject[]> {
-  const array = /^Array<(.+)>$/.exec(type);
-  if (array) {
-    if (!Array.isArray(value)) return [];
-    const nested = await Promise.all(value.map((v, i) => unknownFields(v, array[1]!, `${path}/${i}`)));
-    return nested.flat();
+  for (;;) {
+    const missing = new Set<string>();
+    const errors: ErrorObject[] = [];
+    walkFields(value, type, path, errors, missing);
+    if (!missing.size) return errors;
+    await Promise.all(
+      [...missing].map(async (name) => {
+        const attrs = await modelAttributes(name);
+        fieldTypes.set(name, attrs ? new Map(attrs.map((a) => [a.baseName, a.type])) : null);
+      }),
+    );
   }
-  const map = /^\{ \[key: string\]: (.+); \}$/.exec(type);
-  if (map) {
-    if (!isObject(value)) return [];
-    const nested = await Promise.all(Object.entries(value).map(([k, v]) => unknownFields(v, map[1]!, path + pointer(k))));
-    return nested.flat();
+}
+
+const ARRAY = /^Array<(.+)>$/;
+const MAP = /^\{ \[key: string\]: (.+); \}$/;
+
+function walkFields(value: unknown, type: string, path: string, errors: ErrorObject[], missing: Set<string>): void {
+  if (type.charCodeAt(0) === 65 /* A */ && type.startsWith('Array<')) {
+    const item = ARRAY.exec(type)?.[1];
+    if (item === undefined || !Array.isArray(value)) return;
+    for (let i = 0; i < value.length; i++) walkFields(value[i], item, `${path}/${i}`, errors, missing);
+    return;
   }
-  if (!isObject(value)) return [];
-  const attrs = await modelAttributes(type);
-  if (!attrs) return [];
-  const byName = new Map(attrs.map((a) => [a.baseName, a.type]));
-  const errors: ErrorObject[] = [];
-  const nested: Promise<ErrorObject[]>[] = [];
-  for (const [key, v] of Object.entries(value)) {
+  if (type.charCodeAt(0) === 123 /* { */) {
+    const item = MAP.exec(type)?.[1];
+    if (item === undefined || !isObject(value)) return;
+    for (const k of Object.keys(value)) walkFields(value[k], item, path + pointer(k), errors, missing);
+    return;
+  }
+  if (!isObject(value)) return;
+  const byName = fieldTypes.get(type);
+  if (byName === undefined) {
+    missing.add(type);
+    return;
+  }
+  if (byName === null) return;
+  for (const key of Object.keys(value)) {
     const t = byName.get(key);
     if (t === undefined) {
       errors.push({ instancePath: path, schemaPath: `#/${type}/additionalProperties`, keyword: 'additionalProperties', params: { additionalProperty: key }, message: 'must NOT have additional properties' });
-    } else nested.push(unknownFields(v, t, path + pointer(key)));
+    } else walkFields(value[key], t, path + pointer(key), errors, missing);
   }
-  return [...errors, ...(await Promise.all(nested)).flat()];
 }

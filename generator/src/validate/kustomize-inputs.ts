@@ -37,8 +37,8 @@ export function kustomizeInputs(files: readonly OutputFile[]): Map<string, strin
   const reasons = new Map<string, string>();
   for (const f of files) {
     if (!/(^|\/)kustomization\.ya?ml$/.test(f.path)) continue;
-    for (const doc of parseAllDocuments(f.content, { version: '1.1' })) {
-      const k: unknown = doc.errors.length ? undefined : doc.toJS();
+    const docs = f.objects ?? parseAllDocuments(f.content, { version: '1.1' }).map((doc) => (doc.errors.length ? undefined : (doc.toJS() as unknown)));
+    for (const k of docs) {
       if (!isObject(k) || typeof k.apiVersion !== 'string' || !k.apiVersion.startsWith(`${KUSTOMIZE_CONFIG_GROUP}/`)) continue;
       for (const [field, p] of inputsOf(k)) {
         const target = posix.normalize(posix.join(posix.dirname(f.path), p));

@@ -3,6 +3,10 @@
  * (YAML 1.1, as Kubernetes' decoders read it; duplicate keys are an error, like `-strict`),
  * empty documents ignored, a `kind: List` split into its items. Keeps each object's YAML node,
  * so an error path can be turned into a line and column. Pure.
+ *
+ * `readObjects` is the same for a file the renderer wrote from objects it still holds: the
+ * objects are used as they are, and the text is parsed only if a line and column are asked for
+ * (an object failed), so a valid tree is never read back.
  */
 import { isMap, isPair, isScalar, isSeq, LineCounter, parseAllDocuments, type Document, type Node } from 'yaml';
 
@@ -83,4 +87,54 @@ function locator(doc: Document, lc: LineCounter, prefix: readonly string[]) {
     }
     return best?.range ? (({ line, col }) => ({ line, col }))(lc.linePos(best.range[0])) : undefined;
   };
+}
+
+/**
+ * The objects of a file we rendered from `objects` (its documents, in order) into `text`: the
+ * same resources `readResources(file, text)` gives — the emitter's output reads back equal —
+ * without parsing. Line numbers come from the document separators; `locate` parses the text
+ * on first use only. Undefined when the text does not split into that many documents, or a
+ * document is a List (the caller then reads the text).
+ */
+export function readObjects(file: string, objects: readonly unknown[], text: string): Resource[] | undefined {
+  const starts = documentLines(text);
+  if (starts.length !== objects.length) return undefined;
+  let parsed: Resource[] | undefined;
+  const out: Resource[] = [];
+  for (const [i, value] of objects.entries()) {
+    if (value === null || value === undefined) continue;
+    const line = starts[i]!;
+    if (typeof value !== 'object' || Array.isArray(value)) {
+      out.push({ file, index: out.length, error: 'not a Kubernetes object (the document is not a mapping)', line, locate: noLocation });
+      continue;
+    }
+    const obj = value as Record<string, unknown>;
+    if (obj.kind === 'List') return undefined;
+    const index = out.length;
+    const locate = (pointer: string) => (parsed ??= readResources(file, text))[index]?.locate(pointer);
+    out.push({ file, index, object: obj, line, locate });
+  }
+  return out;
+}
+
+/**
+ * The 1-based line where each document's content starts (after its comments), as the parser
+ * reports it, for text our emitter wrote: documents are separated by `---` lines and never
+ * start with a comment or blank line of their own.
+ */
+function documentLines(text: string): number[] {
+  const starts: number[] = [];
+  let pending = true;
+  for (let at = 0, line = 1; at < text.length; line++) {
+    const end = text.indexOf('\n', at);
+    const next = end < 0 ? text.length : end + 1;
+    const c = text.charCodeAt(at);
+    if (c === 45 /* - */ && next - at >= 3 && text.startsWith('---', at) && (next - at === 3 || (next - at === 4 && end >= 0))) pending = true;
+    else if (pending && c !== 10 /* \n */ && c !== 35 /* # */) {
+      starts.push(line);
+      pending = false;
+    }
+    at = next;
+  }
+  return starts;
 }

@@ -13,7 +13,7 @@ import { admit, schemaRules, type SchemaRules } from '../admission/index.js';
 import { builtinValidator, objectMetaErrors } from './builtin.js';
 import type { SchemaCompiler } from './compile.js';
 import { violations } from './messages.js';
-import { readResources, type Resource } from './resources.js';
+import { readObjects, readResources, type Resource } from './resources.js';
 import type { ResourceResult } from './result.js';
 import type { Lookup } from './schema-store.js';
 
@@ -41,6 +41,17 @@ export class Validator {
   /** Every object in one YAML file; with `skipReason`, each is reported skipped for that reason. */
   async validateFile(file: string, text: string, skipReason?: string): Promise<ResourceResult[]> {
     return Promise.all(readResources(file, text).map((r) => this.validateResource(r, skipReason)));
+  }
+
+  /**
+   * Every object of a file we rendered: `objects` are the documents `text` was written from, so
+   * they are checked as they are and `text` is parsed only to locate a failure.
+   */
+  async validateObjects(file: string, objects: readonly unknown[], text: string, skipReason?: string): Promise<ResourceResult[]> {
+    const resources = readObjects(file, objects, text) ?? readResources(file, text);
+    const out: ResourceResult[] = [];
+    for (const r of resources) out.push(await this.validateResource(r, skipReason));
+    return out;
   }
 
   async validateResource(res: Resource, skipReason?: string): Promise<ResourceResult> {
