@@ -21,6 +21,7 @@ const TRICKY = [
   'on', 'off', 'On', 'Yes', 'y', 'N', 'null', 'Null', '~', 'true', 'False', '', ' lead', 'trail ', '0755', '1_000', '1e3', '1E3', '0x1F', '.5', '+1', '-1',
   '1:20', '2024-01-01', '.inf', '.NaN', '16Gi', '100m', '1', '1.5', '-', '- x', 'a: b', 'a #b', 'a:b', 'key:', '#x', '&a', '*a', '!t', '%p', '@x', '`x`',
   '|', '>', "'q'", '"q"', '{a}', '[a]', 'ghcr.io/x/y:v1@sha256:abc', '*/10 * * * *', 'tcp://*:5557', '{{ .Spec.Model.Name }}', 'a\tb', 'ünïcode', '=',
+  'e01', 'e5', 'E5', '+e3', '.e1', 'e_1', '._', '.', '+.', 'e1x', 'v1e3',
   'multi\nline', 'multi\nline\n', 'multi\n\n', '  indented\nblock\n', 'trailing spaces  \nok', 'blank\n\nline\n', 'ws-only\n  \nline', 'cr\r\nlf', '\u2028',
 ];
 

@@ -97,6 +97,8 @@ export async function validate(opts: ValidateOptions): Promise<ValidateResult> {
       for (const w of hit?.warnings ?? []) warnings.set(`${hit!.source}\0${w}`, { file: hit!.source, message: w, severity: 'warning' });
       return found;
     },
+    kserveVersion: versionOf,
+    onWarning: (file, line, message) => warnings.set(`${file}\0${line}\0${message}`, { file, ...(line === undefined ? {} : { line }), message, severity: 'warning' }),
     describe: (file) => storeOf(file).locations.map(describeLocation).join(', ') || 'no schema location',
   });
 

@@ -20,11 +20,16 @@ const PLAIN_CHARS = /^[A-Za-z0-9 _./:@=+,()$?&-]+$/;
 /** Number-like text (ints, floats, sexagesimals, dates, .inf/.nan) under either YAML version. */
 const NUMBERISH = /^[-+.]?[0-9]/;
 const QUANTITY = /^[0-9]+(?:\.[0-9]+)?[A-DF-Za-df-z][A-Za-z]*$/;
+/**
+ * YAML 1.1 floats need no leading digit: `e01`, `E5`, `+e3`, `.e1`, `._` (the `yaml` package
+ * reads them as NaN, i.e. not as the string) — so an environment named `e01` must be quoted.
+ */
+const FLOAT_11 = [/^[-+]?(?:[0-9][0-9_]*)?(?:\.[0-9_]*)?[eE][-+]?[0-9]+$/, /^[-+]?(?:[0-9][0-9_]*)?\.[0-9_]*$/];
 
 function isPlain(s: string): boolean {
   if (s === '' || !PLAIN_CHARS.test(s) || INDICATOR.test(s) || RESERVED.test(s)) return false;
   if (s.endsWith(' ') || s.endsWith(':') || s.includes(': ') || s.includes(' #')) return false;
-  if (/^\.(?:inf|nan)$/i.test(s)) return false;
+  if (/^\.(?:inf|nan)$/i.test(s) || FLOAT_11.some((re) => re.test(s))) return false;
   if (NUMBERISH.test(s) && !QUANTITY.test(s)) return false;
   return true;
 }

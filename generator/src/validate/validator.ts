@@ -10,6 +10,7 @@
  */
 import type { ErrorObject } from 'ajv';
 import { admit, schemaRules, type SchemaRules } from '../admission/index.js';
+import { checkWebhooks } from '../admission/webhook/index.js';
 import { builtinValidator, objectMetaErrors } from './builtin.js';
 import type { SchemaCompiler } from './compile.js';
 import { violations } from './messages.js';
@@ -30,6 +31,10 @@ export interface ValidatorDeps {
   readonly describe: (file: string) => string;
   /** Told once per CRD version whose CEL rules were compiled in this run. */
   readonly onRules?: (source: string, kind: string, version: string, rules: SchemaRules) => void;
+  /** The KServe version whose webhook rules apply to objects of `file`; none: webhooks not checked. */
+  readonly kserveVersion?: (file: string) => string;
+  /** A warning about an object (KServe webhook warnings, a version without ported rules). */
+  readonly onWarning?: (file: string, line: number | undefined, message: string) => void;
 }
 
 /** Validates files or single objects; stateless apart from its dependencies' caches. */
@@ -109,6 +114,17 @@ export class Validator {
     }
     const found = violations(errors, res.locate);
     for (const v of admitted?.violations ?? []) found.push({ path: v.path, msg: v.msg, rule: v.rule, ...res.locate(v.path) });
+    // KServe's validating webhooks see the object after the API server's defaulting and CEL.
+    const kserve = errors.length === 0 ? this.deps.kserveVersion?.(res.file) : undefined;
+    if (kserve) {
+      const findings = checkWebhooks((admitted?.stored ?? obj) as Record<string, unknown>, kserve);
+      if (!findings) this.deps.onWarning?.(res.file, res.line, `KServe ${kserve} has no ported webhook rules (ported: see admission/webhook); ${base.kind} ${base.name} is checked against the schema and CEL only`);
+      for (const f of findings ?? []) {
+        const where = res.locate(f.path);
+        if (f.severity === 'warning') this.deps.onWarning?.(res.file, where?.line ?? res.line, `${base.kind}/${base.name}: ${f.msg} [rule: ${f.rule}]`);
+        else found.push({ path: f.path, msg: f.msg, rule: f.rule, ...where });
+      }
+    }
     const admission = admitted ? { admission: { ...admitted.counts, defaulted: admitted.defaulted } } : {};
     return { ...base, status: found.length ? 'invalid' : 'valid', msg: '', validationErrors: found, schema, ...admission };
   }

@@ -74,18 +74,18 @@ function run(rule: CompiledRule, self: unknown, path: string, out: RuleViolation
   const report = (msg: string) => out.push({ path: path + (rule.spec.fieldPath ? fieldPathPointer(rule.spec.fieldPath) : ''), msg, reason, rule: rule.spec.rule });
   if (!rule.program) {
     counts.uncompiled++;
-    report(`the CRD's rule ${JSON.stringify(rule.spec.rule)} could not be compiled (${rule.error}), so whether the API server admits this is unknown`);
+    report(`the CRD's rule could not be compiled (${rule.error}), so whether the API server admits this is unknown`);
     return;
   }
   counts.evaluated++;
   const result = rule.program({ self });
   if (result === true) return;
   if (isCelError(result)) {
-    report(`${REASONS[reason] ?? reason}: the rule ${JSON.stringify(rule.spec.rule)} fails to evaluate (${result.message}); the API server refuses such an object`);
+    report(`${REASONS[reason] ?? reason}: the rule fails to evaluate (${result.message}), so the API server refuses the object`);
     return;
   }
   if (result !== false) {
-    report(`${REASONS[reason] ?? reason}: the rule ${JSON.stringify(rule.spec.rule)} gives ${String(result)}, not a bool`);
+    report(`${REASONS[reason] ?? reason}: the rule gives ${String(result)}, not a bool`);
     return;
   }
   let msg = rule.spec.message;
