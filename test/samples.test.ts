@@ -171,4 +171,10 @@ describe('KServe samples as catalog entries', () => {
       for (const [k, v] of Object.entries(want.metadata.annotations ?? {})) expect(got.metadata.annotations[k]).toBe(v);
     });
   });
+
+  it('validates clean: schema, every CEL rule of the CRD, and KServe v0.20.0 webhook rules (no false positives)', async () => {
+    const r = await cli(['validate', '--schema-location', join(KSERVE_SRC, 'config', 'crd', 'full', 'llmisvc')], repo.dir, { LLM_GITOPS_CACHE: join(repo.dir, '.cache') });
+    expect(r.code, r.stdout + r.stderr).toBe(0);
+    expect(r.stdout).toMatch(/^CEL: \d+ rules in \d+ CRD versions, (\d+) compiled, 0 could not be compiled, .*; [1-9]\d* rule evaluations/m);
+  });
 });
