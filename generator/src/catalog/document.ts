@@ -5,6 +5,7 @@
  */
 import { isAlias, isMap, isNode, isPair, isScalar, LineCounter, parseDocument, visit, type Document, type Node } from 'yaml';
 import type { Issue } from '../errors.js';
+import { keepEnvText, scalarProblems, textProblems } from './scalars.js';
 
 export type PathKey = string | number;
 
@@ -56,6 +57,10 @@ export function parseCatalog(file: string, text: string): { doc?: CatalogDocumen
       }
     },
   });
+  for (const p of textProblems(text)) issues.push({ file, ...pos(p.offset), message: p.message, severity: 'error' });
+  if (issues.some((i) => i.severity === 'error')) return { issues };
+  keepEnvText(yamlDoc);
+  for (const p of scalarProblems(yamlDoc)) issues.push({ file, ...pos(p.offset), ...(p.field ? { field: p.field } : {}), message: p.message, severity: 'error' });
   if (issues.some((i) => i.severity === 'error')) return { issues };
 
   const data = yamlDoc.toJS({ maxAliasCount: 0 }) as unknown;

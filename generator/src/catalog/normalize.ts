@@ -7,6 +7,7 @@ import { DEFAULT_KSERVE_VERSION, GPU_RESOURCE } from '../model/kserve.js';
 import type { Environment, EnvVar, Hardware, JsonObject, Model, Resources, Delivery } from '../model/types.js';
 import { deepMerge } from '../render/merge.js';
 import { extrasOf, needsWorker, parallelismOf, podGpusOf, productionOf } from './workload.js';
+import { own } from './lookup.js';
 
 /** A model with the environment defaults merged under it (the model's own fields win). */
 export function withDefaults(defaults: CatalogFile['defaults'], model: ModelFile): ModelFile {
@@ -27,7 +28,7 @@ export function parseProfileRef(ref: string): { name: string; gpus?: number } {
 
 export function hardwareOf(m: ModelFile, profiles: CatalogFile['profiles']): Hardware {
   const ref = m.profile ? parseProfileRef(m.profile) : undefined;
-  const profile: ProfileFile = (ref && profiles?.[ref.name]) || {};
+  const profile: ProfileFile = (ref && own(profiles, ref.name)) || {};
   const accelerator = m.accelerator ?? profile.accelerator ?? 'nvidia';
   const gpus = ref?.gpus ?? m.gpus ?? (accelerator === 'cpu' ? 0 : (podGpusOf(m.tensorParallel, m.parallelism) ?? 1));
   const resourceName = accelerator === 'cpu' ? undefined : (profile.resourceName ?? GPU_RESOURCE[accelerator]);
@@ -108,7 +109,7 @@ function prefillOf(m: ModelFile, gpus: number): NonNullable<Model['prefill']> {
 function modelOf(key: string, file: ModelFile, c: CatalogFile, kserve: string): Model {
   const m = withDefaults(c.defaults, file);
   const hardware = hardwareOf(m, c.profiles);
-  const profile = m.profile ? c.profiles?.[parseProfileRef(m.profile).name] : undefined;
+  const profile = m.profile ? own(c.profiles, parseProfileRef(m.profile).name) : undefined;
   const parallelism = parallelismOf(hardware.gpus, m.tensorParallel, m.parallelism);
   const router = m.router ?? 'scheduler';
   const image = m.image ?? profile?.image;

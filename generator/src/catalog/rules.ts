@@ -9,13 +9,14 @@ import type { CatalogDocument, PathKey } from './document.js';
 import type { CatalogFile, ModelFile } from './schema.js';
 import { hardwareOf, parseProfileRef, withDefaults } from './normalize.js';
 import { PRODUCTION_RULES } from './rules-production.js';
+import { own } from './lookup.js';
 
 type Rule = (c: CatalogFile, doc: CatalogDocument) => Issue[];
 
 /** Path of a model field: where the model sets it, else where `defaults` does. */
 function origin(c: CatalogFile, key: string, field: keyof ModelFile): PathKey[] {
-  const own = c.models[key]?.[field] !== undefined;
-  return own || !c.defaults || !(field in c.defaults) ? ['models', key, field] : ['defaults', field];
+  const set = own(c.models, key)?.[field] !== undefined;
+  return set || !c.defaults || !(field in c.defaults) ? ['models', key, field] : ['defaults', field];
 }
 
 function eachModel(c: CatalogFile, fn: (key: string, m: ModelFile, merged: ReturnType<typeof withDefaults>) => Issue[]): Issue[] {
@@ -34,7 +35,7 @@ const profilesExist: Rule = (c, doc) =>
     if (!merged.profile) return [];
     const { name, gpus } = parseProfileRef(merged.profile);
     const issues: Issue[] = [];
-    if (!c.profiles?.[name]) {
+    if (!own(c.profiles, name)) {
       const known = Object.keys(c.profiles ?? {});
       issues.push(doc.at(origin(c, key, 'profile'), `unknown profile "${name}" — ${known.length ? `use one of ${known.join(', ')}` : 'define it under `profiles:` at the top of the catalog'}`));
     }

@@ -19,7 +19,7 @@ export function deepMerge(base: Json | undefined, patch: Json | undefined): Json
   if (isObject(base) && isObject(patch)) {
     const out: JsonObject = { ...base };
     for (const [k, v] of Object.entries(patch)) {
-      const merged = deepMerge(base[k], v);
+      const merged = deepMerge(Object.hasOwn(base, k) ? base[k] : undefined, v);
       if (merged === undefined) delete out[k];
       else out[k] = merged;
     }
