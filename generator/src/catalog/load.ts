@@ -75,9 +75,13 @@ function schemaIssue(doc: CatalogDocument, issue: ZodIssue): Issue[] {
       return [doc.at(path, `must be one of ${(issue.values ?? []).map((v) => JSON.stringify(v)).join(', ')}`)];
     case 'invalid_union': {
       // Report the branch that got furthest (most specific message), else a generic hint.
-      const branches = (issue.errors ?? []).filter((b) => b.length > 0);
+      // A branch that does not know the keys written here is the wrong branch, however far it got
+      // (else `cpu: true` under {cpu, memory} | {requests, limits} reads 'unknown key "cpu"').
+      const all = (issue.errors ?? []).filter((b) => b.length > 0);
+      const fitting = all.filter((b) => !b.some((i) => i.code === 'unrecognized_keys' && i.path.length === 0));
+      const branches = fitting.length ? fitting : all;
       const best = branches.sort((a, b) => depth(b) - depth(a))[0];
-      if (best && depth(best) > 0) return best.flatMap((i) => schemaIssue(doc, { ...i, path: [...path, ...i.path] }));
+      if (best && (depth(best) > 0 || (fitting.length === 1 && fitting.length < all.length))) return best.flatMap((i) => schemaIssue(doc, { ...i, path: [...path, ...i.path] }));
       return [doc.at(path, `has the wrong shape (${describe(valueAt(doc.data, path))}) — see the field's description in generator/schema/catalog.schema.json`)];
     }
     case 'invalid_key':
@@ -124,6 +128,7 @@ function closest(word: string, candidates: readonly string[]): string | undefine
   let best: string | undefined;
   let bestDist = Infinity;
   for (const c of candidates) {
+    if (c === word) continue; // known in another shape of this field: no help to suggest it
     const d = levenshtein(word.toLowerCase(), c.toLowerCase());
     if (d < bestDist) [best, bestDist] = [c, d];
   }

@@ -5,6 +5,7 @@ import { failed, ok, type Issue, type Result } from '../errors.js';
 import type { Catalog, Environment } from '../model/types.js';
 import { loadCatalog } from './load.js';
 import { isDnsLabel } from '../model/names.js';
+import { sharedNamespaces } from './shared-namespace.js';
 
 export interface CatalogSource {
   readonly env: string;
@@ -29,6 +30,7 @@ export function loadRepository(sources: readonly CatalogSource[]): Result<Catalo
     }
   }
   issues.push(...sharedPlatformRules(envs));
+  warnings.push(...sharedNamespaces(envs, new Map(sources.map((s) => [s.file, s.text]))));
   if (issues.length) return failed([...issues, ...warnings]);
   return ok({ environments: envs }, warnings);
 }

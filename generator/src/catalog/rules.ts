@@ -10,6 +10,8 @@ import type { CatalogFile, ModelFile } from './schema.js';
 import { hardwareOf, parseProfileRef, withDefaults } from './normalize.js';
 import { PRODUCTION_RULES } from './rules-production.js';
 import { own } from './lookup.js';
+import { kubernetesMetadata } from '../metadata/rules.js';
+import { pathsStayInside } from './paths.js';
 
 type Rule = (c: CatalogFile, doc: CatalogDocument) => Issue[];
 
@@ -151,6 +153,8 @@ export const RULES: readonly Rule[] = [
   presetsHaveNoBaseRefs,
   imageKeysAreNames,
   uriSupported,
+  kubernetesMetadata,
+  pathsStayInside,
   ...PRODUCTION_RULES,
 ];
 

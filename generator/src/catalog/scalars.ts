@@ -30,7 +30,8 @@ function fieldOf(ancestors: readonly unknown[], node: unknown): string {
     if (isPair(n) && isScalar(n.key) && chain[i + 1] !== n.key) parts.push(String(n.key.value));
     else if (isSeq(n)) parts.push(String(n.items.indexOf(chain[i + 1] as never)));
   });
-  return parts.join('.');
+  // A key may hold the very control character being reported: never print it raw.
+  return parts.join('.').replace(/[\u0000-\u001f\u007f]/g, (ch) => `\\x${ch.charCodeAt(0).toString(16).padStart(2, '0')}`);
 }
 
 /** Problems of the raw text itself: invalid UTF-8 and NUL bytes, at their offsets. */
