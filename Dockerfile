@@ -1,4 +1,6 @@
-# The image the scheduled health check runs (catalog `health.image`), and a portable llm-gitops.
+# The image the scheduled health check runs (catalog `health.image`), and a portable llm-gitops
+# (`init --tool docker://ghcr.io/<org>/llm-gitops:<version>` makes CI run it; git is inside for
+# diff and commit).
 #   docker build -t ghcr.io/<org>/llm-gitops:<version> .
 # The CronJob passes `health --plan /etc/llm-gitops/plan.json …`: what to check comes from the
 # ConfigMap `generate` renders next to it, so this image holds no catalog and needs no rebuild
@@ -7,18 +9,21 @@
 FROM node:20.20-bookworm-slim AS build
 WORKDIR /src
 COPY package.json package-lock.json .npmrc tsconfig.json ./
-# --ignore-scripts: `prepare` would compile before the sources are copied.
+# --ignore-scripts: the `dependencies` script would compile before the sources are copied.
 RUN npm ci --ignore-scripts
 COPY generator ./generator
 RUN npx tsc -p tsconfig.json
 
 FROM node:20.20-bookworm-slim
 ENV NODE_ENV=production NO_COLOR=1
+RUN apt-get update && apt-get install -y --no-install-recommends git ca-certificates openssh-client \
+  && rm -rf /var/lib/apt/lists/*
 WORKDIR /app
 COPY package.json package-lock.json .npmrc ./
 RUN npm ci --omit=dev --ignore-scripts && npm cache clean --force
 COPY --from=build /src/dist ./dist
 COPY generator/schema ./generator/schema
+COPY LICENSE ./
 # The catalogs, for `docker run … health --env <env>` against a kubeconfig you mount; the
 # CronJob does not read them (it reads its plan ConfigMap).
 COPY environments /repo/environments

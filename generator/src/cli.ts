@@ -178,10 +178,12 @@ export function buildProgram(): Command {
     .option('--repo-url <url>', 'git URL Argo CD / Flux read the repository from (needed with --engine argocd|flux)')
     .option('--owner <handle>', 'GitHub user or team that approves changes (CODEOWNERS)', '@your-org/llm-platform')
     .option('--default-branch <name>', 'branch delivery syncs from and CI commits to', 'main')
-    .action(async (dir: string | undefined, o: { env: string; engine: 'argocd' | 'flux' | 'none'; repoUrl?: string; owner: string; defaultBranch: string }) => {
-      const { init } = await import('./commands/init.js');
-      const r = await init({ dir: dir ?? '.', env: o.env, engine: o.engine, ...(o.repoUrl ? { repoUrl: o.repoUrl } : {}), owner: o.owner, branch: o.defaultBranch });
-      process.stdout.write(`scaffolded ${r.dir}: ${r.written.length} files${r.gitInitialized ? ', new git repository' : ''}\nnext: read README.md, then \`git add -A && git commit -m "llm-gitops init"\`\n`);
+    .option('--tool <spec>', 'where CI installs llm-gitops from: git URL#tag, tarball URL or path, name@version, or docker://<image>:<tag> (default: where this llm-gitops came from)')
+    .action(async (dir: string | undefined, o: { env: string; engine: 'argocd' | 'flux' | 'none'; repoUrl?: string; owner: string; defaultBranch: string; tool?: string }) => {
+      const [{ init }, { describeTool }] = await Promise.all([import('./commands/init.js'), import('./install/tool.js')]);
+      const r = await init({ dir: dir ?? '.', env: o.env, engine: o.engine, ...(o.repoUrl ? { repoUrl: o.repoUrl } : {}), owner: o.owner, branch: o.defaultBranch, ...(o.tool !== undefined ? { tool: o.tool } : {}) });
+      printIssues(r.warnings);
+      process.stdout.write(`scaffolded ${r.dir}: ${r.written.length} files${r.gitInitialized ? ', new git repository' : ''}; CI installs llm-gitops from ${describeTool(r.tool)}\nnext: read README.md, then \`git add -A && git commit -m "llm-gitops init"\`\n`);
     });
 
   program

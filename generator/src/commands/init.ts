@@ -5,10 +5,11 @@
  */
 import { mkdir } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { UsageError, UserError } from '../errors.js';
+import { UsageError, UserError, type Issue } from '../errors.js';
 import { loadRepository } from '../catalog/repository.js';
 import { readOptional } from '../disk/files.js';
+import { packageRoot, toolOrigin } from '../install/origin.js';
+import { parseToolSpec, type ToolSource } from '../install/tool.js';
 import type { Change } from '../disk/plan.js';
 import { applyChanges } from '../disk/transaction.js';
 import { git } from '../git/client.js';
@@ -30,6 +31,10 @@ export interface InitOptions {
   readonly owner?: string;
   /** @default main */
   readonly branch?: string;
+  /** Where CI installs llm-gitops from (see install/tool.ts). @default where this one came from */
+  readonly tool?: string;
+  /** What relative paths (`dir`, a `--tool` path) are taken from. @default process.cwd() */
+  readonly cwd?: string;
 }
 
 export interface InitResult {
@@ -37,20 +42,26 @@ export interface InitResult {
   /** Scaffold and generated files, repository-relative. */
   readonly written: readonly string[];
   readonly gitInitialized: boolean;
+  /** What CI installs. */
+  readonly tool: ToolSource;
+  readonly warnings: readonly Issue[];
 }
 
 /** This package's version, from the package.json above this module (dist/ or generator/src/). */
 export async function toolVersion(): Promise<string> {
-  for (let up = '../'; up.length <= 4 * 3; up += '../') {
-    const text = await readOptional(fileURLToPath(new URL(`${up}package.json`, import.meta.url)));
-    const pkg = text === undefined ? undefined : (JSON.parse(text) as { name?: string; version?: string });
-    if (pkg?.name === 'kserve-llm-gitops' && pkg.version) return pkg.version;
-  }
-  throw new Error('package.json of kserve-llm-gitops not found above the installed module');
+  return (await packageRoot()).manifest.version!;
+}
+
+async function pickTool(o: InitOptions, dir: string): Promise<{ tool: ToolSource; warnings: Issue[] }> {
+  if (o.tool === undefined) return toolOrigin(dir);
+  const parsed = parseToolSpec(o.tool, { cwd: o.cwd ?? process.cwd(), repoDir: dir });
+  if ('error' in parsed) throw new UsageError(`${parsed.error} — pass a git URL with a tag (git+https://host/org/kserve-llm-gitops.git#v0.1.0), a tarball URL or path, or docker://<image>:<tag>`);
+  return parsed;
 }
 
 export async function init(o: InitOptions): Promise<InitResult> {
-  const dir = resolve(o.dir);
+  const dir = resolve(o.cwd ?? process.cwd(), o.dir);
+  const picked = await pickTool(o, dir);
   const opts: ScaffoldOptions = {
     env: o.env ?? 'dev',
     engine: o.engine ?? 'none',
@@ -58,6 +69,7 @@ export async function init(o: InitOptions): Promise<InitResult> {
     owner: o.owner ?? '@your-org/llm-platform',
     branch: o.branch ?? 'main',
     toolVersion: await toolVersion(),
+    tool: picked.tool,
   };
   if (!isDnsLabel(opts.env)) throw new UsageError(`--env ${opts.env}: an environment name must be a DNS-1123 label (lower-case letters, digits, '-')`);
   if (opts.engine !== 'none' && !opts.repoUrl) throw new UsageError(`--engine ${opts.engine} needs --repo-url: the git URL ${opts.engine === 'flux' ? 'Flux' : 'Argo CD'} reads this repository from`);
@@ -80,5 +92,5 @@ export async function init(o: InitOptions): Promise<InitResult> {
 
   const gitInitialized = !(await openRepo(dir));
   if (gitInitialized) await git(dir).raw(['init', '--quiet', `--initial-branch=${opts.branch}`]);
-  return { dir, written: [...files.map((f) => f.path), ...ws.plan.changes.map((c) => c.path)].sort(), gitInitialized };
+  return { dir, written: [...files.map((f) => f.path), ...ws.plan.changes.map((c) => c.path)].sort(), gitInitialized, tool: picked.tool, warnings: picked.warnings };
 }

@@ -3,6 +3,7 @@
  * each folder's role beside it, and the everyday workflow. Handlebars for the prose. Pure.
  */
 import Handlebars from 'handlebars';
+import { installCommand, type ToolSource } from '../install/tool.js';
 
 interface Node {
   readonly children: Map<string, Node>;
@@ -56,18 +57,29 @@ const TEMPLATE = `# LLM inference, the GitOps way
 
 This repository describes the LLM models served on Kubernetes by KServe
 (\`LLMInferenceService\`), one folder per environment. {{delivery}}
-It is maintained with [llm-gitops](https://www.npmjs.com/package/kserve-llm-gitops) {{version}}:
-\`npm install --global kserve-llm-gitops@{{version}}\`, or run it as
-\`npx --yes --package=kserve-llm-gitops@{{version}} -- llm-gitops <command>\`.
+It is maintained with llm-gitops {{version}} (Node 20.19 or newer), installed the way CI installs it:
+
+\`\`\`sh
+{{install}}
+\`\`\`
 
 \`\`\`text
 {{tree}}
 \`\`\`
 
+## Everyday commands
+
+\`\`\`sh
+{{tool}} generate                # rewrite the tree from the catalogs (the only write)
+{{tool}} diff --base {{branch}}  # what changes against {{branch}}, per environment and model
+{{tool}} check                   # what CI checks: the tree matches the catalogs
+{{tool}} validate                # every generated object against its schema
+\`\`\`
+
 ## Change what is served
 
 1. Edit \`environments/{{env}}/catalog.yaml\` (add a model, change its replicas, stop it…).
-2. Run \`{{tool}} generate\` and look at \`git diff\`; \`{{tool}} diff --base main\` says it in words.
+2. Run \`{{tool}} generate\` and look at \`git diff\`; \`{{tool}} diff --base {{branch}}\` says it in words.
 3. Open a pull request. CI posts what changes per environment, and fails if the generated tree
    is stale (\`check\`) or a generated object is invalid (\`validate\`).
 4. After the merge, CI regenerates and commits anything left (\`commit --push\`).
@@ -85,6 +97,9 @@ export interface ReadmeOptions {
   readonly env: string;
   readonly engine: 'argocd' | 'flux' | 'none';
   readonly toolVersion: string;
+  readonly tool: ToolSource;
+  /** The branch delivery syncs from. */
+  readonly branch: string;
 }
 
 export function renderReadme(o: ReadmeOptions, paths: readonly string[]): string {
@@ -96,7 +111,9 @@ export function renderReadme(o: ReadmeOptions, paths: readonly string[]): string
   return Handlebars.compile(TEMPLATE, { noEscape: true, strict: true })({
     delivery,
     version: o.toolVersion,
+    install: installCommand(o.tool),
     env: o.env,
+    branch: o.branch,
     tool: 'llm-gitops',
     tree: drawTree(paths, notesFor(o.env)),
   });

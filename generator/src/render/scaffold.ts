@@ -5,6 +5,7 @@
  */
 import type { DeliveryEngine } from '../model/types.js';
 import { DEFAULT_KSERVE_VERSION } from '../model/kserve.js';
+import type { ToolSource } from '../install/tool.js';
 import type { OutputFile } from './output.js';
 import { renderReadme } from './readme.js';
 import { renderWorkflows, stringifySections } from './workflows.js';
@@ -20,6 +21,8 @@ export interface ScaffoldOptions {
   /** The branch delivery syncs from and CI commits to. */
   readonly branch: string;
   readonly toolVersion: string;
+  /** Where CI and people install llm-gitops from. */
+  readonly tool: ToolSource;
 }
 
 export const catalogPathOf = (env: string) => `environments/${env}/catalog.yaml`;
@@ -77,7 +80,7 @@ export function renderScaffold(o: ScaffoldOptions, generated: readonly string[])
     { path: catalogPathOf(o.env), content: renderCatalog(o) },
     { path: '.github/CODEOWNERS', content: renderCodeowners(o) },
     { path: '.gitignore', content: GITIGNORE },
-    ...renderWorkflows({ toolVersion: o.toolVersion, branch: o.branch }),
+    ...renderWorkflows({ tool: o.tool, branch: o.branch }),
   ];
   const readme = { path: 'README.md', content: renderReadme(o, [...own.map((f) => f.path), 'README.md', ...generated]) };
   return [...own, readme].sort((a, b) => (a.path < b.path ? -1 : 1));

@@ -7,10 +7,11 @@
 import type { OutputFile } from './output.js';
 import { stringify } from './yaml.js';
 import { MARKDOWN_MARKER } from '../change/report.js';
+import { ciInstallScript, describeTool, type ToolSource } from '../install/tool.js';
 
 export interface WorkflowOptions {
-  /** The llm-gitops version CI installs (pinned: a new release never changes CI by surprise). */
-  readonly toolVersion: string;
+  /** Where CI installs llm-gitops from (pinned: a new release never changes CI by surprise). */
+  readonly tool: ToolSource;
   /** The branch Argo CD / Flux sync from. @default main */
   readonly branch: string;
 }
@@ -32,9 +33,12 @@ export function stringifySections(obj: Record<string, unknown>, gap = ''): strin
 
 function common(o: WorkflowOptions) {
   return {
-    env: { LLM_GITOPS: `npx --yes --package=kserve-llm-gitops@${o.toolVersion} -- llm-gitops` },
     checkout: (fetchDepth: number) => ({ uses: 'actions/checkout@v4', with: { 'fetch-depth': fetchDepth } }),
-    node: { uses: 'actions/setup-node@v4', with: { 'node-version': '20' } },
+    // The image brings its own Node; npm installs need one.
+    setup: [
+      ...(o.tool.kind === 'npm' ? [{ uses: 'actions/setup-node@v4', with: { 'node-version': '20' } }] : []),
+      { name: `Install llm-gitops (${describeTool(o.tool)})`, run: ciInstallScript(o.tool) },
+    ],
   };
 }
 
@@ -56,7 +60,6 @@ export function pullRequestWorkflow(o: WorkflowOptions): Record<string, unknown>
     on: { pull_request: { branches: [o.branch] } },
     permissions: { contents: 'read', 'pull-requests': 'write' },
     concurrency: { group: 'llm-gitops-pr-${{ github.event.pull_request.number }}', 'cancel-in-progress': true },
-    env: c.env,
     jobs: {
       review: {
         'runs-on': 'ubuntu-latest',
@@ -64,11 +67,11 @@ export function pullRequestWorkflow(o: WorkflowOptions): Record<string, unknown>
         steps: [
           // Full history: the diff compares with the base branch.
           c.checkout(0),
-          c.node,
+          ...c.setup,
           {
             name: 'What changes, per environment',
             env: { BASE_REF: '${{ github.base_ref }}' },
-            run: '$LLM_GITOPS diff --base "origin/$BASE_REF" --format markdown --unified > "$RUNNER_TEMP/llm-gitops-diff.md"\ncat "$RUNNER_TEMP/llm-gitops-diff.md" >> "$GITHUB_STEP_SUMMARY"\n',
+            run: 'llm-gitops diff --base "origin/$BASE_REF" --format markdown --unified > "$RUNNER_TEMP/llm-gitops-diff.md"\ncat "$RUNNER_TEMP/llm-gitops-diff.md" >> "$GITHUB_STEP_SUMMARY"\n',
           },
           {
             name: 'Post it on the pull request',
@@ -77,8 +80,8 @@ export function pullRequestWorkflow(o: WorkflowOptions): Record<string, unknown>
             env: { GH_TOKEN: '${{ github.token }}', PR: '${{ github.event.pull_request.number }}' },
             run: COMMENT_SCRIPT,
           },
-          { name: 'The generated tree matches the catalogs', if: '${{ !cancelled() }}', run: '$LLM_GITOPS check' },
-          { name: 'Every generated object is valid', if: '${{ !cancelled() }}', run: '$LLM_GITOPS validate' },
+          { name: 'The generated tree matches the catalogs', if: '${{ !cancelled() }}', run: 'llm-gitops check' },
+          { name: 'Every generated object is valid', if: '${{ !cancelled() }}', run: 'llm-gitops validate' },
         ],
       },
     },
@@ -93,18 +96,17 @@ export function mainWorkflow(o: WorkflowOptions): Record<string, unknown> {
     permissions: { contents: 'write' },
     // One at a time: a second run waits, then finds nothing left to commit.
     concurrency: { group: 'llm-gitops-main', 'cancel-in-progress': false },
-    env: c.env,
     jobs: {
       generate: {
         'runs-on': 'ubuntu-latest',
         'timeout-minutes': 15,
         steps: [
           c.checkout(1),
-          c.node,
+          ...c.setup,
           {
             // Pushes with the workflow's GITHUB_TOKEN start no new workflow run, so this cannot loop.
             name: 'Generate, and commit if the tree is behind its catalogs',
-            run: 'git config user.name "github-actions[bot]"\ngit config user.email "41898282+github-actions[bot]@users.noreply.github.com"\n$LLM_GITOPS commit --push\n',
+            run: 'git config user.name "github-actions[bot]"\ngit config user.email "41898282+github-actions[bot]@users.noreply.github.com"\nllm-gitops commit --push\n',
           },
         ],
       },
