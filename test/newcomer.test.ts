@@ -151,5 +151,5 @@ describe('the first hour', () => {
     expect(blocks.length).toBeGreaterThan(1);
     for (const block of blocks.slice(1)) sh(block, repo);
     expect(git(repo, 'status', '--porcelain')).toBe('');
-  }, 120_000);
+  }, 300_000);
 });
