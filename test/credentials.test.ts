@@ -65,8 +65,13 @@ const LINES: readonly Planted[] = [
   { text: '            env:' },
   { text: `              - { name: API_KEY, value: ${T.literal} }`, field: 'presets.tuned.spec.template.containers.0.env.0.value', phrase: 'API_KEY holds a literal value', secret: T.literal },
   { text: '              - { name: TOKENIZERS_PARALLELISM, value: "false" }' },
+  { text: 'templates:' },
+  { text: '  tracked:' },
+  { text: '    env:' },
+  { text: `      WANDB_API_KEY: ${T.literal}`, field: 'templates.tracked.env.WANDB_API_KEY', phrase: 'WANDB_API_KEY holds a literal value', secret: T.literal },
   { text: 'models:' },
   { text: '  m:' },
+  { text: '    templates: [tracked]' },
   { text: '    uri: hf://meta-llama/Llama-3.1-8B-Instruct' },
   { text: '    hfTokenSecret: hf-token-prod-0a1b2c3d4e' },
   { text: '    args:' },
@@ -193,6 +198,24 @@ describe('commit refuses a catalog with a credential', () => {
       expect(c.stderr + c.stdout).not.toContain(T.ghp.slice(4, 12));
       expect(fingerprint(repo)).toEqual(was);
     }
+  });
+});
+
+describe('commit refuses a credential in its message template', () => {
+  let repo: GitopsRepo;
+  afterAll(() => repo?.cleanup());
+
+  it('exit 1 at the template line; nothing committed or pushed', async () => {
+    repo = await gitopsRepo();
+    write(repo.work, 'environments/prod/catalog.yaml', PROD.replace('replicas: 3', 'replicas: 4'));
+    const template = join(repo.base, 'message.hbs');
+    writeFileSync(template, `{{subject}}\n\nnotify: ${T.slack}\n`);
+    const was = fingerprint(repo);
+    const c = await cli(['commit', '--push', '--message-template', template], repo.work, { TMPDIR: repo.tmp });
+    expect(c.code, c.stderr).toBe(1);
+    expect(c.stderr).toContain(`${template}:3:9: a Slack token (xoxb-…(35 characters)) would be written to the commit message`);
+    expect(c.stderr).not.toContain(T.slack.slice(5, 13));
+    expect(fingerprint(repo)).toEqual(was);
   });
 });
 

@@ -14,6 +14,7 @@ import { commitStaged, mergeText, stagePaths } from '../git/commit.js';
 import { compareCatalogs, type SemanticChange } from '../change/semantic.js';
 import { messageContext, renderMessage, type FileTouch } from '../render/messages.js';
 import { loadWorkspace } from './workspace.js';
+import { scanRendered } from '../credentials/catalog.js';
 import { check } from './check.js';
 
 export interface Template {
@@ -130,6 +131,12 @@ export async function buildCommit(i: BuildInput): Promise<Built> {
   // Both rendered before committing: a broken template must fail before anything is recorded.
   const message = renderMessage(i.templates.message.text, context, i.templates.message.source);
   const prBody = renderMessage(i.templates.prBody.text, context, i.templates.prBody.source);
+  // The message is committed and the body published: the same credential backstop as the tree.
+  const leaked = scanRendered(
+    [{ path: 'the commit message', content: message }, { path: 'the pull-request body', content: prBody }],
+    [...toSources(i.ours), ...[i.templates.message, i.templates.prBody].map((t) => ({ file: t.source, text: t.text }))],
+  );
+  if (leaked.length) throw new UserError(leaked);
   const commit = await commitStaged(i.git, message, i.tmp);
   await i.step('commit');
   return { ...(commit ? { commit } : {}), message, prBody, changes, files, paths, warnings: ws.warnings };
