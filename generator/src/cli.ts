@@ -51,6 +51,9 @@ export function buildProgram(): Command {
   const program = new Command('llm-gitops')
     .description('Compile per-environment LLM model catalogs into a Kustomize GitOps tree for KServe LLMInferenceService')
     .version('0.1.0')
+    // Program options only before the command: `vendor --version v0.20.0` is vendor's option,
+    // not the program's --version (which printed 0.1.0 and did nothing).
+    .enablePositionalOptions()
     .showHelpAfterError()
     .exitOverride();
 

@@ -1,12 +1,12 @@
 /** `vendor --from`: copy the pinned upstream pieces into base/vendor/kserve/<version>. */
-import { UserError } from '../errors.js';
+import { UsageError, UserError } from '../errors.js';
 import type { Change } from '../disk/plan.js';
 import { applyChanges } from '../disk/transaction.js';
 import { withTree } from './tree.js';
 import { listEnvironments, readCatalogs } from '../disk/files.js';
 import { openSource, planVendor } from '../disk/vendor.js';
 import { loadRepository } from '../catalog/repository.js';
-import { DEFAULT_KSERVE_VERSION } from '../model/kserve.js';
+import { DEFAULT_KSERVE_VERSION, RELEASE_TAG } from '../model/kserve.js';
 
 export interface VendorOptions {
   readonly root: string;
@@ -16,11 +16,12 @@ export interface VendorOptions {
 }
 
 export async function vendor(opts: VendorOptions): Promise<{ version: string; changes: readonly Change[] }> {
+  if (opts.version !== undefined && !RELEASE_TAG.test(opts.version)) throw new UsageError(`--version ${JSON.stringify(opts.version)}: not a KServe release tag such as v0.20.0`);
   const version = opts.version ?? (await pinnedVersion(opts.root));
   return withTree(opts.root, 'vendor', {}, async () => {
     const src = await openSource(opts.from);
     try {
-      const changes = await planVendor(opts.root, version, src.root);
+      const changes = await planVendor(opts.root, version, src);
       await applyChanges(opts.root, changes);
       return { version, changes };
     } finally {

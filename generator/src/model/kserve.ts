@@ -4,6 +4,9 @@
  */
 
 export const DEFAULT_KSERVE_VERSION = 'v0.20.0';
+
+/** A KServe release tag (`v0.20.0`, `v0.21.0-rc1`): the only shape a version may have, since it names folders. */
+export const RELEASE_TAG = /^v[0-9]+\.[0-9]+\.[0-9]+(-[0-9A-Za-z.-]+)?$/;
 export const KSERVE_REPO = 'https://github.com/kserve/kserve';
 export const KSERVE_NAMESPACE = 'kserve';
 export const LLMISVC_API_VERSION = 'serving.kserve.io/v1alpha2';
