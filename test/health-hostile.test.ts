@@ -72,7 +72,7 @@ async function against(mode: Hostility, args: readonly string[], user?: Record<s
  */
 const SLACK_MS = 6000;
 
-/** The run's own figure (from its start to its report), which load does not stretch. */
+/** The run's own figure (from its start to its report; plan loading included), which load stretches less. */
 function duration(r: Run): number {
   return JSON.parse(r.stdout.trim().split('\n').pop()!).durationSeconds;
 }
@@ -105,7 +105,7 @@ describe.concurrent('health against a hostile API server', () => {
   });
 
   it('the same continue token twice: a pagination loop, exit 3 at once', async () => {
-    const r = await against({ kind: 'repeated-continue' }, ['--once', '--timeout', '3s']);
+    const r = await against({ kind: 'repeated-continue' }, ['--once', '--timeout', '20s']);
     expectUnchecked(r, /pagination loop: .*same continue token twice/);
     expect(r.server.arrivals.length).toBe(2);
   });
@@ -118,14 +118,14 @@ describe.concurrent('health against a hostile API server', () => {
     const summary = JSON.parse(r.stdout.trim().split('\n').pop()!);
     expect(summary).toMatchObject({ exitCode: 3, result: 'unchecked' });
     expect(duration(r)).toBeGreaterThanOrEqual(10);
-    expect(duration(r)).toBeLessThan(12);
+    expect(duration(r)).toBeLessThan(13);
   });
 
   it('one byte a second: the deadline cuts the body mid-stream, exit 3', async () => {
     const r = await against({ kind: 'slow-body' }, ['--once', '--timeout', '2s', '--output', 'json']);
     expectUnchecked(r, /deadline passed: .*the deadline passed while waiting for the answer/);
     expect(duration(r)).toBeGreaterThanOrEqual(2);
-    expect(duration(r)).toBeLessThan(4);
+    expect(duration(r)).toBeLessThan(5);
     expect(sinceFirstRequest(r)).toBeLessThan(2000 + SLACK_MS);
   });
 
@@ -177,7 +177,7 @@ describe.concurrent('health against a hostile API server', () => {
       expect(server.arrivals).toEqual([]); // no anonymous request instead
       expect(existsSync(pidFile)).toBe(true);
       expect(r.endedAt - statSync(pidFile).mtimeMs).toBeLessThan(2000 + SLACK_MS);
-      expect(duration(r)).toBeLessThan(4);
+      expect(duration(r)).toBeLessThan(5);
       const pid = Number(readFileSync(pidFile, 'utf8'));
       expect(() => process.kill(pid, 0)).toThrow(/ESRCH/);
     } finally {

@@ -6,7 +6,7 @@ import { describe, expect, it } from 'vitest';
 import { assessRound } from '../generator/src/health/assess.js';
 import { listKey, type ListOutcome, type Observation } from '../generator/src/health/observation.js';
 import { listRequests, parsePlan, type HealthPlan } from '../generator/src/health/plan.js';
-import { exitCodeOf, poll } from '../generator/src/health/poll.js';
+import { exitCodeOf, FINAL_ROUND_GRACE_MS, poll } from '../generator/src/health/poll.js';
 import { formatJson } from '../generator/src/health/report/json.js';
 import { formatJunit } from '../generator/src/health/report/junit.js';
 import { formatPrometheus, METRICS } from '../generator/src/health/report/prometheus.js';
@@ -124,6 +124,34 @@ describe('poll', () => {
     expect(round.problems).toEqual([]);
     expect(round.verdicts.filter((v) => v.kind === 'Application').map((v) => `${v.status}/${v.reason}`)).toEqual(['Missing/NotInstalled', 'Missing/NotInstalled']);
     expect(exitCodeOf(round)).toBe(1);
+  });
+
+  it('each round gets the deadline; the last one, at the deadline, a short grace; a round the deadline cuts keeps the verdict before it', async () => {
+    const c = clock();
+    const deadlines: number[] = [];
+    const cut: ListOutcome = { ok: false, problem: { kind: 'deadline', verb: 'list', resource: 'llminferenceservices.serving.kserve.io', namespace: 'llm-prod', detail: 'the deadline passed' } };
+    const r = await poll(
+      { timeoutMs: 25_000, intervalMs: 10_000, once: false },
+      {
+        ...c,
+        observe: async (deadline) => {
+          deadlines.push(deadline - c.now());
+          // The round at the deadline is cut by it.
+          return deadlines.length < 4
+            ? observation(apps(), [llmisvc('llm-prod', 'a'), llmisvc('llm-prod', 'b', 'progressing')])
+            : observation(apps(), [], { [listKey('LLMInferenceService', 'llm-prod')]: cut });
+        },
+        assess: (obs, now) => assessRound(plan, obs, { now, progressDeadlineMs: 900_000 }),
+      },
+    );
+    expect(deadlines).toEqual([25_000, 15_000, 5_000, FINAL_ROUND_GRACE_MS]);
+    expect(r.code).toBe(4); // still progressing at the deadline, as round 3 saw it
+    expect(r.last.n).toBe(3);
+    expect(r.last.problems).toEqual([]);
+
+    // With nothing complete before it, a cut round is what the run reports: exit 3.
+    const once = await poll({ timeoutMs: 10_000, intervalMs: 1000, once: true }, { ...c, observe: async () => observation(apps(), [], { [listKey('LLMInferenceService', 'llm-prod')]: cut }), assess: (obs, now) => assessRound(plan, obs, { now, progressDeadlineMs: 900_000 }) });
+    expect(once.code).toBe(3);
   });
 
   it('a model in the namespace that no catalog lists is reported', () => {

@@ -144,8 +144,7 @@ export async function health(opts: HealthOptions, io: HealthIO = {}): Promise<He
   };
 
   const result = await poll(
-    // The deadline counts from the start of the run (plan and kubeconfig loading included).
-    { timeoutMs: Math.max(0, opts.timeoutMs - (Date.now() - startedAt)), intervalMs: opts.intervalMs, once: opts.once },
+    { timeoutMs: opts.timeoutMs, intervalMs: opts.intervalMs, once: opts.once },
     {
       now: Date.now,
       sleep: (ms) => new Promise((r) => setTimeout(r, ms)),

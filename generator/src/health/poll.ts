@@ -64,6 +64,7 @@ export async function poll(opts: PollOptions, deps: PollDeps): Promise<PollResul
   const startedAt = deps.now();
   const deadline = startedAt + opts.timeoutMs;
   let requests = 0;
+  let previous: Round | undefined;
   for (let n = 1; ; n++) {
     const roundStart = deps.now();
     const obs = await deps.observe(roundStart >= deadline ? roundStart + FINAL_ROUND_GRACE_MS : deadline);
@@ -71,12 +72,18 @@ export async function poll(opts: PollOptions, deps: PollDeps): Promise<PollResul
     requests += obs.requests;
     const last: Round = { ...deps.assess(obs, at), n, at, elapsedMs: at - startedAt, requests: obs.requests };
     deps.onRound?.(last);
+    // The deadline cut this round short, but an earlier one was complete: that one is the
+    // verdict at the deadline (exit 4 "still progressing", or 1), not "could not check".
+    if (previous && last.problems.length && last.problems.every((p) => p.kind === 'deadline')) {
+      return { last: previous, code: exitCodeOf(previous), startedAt, finishedAt: deps.now(), requests };
+    }
     const code = exitCodeOf(last);
     const remaining = deadline - deps.now();
     // API problems end the run at once: per-request retries already covered the transient ones.
     if (code === 0 || code === 3 || opts.once || remaining <= 0) {
       return { last, code, startedAt, finishedAt: deps.now(), requests };
     }
+    previous = last;
     await deps.sleep(Math.min(opts.intervalMs, remaining));
   }
 }
