@@ -39,6 +39,11 @@ const CASES: readonly Case[] = [
     expect: [[5, 'Map keys must be unique']],
   },
   {
+    name: 'duplicate key in a flow map, and twice in one map',
+    catalog: `namespace: llm-test\nmodels:\n  opt: { uri: hf://facebook/opt-125m, replicas: 1, replicas: 2 }\n  b:\n    uri: hf://x/y\n    gpus: 1\n    uri: hf://x/z\n    gpus: 2\n`,
+    expect: [[3, 'Map keys must be unique'], [7, 'Map keys must be unique'], [8, 'Map keys must be unique']],
+  },
+  {
     name: 'anchor and alias',
     catalog: `namespace: llm-test\nmodels:\n  a: &shared\n    uri: hf://facebook/opt-125m\n  b: *shared\n`,
     expect: [

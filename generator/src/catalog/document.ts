@@ -28,7 +28,9 @@ export function parseCatalog(file: string, text: string): { doc?: CatalogDocumen
     return { issues: [{ file, message: `the file is ${text.length} bytes; a catalog may be at most ${MAX_BYTES} bytes — split the environment`, severity: 'error' }] };
   }
   const lines = new LineCounter();
-  const yamlDoc = parseDocument(text, { lineCounter: lines, prettyErrors: false, uniqueKeys: true, schema: 'core', merge: false, strict: true });
+  // Duplicate keys are found below in one pass per map (the parser's own check compares each key
+  // with every earlier one: quadratic in a catalog of thousands of models).
+  const yamlDoc = parseDocument(text, { lineCounter: lines, prettyErrors: false, uniqueKeys: false, schema: 'core', merge: false, strict: true });
   const pos = (offset: number) => lines.linePos(offset);
 
   for (const err of [...yamlDoc.errors, ...yamlDoc.warnings]) {
@@ -36,19 +38,36 @@ export function parseCatalog(file: string, text: string): { doc?: CatalogDocumen
     const hint = err.code === 'DUPLICATE_KEY' ? ' — each key may appear once; merge the two entries' : '';
     issues.push({ file, line, col, message: `${firstLine(err.message)}${hint}`, severity: err instanceof Error && yamlDoc.warnings.includes(err) ? 'warning' : 'error' });
   }
+  const duplicates: Issue[] = [];
+  // (A visitor with Map set is not called with Node for maps: both check anchors.)
+  const anchorCheck = (node: Node) => {
+    if (node.anchor) {
+      // The node's range starts after its anchor; point at the `&name` itself.
+      const start = node.range?.[0] ?? 0;
+      const at = text.lastIndexOf(`&${node.anchor}`, start);
+      const { line, col } = pos(at >= 0 ? at : start);
+      issues.push({ file, line, col, message: `anchor &${node.anchor} is not allowed in a catalog — write each value out, or move shared settings to \`defaults\` or a \`profile\``, severity: 'error' });
+    }
+  };
   visit(yamlDoc, {
+    Map(_key, map) {
+      anchorCheck(map);
+      const seen = new Set<unknown>();
+      for (const pair of map.items) {
+        if (!isScalar(pair.key)) continue;
+        if (!seen.has(pair.key.value)) seen.add(pair.key.value);
+        else {
+          const { line, col } = pos(pair.key.range?.[0] ?? 0);
+          duplicates.push({ file, line, col, message: 'Map keys must be unique — each key may appear once; merge the two entries', severity: 'error' });
+        }
+      }
+    },
     Alias(_key, node) {
       const { line, col } = pos(node.range?.[0] ?? 0);
       issues.push({ file, line, col, message: `alias *${node.source} is not allowed in a catalog — write the value out (anchors and aliases hide what a pull request changes)`, severity: 'error' });
     },
     Node(_key, node) {
-      if (node.anchor) {
-        // The node's range starts after its anchor; point at the `&name` itself.
-        const start = node.range?.[0] ?? 0;
-        const at = text.lastIndexOf(`&${node.anchor}`, start);
-        const { line, col } = pos(at >= 0 ? at : start);
-        issues.push({ file, line, col, message: `anchor &${node.anchor} is not allowed in a catalog — write each value out, or move shared settings to \`defaults\` or a \`profile\``, severity: 'error' });
-      }
+      anchorCheck(node);
     },
     Pair(_key, pair) {
       if (isScalar(pair.key) && pair.key.value === '<<') {
@@ -57,6 +76,7 @@ export function parseCatalog(file: string, text: string): { doc?: CatalogDocumen
       }
     },
   });
+  issues.splice(yamlDoc.errors.length + yamlDoc.warnings.length, 0, ...duplicates);
   for (const p of textProblems(text)) issues.push({ file, ...pos(p.offset), message: p.message, severity: 'error' });
   if (issues.some((i) => i.severity === 'error')) return { issues };
   keepEnvText(yamlDoc);

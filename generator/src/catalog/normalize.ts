@@ -12,6 +12,17 @@ import { own } from './lookup.js';
 /** A model with the environment defaults merged under it (the model's own fields win). */
 export function withDefaults(defaults: CatalogFile['defaults'], model: ModelFile): ModelFile {
   if (!defaults) return model;
+  // Merged once per model and catalog, however many rules and renderers ask (never mutate the result).
+  let byModel = mergedOnce.get(defaults);
+  if (!byModel) mergedOnce.set(defaults, (byModel = new WeakMap()));
+  let merged = byModel.get(model);
+  if (!merged) byModel.set(model, (merged = mergeDefaults(defaults, model)));
+  return merged;
+}
+
+const mergedOnce = new WeakMap<object, WeakMap<ModelFile, ModelFile>>();
+
+function mergeDefaults(defaults: NonNullable<CatalogFile['defaults']>, model: ModelFile): ModelFile {
   const merged = { ...defaults, ...model } as ModelFile;
   for (const key of ['env', 'labels', 'annotations', 'spec'] as const) {
     if (defaults[key] && model[key]) {
