@@ -15,6 +15,10 @@ export const JOURNAL = '.llm-gitops-journal.json';
 
 /** Enough of a file to see the generated header. */
 const HEAD_BYTES = 256;
+/** Read whole at once (a generated file this size is the common case). */
+const SMALL_BYTES = 64 << 10;
+/** Files read at a time: enough to keep the disk busy, few enough for any open-file limit. */
+const READ_CONCURRENCY = 64;
 /** No generated file is bigger; a bigger one with the header is compared by its head only. */
 export const MAX_GENERATED_BYTES = 32 << 20;
 
@@ -93,6 +97,11 @@ async function readForPlan(path: string): Promise<string> {
   const fh = await open(path, constants.O_RDONLY | constants.O_NOFOLLOW);
   try {
     const { size } = await fh.stat();
+    // Most files are small: one read, and only the head is kept when the tool did not write it.
+    if (size <= SMALL_BYTES) {
+      const text = await fh.readFile('utf8');
+      return text.length <= HEAD_BYTES || isGenerated(text) ? text : Buffer.from(text).subarray(0, HEAD_BYTES).toString('utf8');
+    }
     const head = Buffer.alloc(Math.min(HEAD_BYTES, size));
     const { bytesRead } = await fh.read(head, 0, head.length, 0);
     const text = head.subarray(0, bytesRead).toString('utf8');
@@ -110,14 +119,28 @@ async function readForPlan(path: string): Promise<string> {
  */
 export async function readTree(root: string, dirs: readonly string[], skip: (path: string) => boolean = () => false): Promise<Map<string, string>> {
   const paths = await listFiles(root, dirs, skip);
-  const texts = await Promise.all(paths.map((p) => readForPlan(join(root, p))));
+  const texts = await mapLimit(paths, READ_CONCURRENCY, (p) => readForPlan(join(root, p)));
   return new Map(paths.map((p, i) => [p, texts[i]!]));
+}
+
+/** `fn` over `items` with at most `limit` running at once; results in input order. */
+export async function mapLimit<T, R>(items: readonly T[], limit: number, fn: (item: T) => Promise<R>): Promise<R[]> {
+  const out = new Array<R>(items.length);
+  let next = 0;
+  const worker = async () => {
+    while (next < items.length) {
+      const i = next++;
+      out[i] = await fn(items[i]!);
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
+  return out;
 }
 
 /** Every file below `dir` → sha256 of its bytes, streamed (no file is held in memory). */
 export async function hashTree(root: string, dir: string): Promise<Map<string, string>> {
   const paths = await listFiles(root, [dir]);
-  const sums = await Promise.all(paths.map((p) => hashFile(join(root, p))));
+  const sums = await mapLimit(paths, READ_CONCURRENCY, (p) => hashFile(join(root, p)));
   return new Map(paths.map((p, i) => [p, sums[i]!]));
 }
 
