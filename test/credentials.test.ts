@@ -102,6 +102,7 @@ const LINES: readonly Planted[] = [
   { text: `      example.com/vendor: ${T.anthropic}`, field: 'models.m.annotations.example.com/vendor', phrase: 'an Anthropic API key', secret: T.anthropic },
   { text: `      example.com/proj: ${T.openaiProj}`, field: 'models.m.annotations.example.com/proj', phrase: 'an OpenAI project key', secret: T.openaiProj },
   { text: `      example.com/legacy: ${T.openai}`, field: 'models.m.annotations.example.com/legacy', phrase: 'an OpenAI-style API key', secret: T.openai },
+  { text: '      example.com/model: sk-learn-classifier-2024-v2-experimental' },
   { text: `      example.com/restricted: ${T.stripeRk}`, field: 'models.m.annotations.example.com/restricted', phrase: 'a Stripe secret key', secret: T.stripeRk },
   { text: '    spec:' },
   { text: '      template:' },

@@ -26,7 +26,8 @@ export const TOKEN_FORMATS: readonly TokenFormat[] = [
   { label: 'a Hugging Face token', re: /(?<![A-Za-z0-9_])hf_[A-Za-z0-9]{30,}/g, shown: 3, random: true },
   { label: 'an Anthropic API key', re: /(?<![A-Za-z0-9_-])sk-ant-[A-Za-z0-9_-]{20,}/g, shown: 7 },
   { label: 'an OpenAI project key', re: /(?<![A-Za-z0-9_-])sk-proj-[A-Za-z0-9_-]{20,}/g, shown: 8 },
-  { label: 'an OpenAI-style API key', re: /(?<![A-Za-z0-9_-])sk-(?!ant-|proj-)[A-Za-z0-9_-]{20,}/g, shown: 3, random: true },
+  // At least 20 letters and digits in one run: "sk-learn-classifier-2024-v2" is a name, not a key.
+  { label: 'an OpenAI-style API key', re: /(?<![A-Za-z0-9_-])sk-(?!ant-|proj-)(?:[a-z]+-)?[A-Za-z0-9]{20,}[A-Za-z0-9_-]*/g, shown: 3, random: true },
   { label: 'a Slack token', re: /(?<![A-Za-z0-9_-])xox[abposr]-[A-Za-z0-9-]{10,}/g, shown: 5 },
   { label: 'a Slack webhook URL', re: /https:\/\/hooks\.slack\.com\/services\/[A-Za-z0-9/_-]{20,}/g, shown: 31 },
   { label: 'a Stripe secret key', re: /(?<![A-Za-z0-9_])(?:sk|rk)_(?:live|test)_[A-Za-z0-9]{16,}/g, shown: 8 },
