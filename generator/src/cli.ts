@@ -8,7 +8,7 @@
  * @kubernetes/client-node. Static imports here are for option parsing only: keep them tiny.
  */
 import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
-import { formatIssue, UsageError, UserError, type Issue } from './errors.js';
+import { formatIssue, systemIssue, UsageError, UserError, type Issue } from './errors.js';
 import { OUTPUT_FORMATS, type OutputFormat } from './validate/report.js';
 import type { HealthOutput } from './commands/health.js';
 import { parseDuration } from './health/duration.js';
@@ -258,6 +258,11 @@ export async function main(argv: readonly string[]): Promise<number> {
     if (e instanceof UsageError) {
       process.stderr.write(`error: ${e.message}\n`);
       return 2;
+    }
+    const sys = systemIssue(e);
+    if (sys) {
+      printIssues([sys]);
+      return 1;
     }
     process.stderr.write(`llm-gitops: internal error (please report it):\n${(e as Error).stack ?? String(e)}\n`);
     return 1;

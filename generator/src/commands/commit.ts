@@ -21,6 +21,7 @@ import { UsageError, UserError, type Issue } from '../errors.js';
 import { readOptional, writeFileAtomic } from '../disk/files.js';
 import { git, hasSshCommand, identityConfig } from '../git/client.js';
 import { acquireLock, LockTimeoutError } from '../disk/lock.js';
+import { branchNameProblem, remoteProblem } from '../git/refname.js';
 import { backoff, classifyFailure, fetchTip, PushError, pushCommit, redactUrl } from '../git/push.js';
 import { addWorktree, cloneTemp, openRepo, removeStaleWorktrees, resolveCommit, stagedPaths, type Repo, type Scratch } from '../git/repo.js';
 import { DEFAULT_COMMIT_TEMPLATE, DEFAULT_PR_BODY_TEMPLATE, type FileTouch } from '../render/messages.js';
@@ -114,7 +115,20 @@ async function refuseUnrelatedStaged(repo: Repo): Promise<void> {
   );
 }
 
+/** Refuses a branch or remote git could misread (an option, HEAD, an invalid ref) before any git runs. */
+function checkGitArguments(o: CommitOptions): void {
+  for (const [flag, name] of [['--branch', o.branch], ['--target-branch', o.targetBranch]] as const) {
+    const problem = name === undefined ? undefined : branchNameProblem(name);
+    if (problem) throw new UsageError(`${flag} ${JSON.stringify(name)}: ${problem} — pass a branch name such as llm-gitops/update-models`);
+  }
+  for (const [flag, value] of [['--remote', o.remote], ['--repo', o.repo]] as const) {
+    const problem = value === undefined ? undefined : remoteProblem(value);
+    if (problem) throw new UsageError(`${flag} ${JSON.stringify(redactUrl(value!))}: ${problem} — pass a remote's name (e.g. origin), a URL or a path`);
+  }
+}
+
 export async function commit(o: CommitOptions): Promise<CommitResult> {
+  checkGitArguments(o);
   if (o.repo && !o.push) throw new UsageError('--repo works in a temporary clone: add --push, or the commit would be thrown away');
   const user = await openRepo(o.root);
   if (!o.repo && !user) throw UserError.of(o.root, 'is not in a git repository — `git init` it, or pass --repo <path|url> --push');

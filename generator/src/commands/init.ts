@@ -3,7 +3,7 @@
  * once — the scaffold is written, then generated, then (outside a repository) `git init`ed.
  * Never overwrites: any existing file among those it would write stops it before it writes.
  */
-import { mkdir } from 'node:fs/promises';
+import { mkdir, rm, rmdir } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { UsageError, UserError, type Issue } from '../errors.js';
 import { loadRepository } from '../catalog/repository.js';
@@ -13,6 +13,8 @@ import { parseToolSpec, type ToolSource } from '../install/tool.js';
 import type { Change } from '../disk/plan.js';
 import { applyChanges } from '../disk/transaction.js';
 import { git } from '../git/client.js';
+import { branchNameProblem } from '../git/refname.js';
+import { parentsOf } from '../disk/paths.js';
 import { openRepo } from '../git/repo.js';
 import { isDnsLabel } from '../model/names.js';
 import type { DeliveryEngine } from '../model/types.js';
@@ -59,6 +61,14 @@ async function pickTool(o: InitOptions, dir: string): Promise<{ tool: ToolSource
   return parsed;
 }
 
+/** Removes what a failed init wrote: the folder it made, or else its files and the folders they emptied. */
+async function undoInit(dir: string, made: string | undefined, written: readonly string[]): Promise<void> {
+  if (made) return rm(made, { recursive: true, force: true });
+  for (const f of written) await rm(join(dir, f), { force: true });
+  const parents = [...new Set(written.flatMap(parentsOf))].sort((a, b) => b.length - a.length);
+  for (const p of parents) await rmdir(join(dir, p)).catch(() => undefined);
+}
+
 export async function init(o: InitOptions): Promise<InitResult> {
   const dir = resolve(o.cwd ?? process.cwd(), o.dir);
   const picked = await pickTool(o, dir);
@@ -73,6 +83,8 @@ export async function init(o: InitOptions): Promise<InitResult> {
   };
   if (!isDnsLabel(opts.env)) throw new UsageError(`--env ${opts.env}: an environment name must be a DNS-1123 label (lower-case letters, digits, '-')`);
   if (opts.engine !== 'none' && !opts.repoUrl) throw new UsageError(`--engine ${opts.engine} needs --repo-url: the git URL ${opts.engine === 'flux' ? 'Flux' : 'Argo CD'} reads this repository from`);
+  const badBranch = branchNameProblem(opts.branch);
+  if (badBranch) throw new UsageError(`--default-branch ${JSON.stringify(opts.branch)}: ${badBranch} — pass a branch name such as main`);
 
   // The README draws the tree generate will produce, so render it first, purely.
   const loaded = loadRepository([{ env: opts.env, file: catalogPathOf(opts.env), text: renderCatalog(opts) }]);
@@ -84,13 +96,22 @@ export async function init(o: InitOptions): Promise<InitResult> {
   if (existing.length) {
     throw new UserError(existing.map((file) => ({ file: join(o.dir, file), message: 'already exists — init never overwrites; scaffold into an empty folder, or move the file away', severity: 'error' as const })));
   }
-  await mkdir(dir, { recursive: true });
-  await applyChanges(dir, files.map((f): Change => ({ kind: 'create', path: f.path, content: f.content })));
-  const ws = await loadWorkspace(dir);
-  if (ws.plan.conflicts.length) throw new UserError(ws.plan.conflicts);
-  await applyChanges(dir, ws.plan.changes);
-
-  const gitInitialized = !(await openRepo(dir));
-  if (gitInitialized) await git(dir).raw(['init', '--quiet', `--initial-branch=${opts.branch}`]);
+  // All or nothing: a failure after the first write removes what init wrote (and the folder it made).
+  const made = await mkdir(dir, { recursive: true });
+  const written: string[] = [];
+  let ws, gitInitialized;
+  try {
+    await applyChanges(dir, files.map((f): Change => ({ kind: 'create', path: f.path, content: f.content })));
+    written.push(...files.map((f) => f.path));
+    ws = await loadWorkspace(dir);
+    if (ws.plan.conflicts.length) throw new UserError(ws.plan.conflicts);
+    await applyChanges(dir, ws.plan.changes);
+    written.push(...ws.plan.changes.map((c) => c.path));
+    gitInitialized = !(await openRepo(dir));
+    if (gitInitialized) await git(dir).raw(['init', '--quiet', `--initial-branch=${opts.branch}`]);
+  } catch (e) {
+    await undoInit(dir, made, written);
+    throw e;
+  }
   return { dir, written: [...files.map((f) => f.path), ...ws.plan.changes.map((c) => c.path)].sort(), gitInitialized, tool: picked.tool, warnings: picked.warnings };
 }

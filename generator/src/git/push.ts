@@ -38,7 +38,7 @@ export class PushError extends Error {
 /** Pushes `commit` to `refs/heads/<branch>` of `remote`; never forces. */
 export async function pushCommit(g: SimpleGit, remote: string, commit: string, branch: string): Promise<void> {
   try {
-    await g.raw(['push', remote, `${commit}:refs/heads/${branch}`]);
+    await g.raw(['push', '--', remote, `${commit}:refs/heads/${branch}`]);
   } catch (e) {
     const message = (e as Error).message;
     throw new PushError(classifyFailure(message), message);
@@ -52,7 +52,7 @@ export async function pushCommit(g: SimpleGit, remote: string, commit: string, b
  */
 export async function fetchTip(g: SimpleGit, remote: string, branch: string): Promise<string | undefined> {
   try {
-    await g.raw(['fetch', '--quiet', '--no-tags', '--refmap=', remote, `refs/heads/${branch}`]);
+    await g.raw(['fetch', '--quiet', '--no-tags', '--refmap=', '--', remote, `refs/heads/${branch}`]);
   } catch (e) {
     const message = (e as Error).message;
     if (/couldn't find remote ref/i.test(message)) return undefined;

@@ -55,6 +55,7 @@ export async function listAt(g: SimpleGit, rev: string, dir: string): Promise<st
 
 /** Resolves a revision to a commit, or undefined. */
 export async function resolveCommit(g: SimpleGit, rev: string): Promise<string | undefined> {
+  if (rev.startsWith('-')) return undefined; // never an option
   return g.raw(['rev-parse', '--verify', '--quiet', `${rev}^{commit}`]).then((s) => s.trim() || undefined, () => undefined);
 }
 
@@ -115,7 +116,7 @@ export async function cloneTemp(url: string, branch: string | undefined, o: GitO
   const dir = join(base, 'tree');
   const dispose = () => rm(base, { recursive: true, force: true });
   try {
-    await git(base, o).clone(url, dir, ['--depth', '50', '--no-tags', ...(branch ? ['--branch', branch] : [])]);
+    await git(base, o).raw(['clone', '--depth', '50', '--no-tags', ...(branch ? ['--branch', branch] : []), '--', url, dir]);
   } catch (e) {
     await dispose();
     throw e;
