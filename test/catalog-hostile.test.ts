@@ -39,6 +39,29 @@ const CASES: readonly Case[] = [
     ],
   },
   {
+    name: 'templates: labels and paths are checked where written',
+    catalog: [
+      'namespace: llm-test',
+      'templates:',
+      '  shared:',
+      `    labels: { team: ${long('v', 64)} }`,
+      '    spec: { model: { uri: pvc://store/../x } }',
+      'models:',
+      '  b:',
+      '    uri: hf://a/b',
+      '    templates: [shared]',
+    ].join('\n'),
+    expect: [
+      [4, 'templates.shared.labels.team: a label value is at most 63 characters'],
+      [5, 'templates.shared.spec.model.uri: the path climbs with ".."'],
+    ],
+  },
+  {
+    name: 'a template named after an Object member is unknown',
+    catalog: `namespace: llm-test\ntemplates:\n  shared: { replicas: 2 }\nmodels:\n  a:\n    uri: hf://a/b\n    templates: [constructor]\n`,
+    expect: [[7, 'models.a.templates.0: unknown template "constructor" — use one of shared']],
+  },
+  {
     name: 'non-finite numbers: a finite-number message, not "did you mean" the same key',
     catalog: `namespace: llm-test\nmodels:\n  m:\n    uri: hf://a/b\n    resources: { cpu: 1e400, memory: 16Gi }\n    spec: { replicas: .inf, x: -.inf, y: .nan }\n`,
     expect: [

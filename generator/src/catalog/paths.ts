@@ -25,7 +25,7 @@ export function storagePathProblem(uri: string): string | undefined {
   return undefined;
 }
 
-export function pathsStayInside(c: CatalogFile, doc: CatalogDocument): Issue[] {
+export function pathsStayInside(_c: CatalogFile, doc: CatalogDocument): Issue[] {
   const issues: Issue[] = [];
   const walk = (v: unknown, path: PathKey[]): void => {
     if (typeof v === 'string') {
@@ -34,6 +34,7 @@ export function pathsStayInside(c: CatalogFile, doc: CatalogDocument): Issue[] {
     } else if (Array.isArray(v)) v.forEach((x, i) => walk(x, [...path, i]));
     else if (v && typeof v === 'object') for (const [k, x] of Object.entries(v)) walk(x, [...path, k]);
   };
-  walk(c, []);
+  // The document as written (templates not yet merged into models), so each finding is at its own line.
+  walk(doc.data, []);
   return issues;
 }

@@ -10,20 +10,21 @@ import type { Json, JsonObject } from '../model/types.js';
 import { deepMerge } from '../render/merge.js';
 import type { CatalogDocument } from './document.js';
 import type { CatalogFile, ModelFile } from './schema.js';
+import { own } from './lookup.js';
 
 export function expandTemplates(c: CatalogFile, doc: CatalogDocument): { catalog: CatalogFile; issues: Issue[] } {
   const issues: Issue[] = [];
   const known = c.templates ?? {};
   const models: Record<string, ModelFile> = {};
   for (const [key, m] of Object.entries(c.models)) {
-    const own = m.templates !== undefined;
+    const written = m.templates !== undefined;
     const names = m.templates ?? c.defaults?.templates ?? [];
     let base: Json | undefined = {};
     names.forEach((name, i) => {
-      const t = known[name];
+      const t = own(known, name);
       if (!t) {
         const list = Object.keys(known);
-        issues.push(doc.at([...(own ? ['models', key] : ['defaults']), 'templates', i], `unknown template "${name}" — ${list.length ? `use one of ${list.join(', ')}` : 'define it under `templates:` at the top of the catalog'}`));
+        issues.push(doc.at([...(written ? ['models', key] : ['defaults']), 'templates', i], `unknown template "${name}" — ${list.length ? `use one of ${list.join(', ')}` : 'define it under `templates:` at the top of the catalog'}`));
         return;
       }
       base = deepMerge(base, t as unknown as JsonObject);

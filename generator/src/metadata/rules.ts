@@ -22,13 +22,21 @@ function keysAndValues(doc: CatalogDocument, path: PathKey[], map: StringMap, va
   return issues;
 }
 
+type Written = { labels?: StringMap; annotations?: StringMap };
+
 export function kubernetesMetadata(c: CatalogFile, doc: CatalogDocument): Issue[] {
   const issues: Issue[] = [];
-  const d = c.defaults;
-  issues.push(...keysAndValues(doc, ['defaults', 'labels'], d?.labels, true), ...keysAndValues(doc, ['defaults', 'annotations'], d?.annotations, false));
+  // Keys and values where they are written (templates are merged into the models by now).
+  const raw = doc.data as { defaults?: Written; models?: Record<string, Written>; templates?: Record<string, Written> };
+  const written: [PathKey[], Written | undefined][] = [
+    [['defaults'], raw.defaults],
+    ...Object.entries(raw.templates ?? {}).map(([n, t]): [PathKey[], Written] => [['templates', n], t]),
+    ...Object.entries(raw.models ?? {}).map(([n, m]): [PathKey[], Written] => [['models', n], m]),
+  ];
+  for (const [at, w] of written) issues.push(...keysAndValues(doc, [...at, 'labels'], w?.labels, true), ...keysAndValues(doc, [...at, 'annotations'], w?.annotations, false));
   for (const [name, p] of Object.entries(c.profiles ?? {})) issues.push(...keysAndValues(doc, ['profiles', name, 'nodeSelector'], p.nodeSelector, true));
+  const d = c.defaults;
   for (const [key, m] of Object.entries(c.models)) {
-    issues.push(...keysAndValues(doc, ['models', key, 'labels'], m.labels, true), ...keysAndValues(doc, ['models', key, 'annotations'], m.annotations, false));
     const merged = withDefaults(d, m).annotations;
     const bytes = annotationBytes(merged ?? {});
     if (bytes > ANNOTATIONS_MAX_BYTES) {
