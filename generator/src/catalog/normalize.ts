@@ -6,6 +6,7 @@ import type { CatalogFile, ModelFile, ProfileFile, ResourcesFile, EnvFile } from
 import { DEFAULT_KSERVE_VERSION, GPU_RESOURCE } from '../model/kserve.js';
 import type { Environment, EnvVar, Hardware, JsonObject, Model, Resources, Delivery } from '../model/types.js';
 import { deepMerge } from '../render/merge.js';
+import { DEFAULT_SHARD_ABOVE, DEFAULT_SHARDS } from '../sharding/assign.js';
 import { extrasOf, needsWorker, parallelismOf, podGpusOf, productionOf } from './workload.js';
 import { own } from './lookup.js';
 
@@ -102,6 +103,8 @@ function deliveryOf(d: CatalogFile['delivery']): Delivery {
     selfHeal: d?.selfHeal ?? true,
     interval: d?.interval ?? '10m',
     timeout: d?.timeout ?? '30m',
+    shardAbove: d?.shardAbove ?? DEFAULT_SHARD_ABOVE,
+    shards: d?.shards ?? DEFAULT_SHARDS,
   };
 }
 

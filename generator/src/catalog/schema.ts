@@ -150,6 +150,8 @@ const deliverySchema = z.strictObject({
   selfHeal: z.boolean().optional().describe('Argo CD self-heal. @default true'),
   interval: z.string().regex(/^([0-9]+(ms|s|m|h))+$/).optional().describe('Flux reconcile interval. @default 10m'),
   timeout: z.string().regex(/^([0-9]+(ms|s|m|h))+$/).optional().describe('Flux apply/health timeout. @default 30m'),
+  shardAbove: z.number().int().min(1).optional().describe('Above this many models, deliver the models in `shards` units (Argo CD Applications / Flux Kustomizations) of their own. @default 300'),
+  shards: z.number().int().min(2).max(1000).optional().describe('Model units of a sharded environment; a model\'s unit depends only on its name and this count. @default 32'),
 });
 
 const healthSchema = z.strictObject({

@@ -97,7 +97,8 @@ export function assessRound(plan: HealthPlan, obs: Observation, opts: AssessOpti
 
     const models = itemsOf(KINDS.LLMInferenceService, e.namespace, e.models.map((m) => m.name), e.env);
     if (!models) continue;
-    const modelsUnit = e.delivery[e.delivery.length - 1];
+    // The models unit (the last before any shard units); a sharded model names its own unit.
+    const modelsUnit = e.delivery.find((n) => n === `${e.env}-models`) ?? e.delivery[e.delivery.length - 1];
     const ctx = {
       now: opts.now,
       windowMs: windowOf(e, opts.expect),
@@ -105,7 +106,10 @@ export function assessRound(plan: HealthPlan, obs: Observation, opts: AssessOpti
       ...(opts.expect ? { expect: opts.expect } : {}),
       ...(kind && modelsUnit ? { deliveredBy: `${kind.kind} ${e.deliveryNamespace}/${modelsUnit}` } : {}),
     };
-    for (const m of e.models) push(KINDS.LLMInferenceService, e.namespace, m.name, assessLLMISVC(models.get(m.name), m, ctx));
+    for (const m of e.models) {
+      const own = kind && m.unit ? { ...ctx, deliveredBy: `${kind.kind} ${e.deliveryNamespace}/${m.unit}` } : ctx;
+      push(KINDS.LLMInferenceService, e.namespace, m.name, assessLLMISVC(models.get(m.name), m, own));
+    }
     const extra = [...models.keys()].filter((n) => !claimed.get(e.namespace)?.has(n) && !reportedUnmanaged.has(`${e.namespace}/${n}`)).sort();
     for (const name of extra) {
       reportedUnmanaged.add(`${e.namespace}/${name}`);

@@ -6,6 +6,7 @@
  */
 import { z } from 'zod';
 import { deliveryNames } from '../model/delivery-names.js';
+import { unitOfModel } from '../sharding/assign.js';
 import type { DeliveryEngine, Environment } from '../model/types.js';
 import { parseDuration } from './duration.js';
 import { KINDS, type KindName, type KindRef } from './kinds.js';
@@ -13,6 +14,8 @@ import { KINDS, type KindName, type KindRef } from './kinds.js';
 export interface PlannedModel {
   readonly name: string;
   readonly stopped: boolean;
+  /** The delivery unit of a model of a sharded environment (`<env>-models-<nn>`); else the models unit. */
+  readonly unit?: string;
 }
 
 export interface EnvironmentPlan {
@@ -36,6 +39,7 @@ export interface HealthPlan {
 
 export function planEnvironment(env: Environment): EnvironmentPlan {
   const engine = env.delivery.engine;
+  const units = unitOfModel(env);
   return {
     env: env.name,
     namespace: env.namespace,
@@ -43,7 +47,7 @@ export function planEnvironment(env: Environment): EnvironmentPlan {
     ...(engine === 'none' ? {} : { deliveryNamespace: env.delivery.namespace }),
     delivery: deliveryNames(env),
     ...(engine === 'flux' ? { intervalMs: parseDuration(env.delivery.interval) ?? 600_000 } : {}),
-    models: env.models.map((m) => ({ name: m.name, stopped: m.stopped })),
+    models: env.models.map((m) => ({ name: m.name, stopped: m.stopped, ...(units.has(m.name) ? { unit: units.get(m.name)! } : {}) })),
   };
 }
 
@@ -86,7 +90,7 @@ const planSchema = z.strictObject({
       deliveryNamespace: z.string().min(1).optional(),
       delivery: z.array(z.string().min(1)),
       intervalMs: z.number().positive().optional(),
-      models: z.array(z.strictObject({ name: z.string().min(1), stopped: z.boolean() })),
+      models: z.array(z.strictObject({ name: z.string().min(1), stopped: z.boolean(), unit: z.string().min(1).optional() })),
     }),
   ),
 });

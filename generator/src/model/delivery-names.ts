@@ -9,6 +9,7 @@
  * the platform) and `<env>-models`.
  */
 import type { Environment } from './types.js';
+import { shardUnitNames } from '../sharding/assign.js';
 
 /**
  * The root of `env`'s delivery (applied once by a person; delivers the two units below). Argo CD:
@@ -30,11 +31,11 @@ export function modelsDeliveryName(env: string): string {
 
 /**
  * Every Application / Kustomization delivering `env`, in sync order (root, platform, models);
- * empty when the engine is none. The models unit is always last.
+ * empty when the engine is none. Then a sharded environment's shard units (`<env>-models-<nn>`).
  */
 export function deliveryNames(env: Environment): string[] {
   if (env.delivery.engine === 'none') return [];
-  return [rootDeliveryName(env.name), ...(env.platform.mode === 'none' ? [] : [platformDeliveryName(env.name)]), modelsDeliveryName(env.name)];
+  return [rootDeliveryName(env.name), ...(env.platform.mode === 'none' ? [] : [platformDeliveryName(env.name)]), modelsDeliveryName(env.name), ...shardUnitNames(env)];
 }
 
 /** Argo CD Application names of `env` (empty unless the engine is argocd). */

@@ -31,6 +31,9 @@ export interface Delivery {
   readonly selfHeal: boolean;
   readonly interval: string;
   readonly timeout: string;
+  /** Above this many models the environment is delivered in `shards` model units (sharding/assign.ts). */
+  readonly shardAbove: number;
+  readonly shards: number;
 }
 
 export interface HealthJob {

@@ -20,6 +20,7 @@ import { deliveryLabels, deliveryNames, unitFiles } from './delivery-names.js';
 import { kustomization } from './kustomization.js';
 import type { OutputFile } from './output.js';
 import { yamlDocs } from './yaml.js';
+import type { Shard } from '../sharding/assign.js';
 
 export const ARGOCD_API_VERSION = 'argoproj.io/v1alpha1';
 /** Deleting an Application with this finalizer deletes what it synced (cascade). */
@@ -124,6 +125,22 @@ export function modelsApplication(env: Environment): JsonObject {
   });
 }
 
+/**
+ * A shard of a sharded environment's models (sharding/assign.ts): after the models unit, which
+ * carries the namespace and presets the models need. Cascading, like the models unit.
+ */
+export function shardApplication(env: Environment, shard: Shard): JsonObject {
+  return application(env, {
+    name: shard.unit,
+    path: shard.dir,
+    server: env.delivery.server,
+    namespace: env.namespace,
+    wave: 2,
+    cascade: true,
+    syncOptions: ['FailOnSharedResource=true'],
+  });
+}
+
 /** The root: delivers the unit Applications; deleting it cascades to them (and so to the models only). */
 export function rootApplication(env: Environment): JsonObject {
   const n = deliveryNames(env);
@@ -133,7 +150,7 @@ export function rootApplication(env: Environment): JsonObject {
 export function renderArgoCd(env: Environment): OutputFile[] {
   const n = deliveryNames(env);
   const src = env.file;
-  const units = unitFiles(env, platformApplication, modelsApplication);
+  const units = unitFiles(env, platformApplication, modelsApplication, shardApplication);
   return [
     { path: `${n.dir}/kustomization.yaml`, ...yamlDocs(src, kustomization({ resources: ['root.yaml'] })) },
     { path: `${n.dir}/root.yaml`, ...yamlDocs(src, rootApplication(env)) },

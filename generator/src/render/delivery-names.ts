@@ -16,6 +16,7 @@ import { modelsDeliveryName, platformDeliveryName, rootDeliveryName } from '../m
 import { MANAGED_BY } from '../model/names.js';
 import type { Environment } from '../model/types.js';
 import { envDir } from './environment.js';
+import { shardsOf, type Shard } from '../sharding/assign.js';
 
 export interface DeliveryNames {
   readonly root: string;
@@ -50,7 +51,14 @@ export function deliveryLabels(env: Environment): Record<string, string> {
   return { ...MANAGED_BY, 'llm-gitops/environment': env.name };
 }
 
-/** The unit files of `delivery/apps`, in sync order: the platform only when the catalog installs it. */
-export function unitFiles<T>(env: Environment, platform: (env: Environment) => T, models: (env: Environment) => T): [string, T][] {
-  return [...(env.platform.mode === 'none' ? [] : [['platform.yaml', platform(env)] as [string, T]]), ['models.yaml', models(env)]];
+/**
+ * The unit files of `delivery/apps`, in sync order: the platform only when the catalog installs
+ * it, then the models unit, then a sharded environment's shard units (sharding/assign.ts).
+ */
+export function unitFiles<T>(env: Environment, platform: (env: Environment) => T, models: (env: Environment) => T, shard: (env: Environment, s: Shard) => T): [string, T][] {
+  return [
+    ...(env.platform.mode === 'none' ? [] : [['platform.yaml', platform(env)] as [string, T]]),
+    ['models.yaml', models(env)],
+    ...shardsOf(env).map((s): [string, T] => [`${s.unit.slice(env.name.length + 1)}.yaml`, shard(env, s)]),
+  ];
 }

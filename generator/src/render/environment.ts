@@ -11,6 +11,7 @@ import type { OutputFile } from './output.js';
 import { upstream } from './platform.js';
 import { renderClaim, renderDownloadJob, renderHfServiceAccount } from './storage.js';
 import { yamlDocs } from './yaml.js';
+import { shardsOf } from '../sharding/assign.js';
 
 export const envDir = (env: Environment) => `environments/${env.name}`;
 
@@ -57,16 +58,15 @@ export function renderModels(env: Environment): OutputFile[] {
       metadata: { name: env.namespace, labels: { ...MANAGED_BY }, annotations: { 'argocd.argoproj.io/sync-options': 'Delete=false,Prune=false', 'kustomize.toolkit.fluxcd.io/prune': 'disabled' } },
     }),
   });
-  for (const m of env.models) {
-    const path = `models/${m.name}.yaml`;
-    files.push({ path: `${dir}/${path}`, ...yamlDocs(src, withAnnotations(renderLLMInferenceService(env, m), argoAnnotations(env))) });
-    resources.push(path);
-    if (m.download) {
-      const dl = `models/${m.name}.download.yaml`;
-      files.push({ path: `${dir}/${dl}`, ...yamlDocs(src, renderDownloadJob(env, m)) });
-      resources.push(dl);
-    }
+  // A sharded environment's models live in their shards' kustomizations (sharding/assign.ts);
+  // everything they share (namespace, presets, claims, service accounts, configs) stays here.
+  const shards = shardsOf(env);
+  for (const shard of shards) {
+    const own: string[] = [];
+    for (const m of shard.models) files.push(...modelFiles(env, m, shard.dir, own));
+    files.push({ path: `${shard.dir}/kustomization.yaml`, ...yamlDocs(src, kustomization({ namespace: env.namespace, resources: own })) });
   }
+  if (!shards.length) for (const m of env.models) files.push(...modelFiles(env, m, dir, resources));
   // One claim may hold several models' weights (the rules make their settings agree).
   const claims = new Map(env.models.flatMap((m) => (m.download ? [[m.download.claim, m] as const] : [])));
   for (const [claim, m] of [...claims].sort(([a], [b]) => (a < b ? -1 : 1))) {
@@ -108,6 +108,19 @@ export function renderModels(env: Environment): OutputFile[] {
   // The scheduled health check (render/health-job.ts): its objects are in this namespace or cluster-scoped.
   if (env.health) resources.push('health');
   files.push({ path: `${dir}/kustomization.yaml`, ...yamlDocs(src, kustomization({ namespace: env.namespace, resources })) });
+  return files;
+}
+
+/** A model's files in folder `dir` (its LLMInferenceService, its download Job); their relative paths are added to `resources`. */
+function modelFiles(env: Environment, m: Environment['models'][number], dir: string, resources: string[]): OutputFile[] {
+  const path = `models/${m.name}.yaml`;
+  const files: OutputFile[] = [{ path: `${dir}/${path}`, ...yamlDocs(env.file, withAnnotations(renderLLMInferenceService(env, m), argoAnnotations(env))) }];
+  resources.push(path);
+  if (m.download) {
+    const dl = `models/${m.name}.download.yaml`;
+    files.push({ path: `${dir}/${dl}`, ...yamlDocs(env.file, renderDownloadJob(env, m)) });
+    resources.push(dl);
+  }
   return files;
 }
 

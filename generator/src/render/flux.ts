@@ -17,6 +17,7 @@ import { deliveryLabels, deliveryNames, unitFiles } from './delivery-names.js';
 import { kustomization } from './kustomization.js';
 import type { OutputFile } from './output.js';
 import { yamlDocs } from './yaml.js';
+import type { Shard } from '../sharding/assign.js';
 
 export const FLUX_SOURCE_API_VERSION = 'source.toolkit.fluxcd.io/v1';
 export const FLUX_KUSTOMIZE_API_VERSION = 'kustomize.toolkit.fluxcd.io/v1';
@@ -113,6 +114,19 @@ export function modelsKustomization(env: Environment): JsonObject {
 }
 
 /**
+ * A shard of a sharded environment's models (sharding/assign.ts): after the models unit (the
+ * namespace and presets), waiting for its models like the models unit does.
+ */
+export function shardKustomization(env: Environment, shard: Shard): JsonObject {
+  return fluxKustomization(env, shard.unit, shard.dir, {
+    dependsOn: [{ name: deliveryNames(env).models }],
+    wait: true,
+    healthCheckExprs: [LLMISVC_HEALTH_EXPRS],
+    deletionPolicy: 'Delete',
+  });
+}
+
+/**
  * The root applies the unit Kustomizations. It does not wait for them (its timeout would have to
  * cover both units; read readiness on <env>-models). Deleting it deletes the units.
  */
@@ -124,7 +138,7 @@ export function rootKustomization(env: Environment): JsonObject {
 export function renderFlux(env: Environment): OutputFile[] {
   const n = deliveryNames(env);
   const src = env.file;
-  const units = unitFiles(env, platformKustomization, modelsKustomization);
+  const units = unitFiles(env, platformKustomization, modelsKustomization, shardKustomization);
   return [
     { path: `${n.dir}/kustomization.yaml`, ...yamlDocs(src, kustomization({ resources: ['source.yaml', 'root.yaml'] })) },
     { path: `${n.dir}/source.yaml`, ...yamlDocs(src, gitRepository(env)) },
