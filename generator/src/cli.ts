@@ -232,10 +232,11 @@ export function buildProgram(): Command {
 
   program
     .command('schema')
-    .description('print the catalog JSON Schema (for editors: # yaml-language-server: $schema=...)')
-    .action(async () => {
-      const { catalogJsonSchema } = await import('./catalog/schema.js');
-      process.stdout.write(`${JSON.stringify(catalogJsonSchema(), null, 2)}\n`);
+    .description('print the catalog JSON Schema (for editors: # yaml-language-server: $schema=...); --library: that of environments/library.yaml')
+    .option('--library', 'the model library file’s schema instead')
+    .action(async (o: { library?: boolean }) => {
+      const schema = o.library ? (await import('./library/schema.js')).libraryJsonSchema() : (await import('./catalog/schema.js')).catalogJsonSchema();
+      process.stdout.write(`${JSON.stringify(schema, null, 2)}\n`);
     });
 
   program.addOption(new Option('--no-color', 'plain output').hideHelp());

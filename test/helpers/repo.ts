@@ -55,7 +55,7 @@ export function repoWith(catalogs: Record<string, string>): { dir: string; clean
 /** The project's example catalogs, switched to vendored mode (the only mode a build without network can use). */
 export function exampleCatalogs(vendored = true): Record<string, string> {
   const out: Record<string, string> = {};
-  for (const env of readdirSync(join(PROJECT, 'environments'))) {
+  for (const env of readdirSync(join(PROJECT, 'environments'), { withFileTypes: true }).filter((d) => d.isDirectory()).map((d) => d.name)) {
     const text = readFileSync(join(PROJECT, 'environments', env, 'catalog.yaml'), 'utf8');
     out[env] = vendored ? text.replace(/source: remote/, 'source: vendored') : text;
   }

@@ -9,10 +9,13 @@ import { parseCatalog, type CatalogDocument, type PathKey } from './document.js'
 import { normalize } from './normalize.js';
 import { runRules } from './rules.js';
 import { expandTemplates } from './templates.js';
+import { builtinLibrary, type Library } from '../library/load.js';
+import { expandLibrary } from '../library/resolve.js';
+import { fitRules } from '../library/rules.js';
 import { catalogSchema, type CatalogFile } from './schema.js';
 import { scanCatalog, scrubIssues } from '../credentials/catalog.js';
 
-export function loadCatalog(envName: string, file: string, text: string): Result<Environment> {
+export function loadCatalog(envName: string, file: string, text: string, library: Library = builtinLibrary()): Result<Environment> {
   const { doc, issues: parseIssues } = parseCatalog(file, text);
   if (!doc) {
     const raw = scanCatalog(file, text);
@@ -27,9 +30,11 @@ export function loadCatalog(envName: string, file: string, text: string): Result
   const done = (issues: Issue[]) => failed<Environment>(scrubIssues([...credentials.issues, ...issues], credentials.secrets));
   const parsed = catalogSchema.safeParse(doc.data, { reportInput: true });
   if (!parsed.success) return done(parsed.error.issues.flatMap((i) => schemaIssue(doc, i as ZodIssue)));
-  const expanded = expandTemplates(parsed.data, doc);
+  const templated = expandTemplates(parsed.data, doc);
+  if (templated.issues.length) return done(templated.issues);
+  const expanded = expandLibrary(templated.catalog, doc, library);
   if (expanded.issues.length) return done(expanded.issues);
-  const ruleIssues = runRules(expanded.catalog, doc);
+  const ruleIssues = [...runRules(expanded.catalog, doc), ...fitRules(expanded.catalog, doc, expanded.sizes)];
   const errors = ruleIssues.filter((i) => i.severity === 'error');
   const warnings = ruleIssues.filter((i) => i.severity === 'warning');
   if (errors.length || credentials.issues.length) return done([...errors, ...warnings]);

@@ -85,7 +85,7 @@ export function envOf(env: EnvFile | undefined): EnvVar[] {
 /** The served model id: explicit, else the repo id of an hf:// uri, else the object name. */
 export function servedNameOf(key: string, m: ModelFile): string {
   if (m.name) return m.name;
-  const hf = /^hf:\/\/([^?#]+?)\/?$/.exec(m.uri);
+  const hf = /^hf:\/\/([^?#]+?)\/?$/.exec(m.uri ?? '');
   return hf?.[1] ?? key;
 }
 
@@ -128,12 +128,12 @@ function modelOf(key: string, file: ModelFile, c: CatalogFile, kserve: string): 
   const router = m.router ?? 'scheduler';
   const image = m.image ?? profile?.image;
   const resources = resourcesOf(m.resources ?? profile?.resources);
-  const claim = /^pvc:\/\/([^/]+)\/?(.*)$/.exec(m.uri);
+  const claim = /^pvc:\/\/([^/]+)\/?(.*)$/.exec(m.uri ?? '');
   const prefillGpus = m.prefill?.gpus ?? (m.prefill && podGpusOf(m.prefill.tensorParallel, m.prefill.parallelism)) ?? hardware.gpus;
   return {
     name: key,
     servedName: servedNameOf(key, m),
-    uri: m.uri,
+    uri: m.uri ?? '',
     ...(m.autoscaling
       ? { autoscaling: { min: m.autoscaling.min, max: m.autoscaling.max, engine: m.autoscaling.engine ?? 'hpa' } }
       : m.replicas !== undefined

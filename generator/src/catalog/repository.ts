@@ -6,6 +6,7 @@ import type { Catalog, Environment } from '../model/types.js';
 import { loadCatalog } from './load.js';
 import { isDnsLabel } from '../model/names.js';
 import { sharedNamespaces } from './shared-namespace.js';
+import { loadLibrary, type LibrarySource } from '../library/load.js';
 
 export interface CatalogSource {
   readonly env: string;
@@ -13,12 +14,18 @@ export interface CatalogSource {
   readonly text: string;
 }
 
-export function loadRepository(sources: readonly CatalogSource[]): Result<Catalog> {
+/**
+ * `library` is the organisation's environments/library.yaml (absent: the built-in entries only);
+ * every environment resolves `use:` against the same library.
+ */
+export function loadRepository(sources: readonly CatalogSource[], library?: LibrarySource): Result<Catalog> {
   const issues: Issue[] = [];
   const warnings: Issue[] = [];
   const envs: Environment[] = [];
+  const lib = loadLibrary(library);
+  if (!lib.ok) return failed(lib.issues);
   for (const s of sources) {
-    const r = loadCatalog(s.env, s.file, s.text);
+    const r = loadCatalog(s.env, s.file, s.text, lib.value);
     if (r.ok) {
       envs.push(r.value);
       warnings.push(...r.warnings);

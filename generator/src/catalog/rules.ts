@@ -76,7 +76,7 @@ const presetsKnown: Rule = (c, doc) => {
 
 const downloadNeedsPvc: Rule = (c, doc) =>
   eachModel(c, (key, m) => {
-    if (m.download && !m.uri.startsWith('pvc://')) {
+    if (m.download && !(m.uri ?? '').startsWith('pvc://')) {
       return [doc.at(['models', key, 'download'], `download fills a PersistentVolumeClaim, so it needs a pvc:// uri (uri is ${m.uri}) — set uri: pvc://<claim>/<path> or remove download`)];
     }
     return [];
@@ -87,7 +87,7 @@ const sharedClaimsAgree: Rule = (c, doc) => {
   const first = new Map<string, [string, string]>();
   const issues: Issue[] = [];
   for (const [key, m] of Object.entries(c.models)) {
-    const claim = m.download && /^pvc:\/\/([^/]+)/.exec(m.uri)?.[1];
+    const claim = m.download && /^pvc:\/\/([^/]+)/.exec(m.uri ?? '')?.[1];
     if (!m.download || !claim) continue;
     const shape = JSON.stringify([String(m.download.size), m.download.storageClass ?? '', m.download.accessMode ?? '']);
     const seen = first.get(claim);
@@ -131,10 +131,11 @@ const imageKeysAreNames: Rule = (c, doc) =>
 const uriSupported: Rule = (c, doc) =>
   eachModel(c, (key, m) => {
     const issues: Issue[] = [];
-    if (m.uri.startsWith('gs://')) {
+    const uri = m.uri ?? '';
+    if (uri.startsWith('gs://')) {
       issues.push(doc.at(['models', key, 'uri'], 'gs:// is not handled by the KServe llmisvc controller (hf, s3, pvc and oci are) — the model will not start; stage it on a PVC (pvc:// with download) instead', { severity: 'warning' }));
     }
-    if (m.uri.startsWith('pvc://') && !/^pvc:\/\/[a-z0-9]([-a-z0-9.]*[a-z0-9])?(\/|$)/.test(m.uri)) {
+    if (uri.startsWith('pvc://') && !/^pvc:\/\/[a-z0-9]([-a-z0-9.]*[a-z0-9])?(\/|$)/.test(uri)) {
       issues.push(doc.at(['models', key, 'uri'], 'the claim in pvc://<claim>/<path> must be a DNS-1123 name'));
     }
     return issues;

@@ -5,6 +5,7 @@
  */
 import { z } from 'zod';
 import { prefill, productionFields } from './keys.js';
+import { DTYPES } from '../library/entry.js';
 
 const dnsLabel = z
   .string()
@@ -112,10 +113,13 @@ const modelFields = {
     .optional()
     .describe('Escape hatch: deep-merged into the generated spec last. Maps merge, lists of named items merge by name, other lists are replaced, null deletes.'),
   ...productionFields,
+  params: z.number().positive().optional().describe('Parameters in billions, for the GPU fit check of a model without a library entry.'),
+  dtype: z.enum(DTYPES).optional().describe('Weight dtype for the fit check. @default bf16'),
 };
 
 export const modelSchema = z.strictObject({
-  uri,
+  use: z.string().min(1).optional().describe('A model library entry (built in, or from environments/library.yaml): its uri, served name, vLLM flags, startup budget, and the GPUs per replica for the profile’s accelerator class.'),
+  uri: uri.optional().describe('Where the weights are: hf://org/model, pvc://claim/path, oci://registry/image:tag, s3://bucket/path or gs://bucket/path. Required unless `use`.'),
   name: z.string().min(1).optional().describe('Served model id (what clients send as "model"). @default the repo id of an hf:// uri, else the key'),
   download: download.optional(),
   ...modelFields,
@@ -131,6 +135,7 @@ const profileSchema = z.strictObject({
   runtimeClassName: z.string().optional(),
   image: z.string().min(1).optional().describe('vLLM image for models on this profile.'),
   resources: resources.optional().describe('CPU/memory of a replica on this profile (a model’s own resources win).'),
+  gpuMemory: quantity.optional().describe('Memory of one GPU (80Gi), for the fit check. @default from a well-known nvidia.com/gpu.product or nvidia.com/gpu.memory in nodeSelector, or a profile named like a class (h100, l4, …)'),
 });
 
 const presetSchema = z.strictObject({

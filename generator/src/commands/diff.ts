@@ -6,7 +6,8 @@
  */
 import { UserError, type Issue } from '../errors.js';
 import { loadRepository, type CatalogSource } from '../catalog/repository.js';
-import { CATALOG, readCatalogs } from '../disk/files.js';
+import { CATALOG, readCatalogs, readLibrary } from '../disk/files.js';
+import { LIBRARY_FILE } from '../library/schema.js';
 import { git } from '../git/client.js';
 import { listAt, openRepo, readAt, resolveCommit, type Repo } from '../git/repo.js';
 import { renderTree } from '../render/tree.js';
@@ -47,8 +48,8 @@ export async function catalogsAt(repo: Repo, rev: string): Promise<CatalogSource
   return out.sort((a, b) => (a.env < b.env ? -1 : a.env > b.env ? 1 : 0));
 }
 
-function load(sources: readonly CatalogSource[], label: string): { catalog: Catalog; warnings: readonly Issue[] } {
-  const r = loadRepository(sources);
+function load(sources: readonly CatalogSource[], label: string, library?: { file: string; text: string }): { catalog: Catalog; warnings: readonly Issue[] } {
+  const r = loadRepository(sources, library);
   if (!r.ok) throw new UserError(r.issues.map((i) => ({ ...i, file: `${label}${i.file}` })));
   return { catalog: r.value, warnings: r.warnings };
 }
@@ -60,8 +61,9 @@ export async function diff(o: DiffOptions): Promise<DiffResult> {
   if (!commit) throw UserError.of(repo.top, `--base ${o.base}: no such revision (fetch it first, e.g. \`git fetch origin main\`)`, 2);
   const only = o.envs ?? [];
   const keep = (s: CatalogSource) => !only.length || only.includes(s.env);
-  const before = load((await catalogsAt(repo, commit)).filter(keep), `${o.base}:`);
-  const after = load(await readCatalogs(o.root, await selectEnvironments(o.root, only)), '');
+  const libraryAt = await readAt(git(repo.top), commit, `${repo.prefix}${LIBRARY_FILE}`);
+  const before = load((await catalogsAt(repo, commit)).filter(keep), `${o.base}:`, libraryAt === undefined ? undefined : { file: LIBRARY_FILE, text: libraryAt });
+  const after = load(await readCatalogs(o.root, await selectEnvironments(o.root, only)), '', await readLibrary(o.root));
   const [filesA, filesB] = [renderTree(before.catalog), renderTree(after.catalog)];
   const review: Review = {
     base: o.base,

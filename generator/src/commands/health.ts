@@ -6,7 +6,7 @@
 import { connect } from '../cluster/client.js';
 import { redactDeep } from '../cluster/redact.js';
 import { loadRepository } from '../catalog/repository.js';
-import { readCatalogs, readOptional } from '../disk/files.js';
+import { readCatalogs, readLibrary, readOptional } from '../disk/files.js';
 import { UsageError, UserError } from '../errors.js';
 import { assessRound } from '../health/assess.js';
 import { listKey, type ListOutcome, type Observation } from '../health/observation.js';
@@ -83,7 +83,7 @@ async function loadPlan(opts: HealthOptions): Promise<HealthPlan> {
     return opts.envs.length ? { ...parsed.plan, environments: parsed.plan.environments.filter((e) => opts.envs.includes(e.env)) } : parsed.plan;
   }
   const envs = await selectEnvironments(opts.root, opts.envs);
-  const loaded = loadRepository(await readCatalogs(opts.root, envs));
+  const loaded = loadRepository(await readCatalogs(opts.root, envs), await readLibrary(opts.root));
   if (!loaded.ok) throw new UserError(loaded.issues);
   return planHealth(loaded.value.environments);
 }

@@ -3,7 +3,7 @@ import { UsageError, UserError } from '../errors.js';
 import type { Change } from '../disk/plan.js';
 import { applyChanges } from '../disk/transaction.js';
 import { withTree } from './tree.js';
-import { listEnvironments, readCatalogs } from '../disk/files.js';
+import { listEnvironments, readCatalogs, readLibrary } from '../disk/files.js';
 import { openSource, planVendor } from '../disk/vendor.js';
 import { loadRepository } from '../catalog/repository.js';
 import { DEFAULT_KSERVE_VERSION, RELEASE_TAG } from '../model/kserve.js';
@@ -32,7 +32,7 @@ export async function vendor(opts: VendorOptions): Promise<{ version: string; ch
 
 async function pinnedVersion(root: string): Promise<string> {
   const envs = await listEnvironments(root);
-  const loaded = loadRepository(await readCatalogs(root, envs));
+  const loaded = loadRepository(await readCatalogs(root, envs), await readLibrary(root));
   if (!loaded.ok) throw new UserError(loaded.issues);
   const versions = [...new Set(loaded.value.environments.filter((e) => e.platform.source === 'vendored').map((e) => e.platform.kserve))];
   if (versions.length > 1) throw UserError.of('environments/', `catalogs vendor several KServe versions (${versions.join(', ')}) — pass --version`, 2);

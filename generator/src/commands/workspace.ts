@@ -4,7 +4,7 @@
  */
 import { UserError } from '../errors.js';
 import { loadRepository } from '../catalog/repository.js';
-import { listEnvironments, readCatalogs, readTree } from '../disk/files.js';
+import { listEnvironments, readCatalogs, readLibrary, readTree } from '../disk/files.js';
 import { planChanges, type Plan } from '../disk/plan.js';
 import { OWNED_DIRS, pathProblems } from '../disk/paths.js';
 import { vendorDir } from '../render/platform.js';
@@ -37,7 +37,7 @@ export type RenderedWorkspace = Omit<Workspace, 'plan'> & { readonly envs: reado
 export async function renderWorkspace(root: string, only: readonly string[] = []): Promise<RenderedWorkspace> {
   const envs = await selectEnvironments(root, only);
   const sources = await readCatalogs(root, envs);
-  const loaded = loadRepository(sources);
+  const loaded = loadRepository(sources, await readLibrary(root));
   if (!loaded.ok) throw new UserError(loaded.issues);
   const catalog = loaded.value;
   const missingVendor = await missingVendoredSources(root, catalog);

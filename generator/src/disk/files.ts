@@ -59,6 +59,17 @@ export async function readCatalogs(root: string, envs: readonly string[]): Promi
   );
 }
 
+/** The organisation's model library (environments/library.yaml), when the repository has one. */
+export async function readLibrary(root: string): Promise<{ file: string; text: string } | undefined> {
+  const file = 'environments/library.yaml';
+  try {
+    return { file, text: await readNoFollow(join(root, file)) };
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
+    throw e;
+  }
+}
+
 async function readNoFollow(path: string): Promise<string> {
   const fh = await open(path, constants.O_RDONLY | constants.O_NOFOLLOW);
   try {
