@@ -127,3 +127,27 @@ describe('vendor --version', () => {
     }
   });
 });
+
+describe('a committed vendor lock is input too', () => {
+  it('a malformed or linked vendor.lock.json is an Issue for generate and check, not an internal error', async () => {
+    const repo = repoWith(exampleCatalogs(true));
+    try {
+      expect((await cli(['vendor', '--from', KSERVE_SRC], repo.dir)).code).toBe(0);
+      const lock = join(repo.dir, 'base/vendor/kserve/v0.20.0/vendor.lock.json');
+      writeFileSync(lock, '{"kserve": "v0.20.0", "files": ');
+      for (const cmd of ['generate', 'check']) {
+        const r = await cli([cmd], repo.dir);
+        expect(r.code, r.stderr).toBe(1);
+        expect(r.stderr).toContain('base/vendor/kserve/v0.20.0/vendor.lock.json: is not valid JSON');
+        expect(r.stderr).not.toContain('internal error');
+      }
+      rmSync(lock);
+      symlinkSync(join(outside, 'secret.yaml'), lock);
+      const r = await cli(['check'], repo.dir);
+      expect(r.code).toBe(1);
+      expect(r.stderr).toContain('vendor.lock.json: is a symbolic link');
+    } finally {
+      repo.cleanup();
+    }
+  });
+});

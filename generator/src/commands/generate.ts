@@ -4,7 +4,7 @@ import { applyChanges, type Recovery } from '../disk/transaction.js';
 import type { Change } from '../disk/plan.js';
 import type { Issue } from '../errors.js';
 import { loadWorkspace } from './workspace.js';
-import { withTree, type TreeLockOptions } from './tree.js';
+import { journalIssue, withTree, type TreeLockOptions } from './tree.js';
 
 export interface GenerateOptions extends TreeLockOptions {
   readonly root: string;
@@ -27,6 +27,8 @@ export async function generate(opts: GenerateOptions): Promise<GenerateResult> {
     if (!opts.dryRun) await applyChanges(opts.root, ws.plan.changes);
     return { changes: ws.plan.changes, warnings: ws.warnings, recovered, dryRun: opts.dryRun };
   };
-  // A dry run writes nothing, so it takes no lock and recovers nothing.
-  return opts.dryRun ? run('none') : withTree(opts.root, 'generate', opts, run);
+  if (!opts.dryRun) return withTree(opts.root, 'generate', opts, run);
+  // A dry run writes nothing, so it takes no lock and recovers nothing — but says so.
+  const [r, journal] = [await run('none'), await journalIssue(opts.root)];
+  return journal ? { ...r, warnings: [...r.warnings, { ...journal, severity: 'warning' }] } : r;
 }

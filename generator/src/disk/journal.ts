@@ -51,7 +51,7 @@ export function parseJournal(text: string): Journal | Issue {
   }
   const j = raw as Partial<Record<keyof Journal, unknown>>;
   if (!j || typeof j !== 'object' || Array.isArray(j)) return refuse('is not a JSON object');
-  if (j.version !== 2) return refuse(`has version ${JSON.stringify(j.version)}, not 2 (written by another version of llm-gitops?)`);
+  if (j.version !== 2) return refuse(j.version === undefined ? "has no \"version\": 2, so it is not a journal this llm-gitops wrote" : `has version ${JSON.stringify(j.version)}, not 2 (written by another version of llm-gitops?)`);
   if (typeof j.id !== 'string' || !/^[0-9a-f]{8}$/.test(j.id)) return refuse('has no valid "id" (8 hex digits)');
   if (typeof j.committed !== 'boolean') return refuse('has no boolean "committed"');
   if (!Array.isArray(j.entries) || !Array.isArray(j.dirs)) return refuse('has no "entries" or "dirs" list');

@@ -6,6 +6,7 @@
  * Reading the source safely (streamed tarballs, caps, no links) is disk/vendor-source.ts.
  */
 import { createHash } from 'node:crypto';
+import { lstat } from 'node:fs/promises';
 import { join, posix } from 'node:path';
 import { parse } from 'yaml';
 import { UserError, type Issue } from '../errors.js';
@@ -13,6 +14,7 @@ import { vendorDir } from '../render/platform.js';
 import type { Change } from './plan.js';
 import { hashTree, readOptional } from './files.js';
 import type { Source } from './vendor-source.js';
+import { kindOf, PathInspector } from './paths.js';
 
 export { openSource } from './vendor-source.js';
 
@@ -27,9 +29,27 @@ export interface VendorLock {
 
 export const sha256 = (text: string) => createHash('sha256').update(text).digest('hex');
 
+/** The vendor lock, if there; a linked, oversized or malformed one is an Issue (it is committed input). */
 export async function readLock(root: string, version: string): Promise<VendorLock | undefined> {
-  const text = await readOptional(join(root, vendorDir(version), LOCK));
-  return text === undefined ? undefined : (JSON.parse(text) as VendorLock);
+  const rel = `${vendorDir(version)}/${LOCK}`;
+  const kind = await new PathInspector(root).problem(rel);
+  if (kind) throw new UserError([kind]);
+  if ((await kindOf(root, rel)) !== 'file') return undefined;
+  const fix = 're-run `llm-gitops vendor --from <source>` (or restore it from git)';
+  if ((await lstat(join(root, rel))).size > 16 << 20) throw UserError.of(rel, `is over 16 MiB, far more than a vendor lock — ${fix}`);
+  const text = await readOptional(join(root, rel));
+  if (text === undefined) return undefined;
+  let lock: VendorLock;
+  try {
+    lock = JSON.parse(text) as VendorLock;
+  } catch (e) {
+    throw UserError.of(rel, `is not valid JSON (${(e as Error).message}) — ${fix}`);
+  }
+  const files = lock?.files;
+  if (!lock || typeof lock !== 'object' || typeof files !== 'object' || files === null || Object.values(files).some((v) => typeof v !== 'string')) {
+    throw UserError.of(rel, `is not a vendor lock ({kserve, files: {path: sha256}}) — ${fix}`);
+  }
+  return lock;
 }
 
 const KUSTOMIZATION_NAMES = ['kustomization.yaml', 'kustomization.yml', 'Kustomization'];
