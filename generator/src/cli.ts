@@ -231,6 +231,29 @@ export function buildProgram(): Command {
     });
 
   program
+    .command('preflight')
+    .description('before the first sync and in CI: does this cluster have what the catalog needs (CRDs, Gateway, cert-manager, Secrets, storage classes, GPUs)? Exit 0 ready, 1 something missing, 3 cluster not checkable')
+    .option('--root <dir>', 'repository root', '.')
+    .option('--env <name>', 'only this environment (repeatable)', collect, [])
+    .option('--kubeconfig <file>', 'kubeconfig (default: $KUBECONFIG, ~/.kube/config, else the in-cluster ServiceAccount)')
+    .option('--context <name>', 'kubeconfig context')
+    .addOption(new Option('--timeout <duration>', 'one deadline for every request').argParser(durationArg('--timeout')).default(60_000, '1m'))
+    .addOption(new Option('--request-timeout <duration>', 'deadline of each API request').argParser(durationArg('--request-timeout')).default(30_000, '30s'))
+    .addOption(new Option('--max-pages <n>', 'pages of one list at most (then exit 3)').argParser(wholeNumber).default(200))
+    .addOption(new Option('--max-response <size>', 'bytes of one API response at most (then exit 3)').argParser(byteSize('--max-response')).default(64 << 20, '64Mi'))
+    .addOption(new Option('--output <format>', 'report on stdout').choices(['table', 'json', 'junit']).default('table'))
+    .action(async (o: { root: string; env: string[]; kubeconfig?: string; context?: string; timeout: number; requestTimeout: number; maxPages: number; maxResponse: number; output: 'table' | 'json' | 'junit' }) => {
+      const [{ preflight }, { describeProblem }] = await Promise.all([import('./commands/preflight.js'), import('./cluster/problem.js')]);
+      const r = await preflight({
+        root: o.root, envs: o.env, timeoutMs: o.timeout, requestTimeoutMs: o.requestTimeout, maxPages: o.maxPages, maxResponseBytes: o.maxResponse, output: o.output,
+        ...(o.kubeconfig ? { kubeconfig: o.kubeconfig } : {}), ...(o.context ? { context: o.context } : {}),
+      });
+      process.stdout.write(r.output);
+      for (const p of r.report.problems) process.stderr.write(`error: cannot check the cluster: ${describeProblem(p)}\n`);
+      process.exitCode = r.code;
+    });
+
+  program
     .command('schema')
     .description('print the catalog JSON Schema (for editors: # yaml-language-server: $schema=...); --library: that of environments/library.yaml')
     .option('--library', 'the model library file’s schema instead')

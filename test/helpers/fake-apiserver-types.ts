@@ -124,3 +124,48 @@ export function apiResourceList(types: readonly ResourceType[], group: string, v
     ]),
   };
 }
+
+/**
+ * Built-in kinds preflight and the health diagnosis read. Kubernetes' own API facts (group,
+ * version, names, scope), written here because no CRD describes them.
+ */
+function builtin(group: string, version: string, kind: string, plural: string, namespaced: boolean, shortNames: string[] = []): ResourceType {
+  return { group, version, plural, singular: kind.toLowerCase(), kind, listKind: `${kind}List`, shortNames, namespaced, storage: true, columns: [] };
+}
+
+export function builtinTypes(): ResourceType[] {
+  return [
+    builtin('', 'v1', 'Node', 'nodes', false, ['no']),
+    builtin('', 'v1', 'Pod', 'pods', true, ['po']),
+    builtin('', 'v1', 'Secret', 'secrets', true),
+    builtin('apps', 'v1', 'Deployment', 'deployments', true, ['deploy']),
+    builtin('batch', 'v1', 'Job', 'jobs', true),
+    builtin('storage.k8s.io', 'v1', 'StorageClass', 'storageclasses', false, ['sc']),
+    builtin('apiextensions.k8s.io', 'v1', 'CustomResourceDefinition', 'customresourcedefinitions', false, ['crd']),
+  ];
+}
+
+export const PLATFORM_CRD = {
+  gatewayClass: 'gateway-api/v1.5.1/config/crd/standard/gateway.networking.k8s.io_gatewayclasses.yaml',
+  gateway: 'gateway-api/v1.5.1/config/crd/standard/gateway.networking.k8s.io_gateways.yaml',
+  httpRoute: 'gateway-api/v1.5.1/config/crd/standard/gateway.networking.k8s.io_httproutes.yaml',
+  inferencePool: 'gateway-api-inference-extension/v1.5.0/config/crd/bases/inference.networking.k8s.io_inferencepools.yaml',
+  lws: 'lws/v0.8.0/config/crd/bases/leaderworkerset.x-k8s.io_leaderworkersets.yaml',
+  certificate: 'cert-manager/v1.17.0/deploy/crds/crd-certificates.yaml',
+  issuer: 'cert-manager/v1.17.0/deploy/crds/crd-issuers.yaml',
+} as const;
+
+/** Everything: health's kinds, the platform CRDs' kinds and the built-ins. */
+export function allTypes(): ResourceType[] {
+  return [...healthTypes(), ...Object.values(PLATFORM_CRD).flatMap((p) => crdTypes(p)), ...builtinTypes()];
+}
+
+/** The real CRD document at `path` (under shared/upstream), as the API server would serve it: Established. */
+const parsedCrds = new Map<string, Record<string, any>>();
+
+export function crdObject(path: string, established = true): Record<string, any> {
+  if (!parsedCrds.has(path)) parsedCrds.set(path, parse(readFileSync(join(UPSTREAM, path), 'utf8')) as Record<string, any>);
+  const crd = structuredClone(parsedCrds.get(path)!);
+  crd.status = { conditions: [{ type: 'NamesAccepted', status: 'True' }, { type: 'Established', status: established ? 'True' : 'False', reason: established ? 'InitialNamesAccepted' : 'Installing' }] };
+  return crd;
+}

@@ -33,6 +33,7 @@ export interface RequestRecord {
   readonly query: Readonly<Record<string, string>>;
   readonly watch: boolean;
   readonly status: number;
+  readonly accept?: string;
   /** When it was answered (ms since epoch). */
   readonly at: number;
 }
@@ -162,7 +163,7 @@ export class FakeApiServer {
     const q = url.searchParams;
     const info: RequestInfo = { method: req.method ?? 'GET', path: url.pathname, query: q, watch: q.get('watch') === 'true' || q.get('watch') === '1' };
     const log = (status: number) =>
-      this.requests.push({ method: info.method, path: info.path, query: Object.fromEntries(q), watch: info.watch, status, at: Date.now() });
+      this.requests.push({ method: info.method, path: info.path, query: Object.fromEntries(q), watch: info.watch, status, ...(req.headers.accept ? { accept: req.headers.accept } : {}), at: Date.now() });
     const send = (status: number, body: object, headers: Record<string, string> = {}) => {
       log(status);
       const text = JSON.stringify(body);
@@ -200,8 +201,10 @@ export class FakeApiServer {
       return send(404, statusBody(404, `namespaces "${nsPath[1]}" not found`, { name: nsPath[1], kind: 'namespaces' }));
     }
     if (url.pathname === '/apis') return send(200, apiGroupList(this.types));
-    if (parts[0] !== 'apis') return send(404, statusBody(404, 'the server could not find the requested resource'));
-    const [, group = '', version, ...rest] = parts;
+    // Core kinds live under /api/v1/…, the others under /apis/<group>/<version>/….
+    const core = parts[0] === 'api' && parts[1] === 'v1' && parts.length > 2;
+    if (parts[0] !== 'apis' && !core) return send(404, statusBody(404, 'the server could not find the requested resource'));
+    const [group = '', version, ...rest] = core ? ['', 'v1', ...parts.slice(2)] : parts.slice(1);
     if (!version) return this.orNotFound(send, apiGroup(this.types, group));
     if (!rest.length) return this.orNotFound(send, apiResourceList(this.types, group, version));
 
@@ -249,6 +252,10 @@ export class FakeApiServer {
       metadata.remainingItemCount = items.length - next;
     }
     if (wantsTable(req.headers.accept)) return send(200, table(type, page.map(present), metadata));
+    // Metadata only (what kubectl get --show-kind -o name and controllers' metadata informers ask for).
+    if (/as=PartialObjectMetadataList/.test(req.headers.accept ?? '')) {
+      return send(200, { apiVersion: 'meta.k8s.io/v1', kind: 'PartialObjectMetadataList', metadata, items: page.map((o) => ({ apiVersion: 'meta.k8s.io/v1', kind: 'PartialObjectMetadata', metadata: o.metadata })) });
+    }
     return send(200, { apiVersion: gv, kind: type.listKind, metadata, items: page.map(present) });
   }
 

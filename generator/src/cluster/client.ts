@@ -38,6 +38,7 @@ export interface ListOptions {
   /** `Accept` header, e.g. the metadata-only PartialObjectMetadataList. */
   readonly accept?: string;
   readonly labelSelector?: string;
+  readonly fieldSelector?: string;
 }
 
 export interface ClusterReader {
@@ -111,6 +112,7 @@ export function connect(opts: ClusterOptions = {}): ClusterReader {
             url.searchParams.set('limit', String(pageSize));
             if (token) url.searchParams.set('continue', token);
             if (lo.labelSelector) url.searchParams.set('labelSelector', lo.labelSelector);
+            if (lo.fieldSelector) url.searchParams.set('fieldSelector', lo.fieldSelector);
             const auth = await authorize(signal);
             requests += 1;
             const answer = await httpGet(
