@@ -59,7 +59,7 @@ const fixFlag = (flag: string) =>
 
 /** Every credential in `text` by format (tokens, URL userinfo, `password=`). */
 /** Cheap first look: text with none of these cannot hold a credential of any format above. */
-const MAYBE = /gh[pousr]_|github_pat_|gl[a-z]+-|hf_|sk-|xox|_live_|_test_|A(?:KIA|SIA|BIA|CCA|IDA|ROA)|AIza|npm_|eyJ|PRIVATE KEY|hooks\.slack|:\/\/|=/;
+const MAYBE = /gh[pousr]_|github_pat_|gl[a-z]+-|hf_|sk-|xox|_live_|_test_|A(?:KIA|SIA|BIA|CCA|IDA|ROA)|AIza|npm_|eyJ|PRIVATE KEY|hooks\.slack|:\/\/[^/\s]*@|=/;
 
 export function findInText(text: string): TextHit[] {
   if (!MAYBE.test(text)) return [];
@@ -118,6 +118,10 @@ function unquote(s: string): string {
   return s.replace(/^(['"])(.*)\1$/s, '$2');
 }
 
+/** Cheap first looks (most names and strings have nothing to do with credentials). */
+const NAME_HINT = /token|secret|passw|pwd|key|credential|passphrase|aws/i;
+const FLAG_HINT = /(^|\s)--?[\w.-]*(token|secret|passw|pwd|key|credential|passphrase)/i;
+
 const same = (a: readonly PathKey[], b: readonly PathKey[]) => a.length === b.length && a.every((k, i) => String(k) === String(b[i]));
 const isDnsName = (s: string) => /^[a-z0-9]([-a-z0-9.]*[a-z0-9])?$/.test(s) && s.length <= 253;
 const STRONG_NAME = new Set(['password', 'passwd', 'pwd', 'passphrase']);
@@ -134,7 +138,7 @@ export function scanValue(root: unknown): Finding[] {
   };
   /** A literal value beside a name that says secret. */
   const named = (name: string, value: unknown, path: readonly PathKey[], how: 'env-map' | 'env-list' | 'key') => {
-    if (has(path) || typeof value === 'object' || value === undefined) return;
+    if (!NAME_HINT.test(name) || typeof value === 'object' || value === undefined || has(path)) return;
     const text = String(value);
     if (isReference(text)) return;
     if (isAwsName(name) && AWS_SECRET_VALUE.test(text) && looksRandom(text)) {
@@ -158,10 +162,10 @@ export function scanValue(root: unknown): Finding[] {
   const walk = (v: unknown, path: readonly PathKey[], parentKey: PathKey | undefined): void => {
     if (typeof v === 'string') {
       tokensIn(v, path);
-      flags(v.split(/\s+/).filter(Boolean), () => path);
+      if (FLAG_HINT.test(v)) flags(v.split(/\s+/).filter(Boolean), () => path);
     } else if (Array.isArray(v)) {
       v.forEach((x, i) => walk(x, [...path, i], undefined));
-      if (v.every((x) => typeof x === 'string')) flags(v as string[], (i) => [...path, i]);
+      if (v.every((x) => typeof x === 'string') && v.some((x) => FLAG_HINT.test(x as string))) flags(v as string[], (i) => [...path, i]);
     } else if (v && typeof v === 'object') {
       const obj = v as Record<string, unknown>;
       for (const [k, x] of Object.entries(obj)) {
