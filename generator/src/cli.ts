@@ -96,7 +96,7 @@ export function buildProgram(): Command {
     .option('--version <tag>', 'KServe version of the source (default: the one the vendored catalogs pin)')
     .action(async (o: { root: string; from: string; version?: string }) => {
       const { vendor } = await import('./commands/vendor.js');
-      const r = await vendor({ root: o.root, from: o.from, ...(o.version ? { version: o.version } : {}) });
+      const r = await vendor({ root: o.root, from: o.from, ...(o.version ? { version: o.version } : {}), env: process.env });
       process.stdout.write(`KServe ${r.version}: ${summarize(r.changes, false)}`);
     });
 

@@ -13,6 +13,9 @@ export interface VendorOptions {
   readonly from: string;
   /** Which KServe version the source is; default: the one the vendored catalogs pin. */
   readonly version?: string;
+  /** The validate cache to fill (validate/cache.ts); default from `env`. */
+  readonly cacheDir?: string;
+  readonly env?: Readonly<Record<string, string | undefined>>;
 }
 
 export async function vendor(opts: VendorOptions): Promise<{ version: string; changes: readonly Change[] }> {
@@ -23,6 +26,10 @@ export async function vendor(opts: VendorOptions): Promise<{ version: string; ch
     try {
       const changes = await planVendor(opts.root, version, src);
       await applyChanges(opts.root, changes);
+      // Compile the vendored CRDs' validators now, so the first `validate` after vendoring is warm.
+      const { DiskCache, defaultCacheDir } = await import('../validate/cache.js');
+      const { warmValidators } = await import('../validate/warm.js');
+      await warmValidators(opts.root, version, new DiskCache(opts.cacheDir ?? defaultCacheDir(opts.env ?? {})));
       return { version, changes };
     } finally {
       await src.cleanup();
