@@ -38,8 +38,9 @@ describe('git arguments', () => {
       ['--branch', 'x@{1}', 'holds "@{"'],
       ['--target-branch', '--force', 'starts with "-"'],
     ];
-    for (const [flag, name, why] of cases) {
-      const r = await cli(['commit', '--push', `${flag}=${name}`], repo.work, { TMPDIR: repo.tmp });
+    const results = await Promise.all(cases.map(([flag, name]) => cli(['commit', '--push', `${flag}=${name}`], repo!.work, { TMPDIR: repo!.tmp })));
+    for (const [i, [flag, name, why]] of cases.entries()) {
+      const r = results[i]!;
       expect(r.code, `${flag} ${name}: ${r.stderr}`).toBe(2);
       expect(r.stderr).toContain(`${flag} ${JSON.stringify(name)}: `);
       expect(r.stderr).toContain(why);
@@ -71,8 +72,9 @@ describe('git arguments', () => {
   it('init --default-branch is checked before anything is written', async () => {
     const t = tempDir();
     cleanups.push(t.cleanup);
-    for (const bad of ['main\nevil', '-b', 'HEAD', 'a b']) {
-      const r = await cli(['init', 'repo', '--default-branch', bad], t.dir);
+    const bads = ['main\nevil', '-b', 'HEAD', 'a b'];
+    const results = await Promise.all(bads.map((bad) => cli(['init', 'repo', '--default-branch', bad], t.dir)));
+    for (const r of results) {
       expect(r.code, r.stderr).toBe(2);
       expect(r.stderr).toContain('--default-branch ');
       expect(existsSync(join(t.dir, 'repo'))).toBe(false);
@@ -107,7 +109,9 @@ describe('file-system errors are Issues, not internal errors', () => {
     chmodSync(join(dir, 'environments'), 0o555);
     chmodSync(join(dir, 'environments/dev'), 0o555);
     chmodSync(dir, 0o555);
+    const before = snapshot(dir);
     const r = asUser(['generate'], dir);
+    expect(snapshot(dir)).toEqual(before);
     expect(r.code).toBe(1);
     expect(r.stderr).toMatch(/^\.llm-gitops\.lock: EACCES: permission denied — make it \(and its folder\) writable/m);
     expect(r.stderr).not.toContain('internal error');
