@@ -54,7 +54,7 @@ describe('diff --base', () => {
     expect(md).toContain('**dev**\n\n- opt-125m added\n');
     expect(md).toContain('<details><summary>Generated objects: 1 added,');
     expect(md).toContain('| added | dev | LLMInferenceService opt-125m | `environments/dev/models/opt-125m.yaml` |  |');
-    expect(md).toContain('<details><summary>YAML diff of the generated files</summary>\n\n```diff\ndiff --git a/environments/dev/kustomization.yaml');
+    expect(md).toContain('<details><summary>YAML diff of the generated files</summary>\n\n```diff\ndiff --git a/environments/dev/README.md');
     expect(md).toMatch(/^-  replicas: 3$/m);
     expect(md).toMatch(/^\+  replicas: 5$/m);
     expect(md.trimEnd().endsWith('</details>')).toBe(true);

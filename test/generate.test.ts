@@ -55,7 +55,8 @@ describe('generate and check', () => {
     expect(r.stderr).toContain('environments/prod/models/qwen2-7b-instruct.yaml: differs from the catalog');
     expect(r.stderr).toContain('environments/dev/models/opt-125m.yaml: differs from the catalog');
     expect(r.stderr).toContain('environments/dev/namespace.yaml: missing');
-    expect(r.stderr).toContain('stale: 3 file(s)');
+    expect(r.stderr).toContain('environments/prod/README.md: differs from the catalog'); // its GPU totals
+    expect(r.stderr).toContain('stale: 4 file(s)');
   });
 
   it('removes the files of a removed model and of a removed environment, never hand-written ones', async () => {

@@ -140,6 +140,7 @@ function modelOf(key: string, file: ModelFile, c: CatalogFile, kserve: string): 
         ? { replicas: m.replicas }
         : {}),
     hardware,
+    ...(m.profile ? { profile: parseProfileRef(m.profile).name } : {}),
     tensorParallel: parallelism.tensor,
     parallelism,
     worker: needsWorker(parallelism),

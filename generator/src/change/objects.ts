@@ -66,6 +66,7 @@ export function compareTrees(before: readonly OutputFile[], after: readonly Outp
   for (const path of paths) {
     const [fa, fb] = [a.get(path), b.get(path)];
     if (fa?.content === fb?.content) continue;
+    if (!/\.ya?ml$/.test(path)) continue; // READMEs hold no objects (the unified diff shows them)
     const [oa, ob] = [fa ? objectsOf(fa) : new Map<string, Obj>(), fb ? objectsOf(fb) : new Map<string, Obj>()];
     const env = envOf(path);
     for (const key of [...new Set([...oa.keys(), ...ob.keys()])].sort()) {

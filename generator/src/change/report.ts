@@ -5,6 +5,7 @@
 import type { ObjectChange } from './objects.js';
 import { groupByEnv, phrase, phraseWithEnv } from './phrase.js';
 import type { SemanticChange } from './semantic.js';
+import { phraseGpuChange, type GpuChange } from '../accounting/gpus.js';
 
 export type ReportFormat = 'text' | 'markdown' | 'json';
 
@@ -13,6 +14,8 @@ export interface Review {
   readonly base: string;
   readonly changes: readonly SemanticChange[];
   readonly objects: readonly ObjectChange[];
+  /** GPU demand that moves, per environment, resource and profile (accounting/gpus.ts). */
+  readonly gpus?: readonly GpuChange[];
   /** The unified YAML diff of the generated files, when asked for. */
   readonly unified?: string;
 }
@@ -38,6 +41,7 @@ export function formatText(r: Review): string {
   if (!r.changes.length && !r.objects.length) return `no changes between ${r.base} and the working tree\n`;
   const lines = [`changes from ${r.base} to the working tree:`, ...r.changes.map((c) => `  ${phraseWithEnv(c)}`)];
   if (!r.changes.length) lines.push('  (no catalog change: the generated tree differs — llm-gitops itself changed, or the tree is stale)');
+  if (r.gpus?.length) lines.push('', 'GPU demand:', ...r.gpus.map((g) => `  ${phraseGpuChange(g)}`));
   if (r.objects.length) {
     lines.push('', `generated objects (${countObjects(r.objects)}):`);
     const envWidth = Math.max(...r.objects.map((o) => (o.env ?? '-').length));
@@ -68,6 +72,7 @@ export function formatMarkdown(r: Review): string {
   for (const g of groupByEnv(r.changes)) {
     out.push(`**${md(g.env)}**`, '', ...g.changes.map((c) => `- ${md(phrase(c))}`), '');
   }
+  if (r.gpus?.length) out.push('**GPU demand**', '', ...r.gpus.map((g) => `- ${md(phraseGpuChange(g))}`), '');
   if (r.objects.length) {
     out.push(`<details><summary>Generated objects: ${countObjects(r.objects)}</summary>`, '');
     out.push('| | environment | object | file | fields |', '|---|---|---|---|---|');
@@ -90,6 +95,7 @@ export function formatJson(r: Review): string {
     base: r.base,
     changes: r.changes.map((c) => ({ env: c.env, model: c.model ?? null, kind: c.kind, fields: c.fields, text: phraseWithEnv(c) })),
     objects: r.objects,
+    gpus: (r.gpus ?? []).map((g) => ({ ...g, text: phraseGpuChange(g) })),
     ...(r.unified !== undefined ? { diff: r.unified } : {}),
   };
   return `${JSON.stringify(json, null, 2)}\n`;

@@ -17,6 +17,7 @@ import { unifiedDiff } from '../change/unified.js';
 import { formatReview, type ReportFormat, type Review } from '../change/report.js';
 import type { Catalog } from '../model/types.js';
 import { selectEnvironments } from './workspace.js';
+import { compareGpuDemand } from '../accounting/gpus.js';
 
 export interface DiffOptions {
   readonly root: string;
@@ -69,6 +70,7 @@ export async function diff(o: DiffOptions): Promise<DiffResult> {
     base: o.base,
     changes: compareCatalogs(before.catalog, after.catalog),
     objects: compareTrees(filesA, filesB),
+    gpus: compareGpuDemand(before.catalog, after.catalog),
     ...(o.unified ? { unified: unifiedDiff(filesA, filesB) } : {}),
   };
   return { review, report: formatReview(review, o.format), warnings: after.warnings };

@@ -106,6 +106,8 @@ export interface Model {
   readonly replicas?: number;
   readonly autoscaling?: { readonly min: number; readonly max: number; readonly engine: 'hpa' | 'keda' };
   readonly hardware: Hardware;
+  /** The profile name the model picked, if any (GPU accounting groups by it). */
+  readonly profile?: string;
   /** = parallelism.tensor */
   readonly tensorParallel: number;
   readonly parallelism: Parallelism;

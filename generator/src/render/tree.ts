@@ -5,6 +5,7 @@ import type { Catalog } from '../model/types.js';
 import { renderDelivery } from './delivery.js';
 import { renderModels, renderPlatformEntry } from './environment.js';
 import { renderHealthJob } from './health-job.js';
+import { renderEnvironmentReadme } from './environment-readme.js';
 import { composeFiles, type OutputFile } from './output.js';
 import { platformPins, renderPlatform } from './platform.js';
 
@@ -15,5 +16,6 @@ export function renderTree(catalog: Catalog): OutputFile[] {
     ...catalog.environments.map(renderPlatformEntry),
     ...catalog.environments.map(renderDelivery),
     ...catalog.environments.map(renderHealthJob),
+    catalog.environments.map(renderEnvironmentReadme),
   );
 }
