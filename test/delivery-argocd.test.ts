@@ -32,12 +32,15 @@ describe('Argo CD delivery of the example environments', () => {
     const dirs = kustomizationDirs(repo.dir).filter((d) => d.includes('/delivery'));
     expect(dirs).toEqual(['dev', 'prod'].flatMap((e) => ['', '/apps', '/argocd-health'].map((s) => `environments/${e}/delivery${s}`)));
     const built = await Promise.all(dirs.map((d) => kustomize(join(repo.dir, d)).then(docs)));
-    expect(built.flat().map((o) => o.kind)).toEqual(Array(6).fill('Application'));
+    // The six delivery Applications, plus one per prerequisite unit (test/prerequisites.test.ts).
+    const own = built.flat().filter((o) => !o.metadata.labels?.['llm-gitops/prerequisite']);
+    expect(own.map((o) => o.kind)).toEqual(Array(6).fill('Application'));
+    expect(new Set(built.flat().map((o) => o.kind))).toEqual(new Set(['Application']));
     for (const env of ['dev', 'prod']) {
       const root = docs(await kustomize(join(repo.dir, 'environments', env, 'delivery')));
       expect(root.map((o) => `${o.kind}/${o.metadata.name}`)).toEqual([`Application/${env}-delivery`]);
       const units = docs(await kustomize(join(repo.dir, 'environments', env, 'delivery', 'apps')));
-      expect(units.map((o) => o.metadata.name).sort()).toEqual([`${env}-models`, `${env}-platform`]);
+      expect(units.filter((o) => !o.metadata.labels?.['llm-gitops/prerequisite']).map((o) => o.metadata.name).sort()).toEqual([`${env}-models`, `${env}-platform`]);
       expectValidApplications([...root, ...units]);
       expect(root[0]!.spec.source.path).toBe(`environments/${env}/delivery/apps`);
       expect(root[0]!.spec.destination).toEqual({ server: 'https://kubernetes.default.svc', namespace: 'argocd' });

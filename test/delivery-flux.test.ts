@@ -47,7 +47,8 @@ describe('Flux delivery of the example environments', () => {
       const top = docs(await kustomize(join(repo.dir, 'environments', env, 'delivery')));
       expect(top.map((o) => `${o.kind}/${o.metadata.name}`)).toEqual([`GitRepository/${env}-delivery`, `Kustomization/${env}-delivery`]);
       const units = docs(await kustomize(join(repo.dir, 'environments', env, 'delivery', 'apps')));
-      expect(units.map((o) => o.metadata.name).sort()).toEqual([`${env}-models`, `${env}-platform`]);
+      // Plus one Kustomization per prerequisite unit (test/prerequisites.test.ts).
+      expect(units.filter((o) => !o.metadata.labels?.['llm-gitops/prerequisite']).map((o) => o.metadata.name).sort()).toEqual([`${env}-models`, `${env}-platform`]);
       expectValidFlux([...top, ...units]);
       for (const k of [...top, ...units].filter((o) => o.kind === 'Kustomization')) {
         expect(k.spec.sourceRef).toEqual({ kind: 'GitRepository', name: `${env}-delivery` });

@@ -12,7 +12,9 @@ import { cli, exampleCatalogs, KSERVE_SRC, PROJECT, repoWith, snapshot, tempDir,
 const KSERVE_CRDS = join(KSERVE_SRC, 'config', 'crd', 'full', 'llmisvc');
 const ARGO_CRDS = join(UPSTREAM, 'argo-cd', 'v3.5.1', 'manifests', 'crds');
 const FLUX_CRDS = [join(UPSTREAM, 'kustomize-controller', 'v1.9.4', 'config', 'crd'), join(UPSTREAM, 'source-controller', 'v1.9.1', 'config', 'crd')];
-const ALL = [KSERVE_CRDS, ARGO_CRDS, ...FLUX_CRDS].flatMap((l) => ['--schema-location', l]);
+/** The prerequisites' kinds: Gateway/GatewayClass, HelmRelease, ExternalSecret (test/prerequisites.test.ts). */
+const PREREQUISITE_CRDS = [join(UPSTREAM, 'gateway-api', 'v1.5.1', 'config', 'crd', 'standard'), join(UPSTREAM, 'helm-controller', 'v1.6.3', 'config', 'crd'), join(UPSTREAM, 'external-secrets', 'v2.9.0', 'config', 'crds')];
+const ALL = [KSERVE_CRDS, ARGO_CRDS, ...FLUX_CRDS, ...PREREQUISITE_CRDS].flatMap((l) => ['--schema-location', l]);
 
 const fixture = (name: string) => readFileSync(join(PROJECT, 'test', 'fixtures', 'catalogs', name), 'utf8');
 const catalogs = () => ({ ...exampleCatalogs(), edge: fixture('edge.yaml'), shared: fixture('unmanaged-platform.yaml'), production: fixture('production.yaml') });
@@ -44,7 +46,8 @@ describe('validate', () => {
   it('passes every generated object of the example and test catalogs; only kustomize configuration is skipped', async () => {
     const r = await cli(['validate', ...ALL], repo.dir, env);
     expect(r.code, r.stdout + r.stderr).toBe(0);
-    expect(r.stdout).toMatch(/^\d+ valid, 0 invalid, 0 errors, \d+ skipped\nCEL: \d+ rules in \d+ CRD versions, \d+ compiled, 0 could not be compiled, 0 transition rules \(oldSelf\) not checked at create; [1-9]\d* rule evaluations, 0 transition skips\n$/);
+    // The Gateway API CRDs (the prerequisites' Gateway/GatewayClass) carry one transition rule (oldSelf), skipped at create.
+    expect(r.stdout).toMatch(/^\d+ valid, 0 invalid, 0 errors, \d+ skipped\nCEL: \d+ rules in \d+ CRD versions, \d+ compiled, 0 could not be compiled, 1 transition rules \(oldSelf\) not checked at create; [1-9]\d* rule evaluations, [1-9]\d* transition skips\n$/);
 
     const { report } = await validateJson(repo.dir);
     const files = snapshot(repo.dir);
@@ -120,7 +123,7 @@ models:
   });
 
   it('a kind without a schema is an error, never a skip (Argo CD CRDs left out of the locations)', async () => {
-    const { code, report } = await validateJson(repo.dir, ['--schema-location', KSERVE_CRDS, ...FLUX_CRDS.flatMap((l) => ['--schema-location', l])]);
+    const { code, report } = await validateJson(repo.dir, ['--schema-location', KSERVE_CRDS, ...[...FLUX_CRDS, ...PREREQUISITE_CRDS].flatMap((l) => ['--schema-location', l])]);
     expect(code).toBe(1);
     const apps = report.resources.filter((x) => x.kind === 'Application');
     expect(apps.length).toBeGreaterThan(0);
@@ -132,15 +135,17 @@ models:
     expect(report.resources.filter((x) => x.status === 'statusSkipped' && x.kind === 'Application')).toEqual([]);
   });
 
-  it('without --schema-location uses the vendored KServe CRDs (and downloads nothing for kinds it does not need)', async () => {
+  it('without --schema-location uses the vendored KServe and Gateway API CRDs (and downloads nothing for kinds it does not need)', async () => {
     const local = repoWith({ solo: exampleCatalogs().dev!.replace(/delivery:\n(  .*\n)+/, '') });
     try {
       expect((await cli(['vendor', '--from', KSERVE_SRC], local.dir)).code).toBe(0);
+      expect((await cli(['vendor', '--prerequisite', 'gateway-api', '--from', join(UPSTREAM, 'gateway-api', 'v1.5.1')], local.dir)).code).toBe(0);
       expect((await cli(['generate'], local.dir)).code).toBe(0);
       const r = await cli(['validate', '--output', 'json'], local.dir, env);
       expect(r.code, r.stdout + r.stderr).toBe(0);
       const report = JSON.parse(r.stdout) as JsonReport;
       expect(report.resources.filter((x) => x.kind === 'LLMInferenceService').map((x) => x.status)).toEqual(['statusValid']);
+      expect(report.resources.filter((x) => x.kind.startsWith('Gateway')).map((x) => `${x.kind} ${x.status}`).sort()).toEqual(['Gateway statusValid', 'GatewayClass statusValid']);
       expect(report.summary.errors).toBe(0);
     } finally {
       local.cleanup();

@@ -7,7 +7,7 @@ import { readFileSync, writeFileSync, appendFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import * as tar from 'tar';
-import { cli, exampleCatalogs, KSERVE_SRC, repoWith, snapshot, tempDir } from './helpers/repo.js';
+import { cli, exampleCatalogs, KSERVE_SRC, repoWith, snapshot, tempDir, PREREQUISITE_VENDOR_ARGS } from './helpers/repo.js';
 
 let tarball: string;
 let tmp: { dir: string; cleanup: () => void };
@@ -62,6 +62,7 @@ describe('vendor', () => {
     const repo = repoWith(exampleCatalogs(true));
     try {
       await cli(['vendor', '--from', KSERVE_SRC], repo.dir);
+      for (const args of PREREQUISITE_VENDOR_ARGS) await cli(args, repo.dir);
       await cli(['generate'], repo.dir);
       expect((await cli(['check'], repo.dir)).code).toBe(0);
       const v = join(repo.dir, 'base/vendor/kserve/v0.20.0');

@@ -69,6 +69,7 @@ export function buildProgram(): Command {
       const r = await generate({ root: o.root, envs: o.env, dryRun: o.dryRun, lockTimeoutMs: o.lockTimeout * 1000, onWait: (m) => process.stderr.write(`${m}\n`) });
       printIssues(r.warnings);
       if (r.recovered !== 'none') process.stderr.write(`${r.recovered} an interrupted earlier run\n`);
+      for (const n of r.notes) process.stderr.write(`${n}\n`);
       process.stdout.write(summarize(r.changes, r.dryRun));
     });
 
@@ -93,11 +94,12 @@ export function buildProgram(): Command {
     .description('copy the pinned KServe config pieces into base/vendor/kserve/<version> with a sha256 lock')
     .requiredOption('--from <source>', 'kserve checkout (or its config/), release tarball, or tarball URL')
     .option('--root <dir>', 'repository root', '.')
-    .option('--version <tag>', 'KServe version of the source (default: the one the vendored catalogs pin)')
-    .action(async (o: { root: string; from: string; version?: string }) => {
+    .option('--version <tag>', 'KServe version of the source (default: the one the vendored catalogs pin); with --prerequisite, that project\'s version (default: the pin)')
+    .option('--prerequisite <name>', 'vendor a prerequisite instead (gateway-api, inference-extension, leaderworkerset) into base/prerequisites/<name>/<version>/vendor')
+    .action(async (o: { root: string; from: string; version?: string; prerequisite?: string }) => {
       const { vendor } = await import('./commands/vendor.js');
-      const r = await vendor({ root: o.root, from: o.from, ...(o.version ? { version: o.version } : {}), env: process.env });
-      process.stdout.write(`KServe ${r.version}: ${summarize(r.changes, false)}`);
+      const r = await vendor({ root: o.root, from: o.from, ...(o.version ? { version: o.version } : {}), ...(o.prerequisite ? { prerequisite: o.prerequisite } : {}), env: process.env });
+      process.stdout.write(`${o.prerequisite ?? 'KServe'} ${r.version}: ${summarize(r.changes, false)}`);
     });
 
   program

@@ -95,9 +95,17 @@ export function kustomizationDirs(root: string): string[] {
 }
 
 /** A repository with `catalogs`, vendored from ../shared and generated — the state a CI job builds. */
+/** The release-manifest prerequisites at the versions KServe v0.20.0 pins, vendored from ../shared. */
+export const PREREQUISITE_SOURCES: Record<string, string> = {
+  'gateway-api': join(UPSTREAM, 'gateway-api', 'v1.5.1'),
+  'inference-extension': join(UPSTREAM, 'gateway-api-inference-extension', 'v1.5.0'),
+  leaderworkerset: join(UPSTREAM, 'lws', 'v0.8.0'),
+};
+export const PREREQUISITE_VENDOR_ARGS = Object.entries(PREREQUISITE_SOURCES).map(([name, from]) => ['vendor', '--prerequisite', name, '--from', from]);
+
 export async function vendoredRepo(catalogs: Record<string, string>): Promise<{ dir: string; cleanup: () => void }> {
   const repo = repoWith(catalogs);
-  for (const args of [['vendor', '--from', KSERVE_SRC], ['generate']]) {
+  for (const args of [['vendor', '--from', KSERVE_SRC], ...PREREQUISITE_VENDOR_ARGS, ['generate']]) {
     const r = await cli(args, repo.dir);
     if (r.code !== 0) {
       repo.cleanup();

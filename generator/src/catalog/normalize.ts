@@ -9,6 +9,7 @@ import { deepMerge } from '../render/merge.js';
 import { DEFAULT_SHARD_ABOVE, DEFAULT_SHARDS } from '../sharding/assign.js';
 import { extrasOf, needsWorker, parallelismOf, podGpusOf, productionOf } from './workload.js';
 import { own } from './lookup.js';
+import { modelAccessOf, prerequisitesOf } from '../prerequisites/normalize.js';
 
 /** A model with the environment defaults merged under it (the model's own fields win). */
 export function withDefaults(defaults: CatalogFile['defaults'], model: ModelFile): ModelFile {
@@ -193,5 +194,7 @@ export function normalize(name: string, file: string, c: CatalogFile): Environme
     models: Object.keys(c.models)
       .sort()
       .map((key) => modelOf(key, c.models[key]!, c, kserve)),
+    prerequisites: prerequisitesOf(c.platform?.prerequisites),
+    modelAccess: modelAccessOf(c.modelAccess),
   };
 }

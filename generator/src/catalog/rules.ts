@@ -12,6 +12,7 @@ import { PRODUCTION_RULES } from './rules-production.js';
 import { own } from './lookup.js';
 import { kubernetesMetadata } from '../metadata/rules.js';
 import { pathsStayInside } from './paths.js';
+import { prerequisiteRules } from '../prerequisites/rules.js';
 
 type Rule = (c: CatalogFile, doc: CatalogDocument) => Issue[];
 
@@ -157,6 +158,7 @@ export const RULES: readonly Rule[] = [
   kubernetesMetadata,
   pathsStayInside,
   ...PRODUCTION_RULES,
+  prerequisiteRules,
 ];
 
 export function runRules(c: CatalogFile, doc: CatalogDocument): Issue[] {

@@ -6,6 +6,7 @@
 import { z } from 'zod';
 import { prefill, productionFields } from './keys.js';
 import { DTYPES } from '../library/entry.js';
+import { modelAccessSchema, prerequisitesSchema } from '../prerequisites/schema.js';
 
 const dnsLabel = z
   .string()
@@ -173,6 +174,7 @@ export const catalogSchema = z.strictObject({
       mode: z.enum(['standalone', 'addons', 'none']).optional().describe('standalone: install KServe llmisvc with its shared resources; addons: KServe core is already installed; none: the platform is managed elsewhere. @default standalone'),
       kserve: z.string().regex(/^v[0-9]+\.[0-9]+\.[0-9]+(-[0-9A-Za-z.-]+)?$/, 'must be a KServe release tag such as v0.20.0').optional().describe('@default v0.20.0'),
       source: z.enum(['remote', 'vendored']).optional().describe('remote: kustomize remote references to the upstream tag; vendored: the copy `llm-gitops vendor` made under base/vendor. @default remote'),
+      prerequisites: prerequisitesSchema.optional(),
     })
     .optional(),
   delivery: deliverySchema.optional(),
@@ -188,6 +190,7 @@ export const catalogSchema = z.strictObject({
     .record(dnsLabel, defaultsSchema.omit({ templates: true }))
     .optional()
     .describe('Named partial model entries (any model key but uri, name, download) that models include with `templates: [name, …]`, merged like `spec:` (defaults < templates in order < the model).'),
+  modelAccess: modelAccessSchema.optional(),
   models: z.record(z.string(), modelSchema).describe('Models keyed by their LLMInferenceService name (a DNS-1123 label).'),
 });
 

@@ -5,6 +5,7 @@ import type { Change } from '../disk/plan.js';
 import type { Issue } from '../errors.js';
 import { loadWorkspace } from './workspace.js';
 import { journalIssue, withTree, type TreeLockOptions } from './tree.js';
+import { manualSecrets } from '../prerequisites/render.js';
 
 export interface GenerateOptions extends TreeLockOptions {
   readonly root: string;
@@ -18,6 +19,8 @@ export interface GenerateResult {
   /** What was done about an interrupted earlier run. */
   readonly recovered: Recovery;
   readonly dryRun: boolean;
+  /** Things a person must do once that the tree cannot (the token Secrets it never holds). */
+  readonly notes: readonly string[];
 }
 
 export async function generate(opts: GenerateOptions): Promise<GenerateResult> {
@@ -25,7 +28,8 @@ export async function generate(opts: GenerateOptions): Promise<GenerateResult> {
     const ws = await loadWorkspace(opts.root, opts.envs);
     if (ws.plan.conflicts.length) throw new UserError(ws.plan.conflicts);
     if (!opts.dryRun) await applyChanges(opts.root, ws.plan.changes);
-    return { changes: ws.plan.changes, warnings: ws.warnings, recovered, dryRun: opts.dryRun };
+    const notes = ws.catalog.environments.flatMap((e) => manualSecrets(e).map((s) => `${e.name}: create Secret ${s.secret} once: ${s.command}`));
+    return { changes: ws.plan.changes, warnings: ws.warnings, recovered, dryRun: opts.dryRun, notes };
   };
   if (!opts.dryRun) return withTree(opts.root, 'generate', opts, run);
   // A dry run writes nothing, so it takes no lock and recovers nothing — but says so.

@@ -7,6 +7,9 @@ import { listEnvironments, readCatalogs, readLibrary } from '../disk/files.js';
 import { openSource, planVendor } from '../disk/vendor.js';
 import { loadRepository } from '../catalog/repository.js';
 import { DEFAULT_KSERVE_VERSION, RELEASE_TAG } from '../model/kserve.js';
+import { openPrerequisiteSource, planPrerequisiteVendor } from '../disk/vendor-prerequisite.js';
+import { pinnedVersion as pinnedPrerequisite } from '../prerequisites/pins.js';
+import type { PrerequisiteName } from '../prerequisites/types.js';
 
 export interface VendorOptions {
   readonly root: string;
@@ -16,9 +19,12 @@ export interface VendorOptions {
   /** The validate cache to fill (validate/cache.ts); default from `env`. */
   readonly cacheDir?: string;
   readonly env?: Readonly<Record<string, string | undefined>>;
+  /** Vendor this prerequisite (gateway-api, inference-extension, leaderworkerset) instead of KServe. */
+  readonly prerequisite?: string;
 }
 
 export async function vendor(opts: VendorOptions): Promise<{ version: string; changes: readonly Change[] }> {
+  if (opts.prerequisite) return vendorPrerequisite(opts, opts.prerequisite);
   if (opts.version !== undefined && !RELEASE_TAG.test(opts.version)) throw new UsageError(`--version ${JSON.stringify(opts.version)}: not a KServe release tag such as v0.20.0`);
   const version = opts.version ?? (await pinnedVersion(opts.root));
   return withTree(opts.root, 'vendor', {}, async () => {
@@ -43,5 +49,31 @@ async function pinnedVersion(root: string): Promise<string> {
   if (!loaded.ok) throw new UserError(loaded.issues);
   const versions = [...new Set(loaded.value.environments.filter((e) => e.platform.source === 'vendored').map((e) => e.platform.kserve))];
   if (versions.length > 1) throw UserError.of('environments/', `catalogs vendor several KServe versions (${versions.join(', ')}) — pass --version`, 2);
+  return versions[0] ?? DEFAULT_KSERVE_VERSION;
+}
+
+/** `vendor --prerequisite`: the version defaults to the one the catalogs' KServe version pins. */
+async function vendorPrerequisite(opts: VendorOptions, name: string): Promise<{ version: string; changes: readonly Change[] }> {
+  if (opts.version !== undefined && !/^v?[0-9]+\.[0-9]+\.[0-9]+(-[0-9A-Za-z.-]+)?$/.test(opts.version)) throw new UsageError(`--version ${JSON.stringify(opts.version)}: not a release version such as v1.5.1`);
+  const version = opts.version ?? pinnedPrerequisite(await kserveOfCatalogs(opts.root), name as PrerequisiteName);
+  if (!version) throw UserError.of(opts.from, `no pinned ${name} version for the catalogs' KServe version — pass --version`, 2);
+  return withTree(opts.root, 'vendor', {}, async () => {
+    const src = await openPrerequisiteSource(name, opts.from);
+    try {
+      const changes = await planPrerequisiteVendor(opts.root, name, version, src.root);
+      await applyChanges(opts.root, changes);
+      return { version, changes };
+    } finally {
+      await src.cleanup();
+    }
+  });
+}
+
+async function kserveOfCatalogs(root: string): Promise<string> {
+  const envs = await listEnvironments(root);
+  const loaded = loadRepository(await readCatalogs(root, envs));
+  if (!loaded.ok) throw new UserError(loaded.issues);
+  const versions = [...new Set(loaded.value.environments.filter((e) => e.platform.mode !== 'none').map((e) => e.platform.kserve))];
+  if (versions.length > 1) throw UserError.of('environments/', `catalogs use several KServe versions (${versions.join(', ')}) — pass --version`, 2);
   return versions[0] ?? DEFAULT_KSERVE_VERSION;
 }

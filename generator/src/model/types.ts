@@ -1,3 +1,5 @@
+import type { PrerequisiteSettings, TokenSource } from '../prerequisites/types.js';
+
 /**
  * The normalized catalog: every default applied, every reference resolved. Render functions take
  * these and nothing else. (What people write is `CatalogFile` in catalog/schema.ts.)
@@ -181,6 +183,10 @@ export interface Environment {
   readonly images: Readonly<Record<string, string>>;
   /** Sorted by name. */
   readonly models: readonly Model[];
+  /** `platform.prerequisites` as written (prerequisites/requirements.ts decides the rest). */
+  readonly prerequisites: PrerequisiteSettings;
+  /** `modelAccess`: where token Secrets come from, sorted by Secret name. */
+  readonly modelAccess: readonly TokenSource[];
 }
 
 /** What `generate` renders from: every environment plus what the platform bases need. */

@@ -21,6 +21,7 @@ import { kustomization } from './kustomization.js';
 import type { OutputFile } from './output.js';
 import { yamlDocs } from './yaml.js';
 import type { Shard } from '../sharding/assign.js';
+import { prerequisiteApplications } from '../prerequisites/argocd.js';
 
 export const ARGOCD_API_VERSION = 'argoproj.io/v1alpha1';
 /** Deleting an Application with this finalizer deletes what it synced (cascade). */
@@ -33,7 +34,7 @@ const IN_CLUSTER = 'https://kubernetes.default.svc';
  * serving (kserve PR #5784). Automated sync never retries a failed revision by itself, so retry
  * with backoff: 15s, 30s, … capped at 5m, ten tries (~30 minutes).
  */
-const RETRY: JsonObject = { limit: 10, backoff: { duration: '15s', factor: 2, maxDuration: '5m' } };
+export const RETRY: JsonObject = { limit: 10, backoff: { duration: '15s', factor: 2, maxDuration: '5m' } };
 
 /**
  * cert-manager's cainjector writes caBundle into the webhooks and the CRD conversion webhook;
@@ -150,7 +151,8 @@ export function rootApplication(env: Environment): JsonObject {
 export function renderArgoCd(env: Environment): OutputFile[] {
   const n = deliveryNames(env);
   const src = env.file;
-  const units = unitFiles(env, platformApplication, modelsApplication, shardApplication);
+  // The prerequisites' Applications come first (waves -4…-2), then the platform (0) and the models (1).
+  const units = [...prerequisiteApplications(env), ...unitFiles(env, platformApplication, modelsApplication, shardApplication)];
   return [
     { path: `${n.dir}/kustomization.yaml`, ...yamlDocs(src, kustomization({ resources: ['root.yaml'] })) },
     { path: `${n.dir}/root.yaml`, ...yamlDocs(src, rootApplication(env)) },

@@ -12,6 +12,7 @@ import { upstream } from './platform.js';
 import { renderClaim, renderDownloadJob, renderHfServiceAccount } from './storage.js';
 import { yamlDocs } from './yaml.js';
 import { shardsOf } from '../sharding/assign.js';
+import { platformPatches, tokenResources } from '../prerequisites/render.js';
 
 export const envDir = (env: Environment) => `environments/${env.name}`;
 
@@ -86,6 +87,11 @@ export function renderModels(env: Environment): OutputFile[] {
     files.push({ path: `${dir}/${path}`, ...yamlDocs(src, renderHfServiceAccount(env, s)) });
     resources.push(path);
   }
+  // ExternalSecrets of the token Secrets whose store the catalog names (prerequisites/render.ts).
+  for (const [path, obj] of tokenResources(env)) {
+    files.push({ path: `${dir}/${path}`, ...yamlDocs(src, obj) });
+    resources.push(path);
+  }
   const images = Object.entries(env.images).sort(([a], [b]) => (a < b ? -1 : 1));
   if (images.length) {
     // Shadow copies of the well-known configs in this namespace win over the kserve ones
@@ -130,7 +136,7 @@ export function renderPlatformEntry(env: Environment): OutputFile[] {
   return [
     {
       path: `${envDir(env)}/platform/kustomization.yaml`,
-      ...yamlDocs(env.file, kustomization({ resources: [`../../../overlays/${env.platform.mode}/${v}`, `../../../base/${v}/llmisvc-configs`] })),
+      ...yamlDocs(env.file, kustomization({ resources: [`../../../overlays/${env.platform.mode}/${v}`, `../../../base/${v}/llmisvc-configs`], patches: platformPatches(env) })),
     },
   ];
 }

@@ -18,6 +18,9 @@ import { kustomization } from './kustomization.js';
 import type { OutputFile } from './output.js';
 import { yamlDocs } from './yaml.js';
 import type { Shard } from '../sharding/assign.js';
+import { prerequisiteKustomizations } from '../prerequisites/flux.js';
+import { unitName } from '../prerequisites/argocd.js';
+import { unitsOf } from '../prerequisites/units.js';
 
 export const FLUX_SOURCE_API_VERSION = 'source.toolkit.fluxcd.io/v1';
 export const FLUX_KUSTOMIZE_API_VERSION = 'kustomize.toolkit.fluxcd.io/v1';
@@ -96,7 +99,8 @@ export function gitRepository(env: Environment): JsonObject {
  */
 export function platformKustomization(env: Environment): JsonObject {
   const n = deliveryNames(env);
-  return fluxKustomization(env, n.platform, n.platformPath, { wait: true, deletionPolicy: 'Orphan' });
+  const prerequisites = unitsOf(env).map((u) => ({ name: unitName(env, u) }));
+  return fluxKustomization(env, n.platform, n.platformPath, { wait: true, deletionPolicy: 'Orphan', ...(prerequisites.length ? { dependsOn: prerequisites } : {}) });
 }
 
 /**
@@ -106,7 +110,11 @@ export function platformKustomization(env: Environment): JsonObject {
 export function modelsKustomization(env: Environment): JsonObject {
   const n = deliveryNames(env);
   return fluxKustomization(env, n.models, n.modelsPath, {
-    ...(env.platform.mode === 'none' ? {} : { dependsOn: [{ name: n.platform }] }),
+    ...(env.platform.mode === 'none'
+      ? unitsOf(env).length
+        ? { dependsOn: unitsOf(env).map((u) => ({ name: unitName(env, u) })) }
+        : {}
+      : { dependsOn: [{ name: n.platform }] }),
     wait: true,
     healthCheckExprs: [LLMISVC_HEALTH_EXPRS],
     deletionPolicy: 'Delete',
@@ -138,7 +146,8 @@ export function rootKustomization(env: Environment): JsonObject {
 export function renderFlux(env: Environment): OutputFile[] {
   const n = deliveryNames(env);
   const src = env.file;
-  const units = unitFiles(env, platformKustomization, modelsKustomization, shardKustomization);
+  // The prerequisites' Kustomizations first; the platform dependsOn all of them.
+  const units = [...prerequisiteKustomizations(env), ...unitFiles(env, platformKustomization, modelsKustomization, shardKustomization)];
   return [
     { path: `${n.dir}/kustomization.yaml`, ...yamlDocs(src, kustomization({ resources: ['source.yaml', 'root.yaml'] })) },
     { path: `${n.dir}/source.yaml`, ...yamlDocs(src, gitRepository(env)) },

@@ -58,6 +58,10 @@ const CRD_ANNOTATIONS = {
   'kustomize.toolkit.fluxcd.io/prune': 'disabled',
 };
 
+/** Kept when pruned or when the Application goes: what a mode switch must not take away. */
+const KEEP = 'Prune=false,Delete=false';
+const SHARED_ANNOTATIONS = { 'argocd.argoproj.io/sync-options': KEEP, 'kustomize.toolkit.fluxcd.io/prune': 'disabled' };
+
 /** Custom resources whose CRD may not exist when Argo CD dry-runs the first sync. */
 const SKIP_DRY_RUN = { 'argocd.argoproj.io/sync-options': 'SkipDryRunOnMissingResource=true' };
 
@@ -137,8 +141,13 @@ function renderOverlay(pin: PlatformPin, mode: Exclude<PlatformMode, 'none'>): O
     annotate('Certificate', 'cert-manager.io/v1', SKIP_DRY_RUN),
   ];
   if (mode === 'standalone') {
-    patches.push(annotate('Issuer', 'cert-manager.io/v1', SKIP_DRY_RUN));
-    patches.push(annotate('ClusterStorageContainer', 'serving.kserve.io/v1alpha1', SKIP_DRY_RUN));
+    // KServe's shared resources outlive a switch to addons (or none): the controller namespace
+    // holds the controller of the next mode, KServe core reads inferenceservice-config and
+    // issues with the Issuer. Never pruned, never deleted — like the CRDs.
+    patches.push(annotate('Namespace', 'v1', SHARED_ANNOTATIONS));
+    patches.push({ ...annotate('ConfigMap', 'v1', SHARED_ANNOTATIONS), target: { kind: 'ConfigMap', name: 'inferenceservice-config' } });
+    patches.push(annotate('Issuer', 'cert-manager.io/v1', { ...SHARED_ANNOTATIONS, 'argocd.argoproj.io/sync-options': `SkipDryRunOnMissingResource=true,${KEEP}` }));
+    patches.push(annotate('ClusterStorageContainer', 'serving.kserve.io/v1alpha1', { ...SHARED_ANNOTATIONS, 'argocd.argoproj.io/sync-options': `SkipDryRunOnMissingResource=true,${KEEP}` }));
     // Cluster-scoped, but kustomize stamps the namespace of base/<v>/shared on it.
     patches.push({ target: { kind: 'ClusterStorageContainer' }, patch: stringify([{ op: 'remove', path: '/metadata/namespace' }]) });
   }

@@ -8,6 +8,7 @@ import { renderHealthJob } from './health-job.js';
 import { renderEnvironmentReadme } from './environment-readme.js';
 import { composeFiles, type OutputFile } from './output.js';
 import { platformPins, renderPlatform } from './platform.js';
+import { renderPrerequisiteBases, renderPrerequisites } from '../prerequisites/render.js';
 
 export function renderTree(catalog: Catalog): OutputFile[] {
   return composeFiles(
@@ -17,5 +18,7 @@ export function renderTree(catalog: Catalog): OutputFile[] {
     ...catalog.environments.map(renderDelivery),
     ...catalog.environments.map(renderHealthJob),
     catalog.environments.map(renderEnvironmentReadme),
+    renderPrerequisiteBases(catalog.environments),
+    ...catalog.environments.map(renderPrerequisites),
   );
 }
