@@ -83,4 +83,17 @@ describe('generate runs at once on one tree', () => {
     rmSync(lock, { force: true });
     expect(snapshot(dir)).toEqual(expected[1]);
   });
+
+  it('a lock committed to git is refused at once, not waited for', async () => {
+    const dir = join(t.dir, 'committed');
+    cpSync(join(t.dir, 'ref0'), dir, { recursive: true });
+    writeFileSync(join(dir, '.llm-gitops.lock'), JSON.stringify({ pid: process.pid, host: hostname(), command: 'generate' }));
+    spawnSync('git', ['init', '--quiet'], { cwd: dir });
+    spawnSync('git', ['add', '-A'], { cwd: dir });
+    const started = Date.now();
+    const r = await cli(['generate'], dir);
+    expect(r.code).toBe(1);
+    expect(r.stderr).toContain('.llm-gitops.lock: is committed to git, but a lock is never committed');
+    expect(Date.now() - started).toBeLessThan(30_000); // not the 60 s lock timeout
+  });
 });

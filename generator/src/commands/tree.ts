@@ -26,6 +26,10 @@ const TRACKED = `is committed to git, but a journal is never committed, and llm-
 /** Runs `fn` holding the tree lock, after recovering an interrupted run. */
 export async function withTree<T>(root: string, command: string, o: TreeLockOptions, fn: (recovered: Recovery) => Promise<T>): Promise<T> {
   if (!(await stat(root).then((s) => s.isDirectory(), () => false))) throw UserError.of(root, 'is not a folder — pass --root <repository root>');
+  // A lock from git is someone else's file, never a running process: refuse at once.
+  if ((await kindOf(root, TREE_LOCK_FILE)) !== 'missing' && (await isTracked(root, TREE_LOCK_FILE))) {
+    throw UserError.of(TREE_LOCK_FILE, `is committed to git, but a lock is never committed — nothing was changed; remove it from git (\`git rm ${TREE_LOCK_FILE}\`, and commit) and run again`);
+  }
   let release: () => Promise<void>;
   try {
     release = await acquireLock(root, { file: TREE_LOCK_FILE, command, timeoutMs: o.lockTimeoutMs ?? 60_000, ...(o.onWait ? { onWait: (who) => o.onWait!(`waiting for ${who}`) } : {}) });
