@@ -1,0 +1,218 @@
+#!/usr/bin/env node
+/**
+ * The scale figures of issue 12, each beside a floor measured in the same run on the same files:
+ * - generate into an empty tree  vs  a plain durable write of the same files (temp file + fsync + rename, 64 at a time)
+ * - generate / check on an unchanged tree  vs  reading that tree (a node process reading every file, 64 at a time)
+ * - validate, warm cache (objects/s of the whole run and of its validate stage)  vs  the compiled
+ *   Ajv validators alone on the same objects in memory
+ * - the first validate after `vendor`; start-up (`--help`, validate and generate on a small tree)  vs  `node -e 0`
+ * - 5,000 models in one environment: `kubectl kustomize` of every shard (default 32 shards)
+ * at 1,000 and 10,000 models (10 environments). Wall time and peak RSS from /usr/bin/time, CPU
+ * (user+sys) beside it because the machine may be shared; `uptime` is recorded with the table.
+ *
+ * Standalone: `node scripts/bench-scale.mjs` (after `npm run build`) prints the rows; BENCH_SIZES
+ * (default "1000,10000"), BENCH_RUNS (default 3; 1 at 10k) and BENCH_SHARD_MODELS (default 5000).
+ */
+import { spawnSync } from 'node:child_process';
+import { cpSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+import { benchCatalog, writeBenchRepo } from './bench-catalogs.mjs';
+
+const PROJECT = resolve(dirname(fileURLToPath(import.meta.url)), '..');
+const CLI = join(PROJECT, 'dist', 'cli.js');
+const UPSTREAM = join(process.env.LLM_GITOPS_SHARED ?? resolve(PROJECT, '..', 'shared'), 'upstream');
+const KSERVE_SRC = join(UPSTREAM, 'kserve', 'v0.20.0');
+const DELIVERY_CRDS = [join(UPSTREAM, 'argo-cd', 'v3.5.1', 'manifests', 'crds'), join(UPSTREAM, 'kustomize-controller', 'v1.9.4', 'config', 'crd'), join(UPSTREAM, 'source-controller', 'v1.9.1', 'config', 'crd')];
+const LOCATIONS = [join(KSERVE_SRC, 'config', 'crd', 'full', 'llmisvc'), ...DELIVERY_CRDS];
+const locationArgs = (locs) => locs.flatMap((l) => ['--schema-location', l]);
+const KUBECTL = join(PROJECT, 'node_modules', '.cache', 'kubectl-v34-2.2.2', 'kubectl');
+
+/** Runs `argv` under /usr/bin/time: seconds, peak RSS MiB, CPU seconds, stdout, stderr. */
+function run(argv, cwd, env = {}) {
+  const r = spawnSync('/usr/bin/time', ['-f', '%e %M %U %S', ...argv], { cwd, encoding: 'utf8', env: { ...process.env, ...env }, maxBuffer: 1 << 28 });
+  const lines = r.stderr.trim().split('\n');
+  const [sec, kb, user, sys] = lines.pop().split(' ').map(Number);
+  if (r.status !== 0) throw new Error(`${argv.join(' ')} failed (${r.status}):\n${r.stdout.slice(-1500)}${lines.join('\n').slice(-1500)}`);
+  return { seconds: sec, rssMiB: Math.round(kb / 1024), cpu: user + sys, stdout: r.stdout, stderr: lines.join('\n') };
+}
+const cli = (args, cwd, env) => run([process.execPath, CLI, ...args], cwd, env);
+const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
+const tmp = (p) => mkdtempSync(join(tmpdir(), `llm-gitops-bench-${p}-`));
+
+/** Median of `runs` measurements (each `fn()` → run result). */
+function repeat(runs, fn) {
+  const rs = Array.from({ length: runs }, fn);
+  return { seconds: median(rs.map((r) => r.seconds)), rssMiB: median(rs.map((r) => r.rssMiB)), cpu: median(rs.map((r) => r.cpu)), last: rs[rs.length - 1] };
+}
+
+/** A node process that writes (durably) or reads every file of `dir`: the floors. */
+const FLOOR = `
+import { mkdir, open, readdir, readFile, rename } from 'node:fs/promises';
+import { dirname, join, relative } from 'node:path';
+const [mode, from, to] = process.argv.slice(2);
+const files = (await readdir(from, { recursive: true, withFileTypes: true })).filter((e) => e.isFile()).map((e) => join(e.parentPath ?? e.path, e.name));
+const pool = async (items, fn) => { let i = 0; await Promise.all(Array.from({ length: 64 }, async () => { while (i < items.length) await fn(items[i++]); })); };
+if (mode === 'read') { let n = 0; await pool(files, async (f) => { n += (await readFile(f, 'utf8')).length; }); }
+else {
+  const texts = await Promise.all(files.map((f) => readFile(f)));
+  const t0 = performance.now();
+  const dirs = [...new Set(files.map((f) => dirname(join(to, relative(from, f)))))];
+  for (const d of dirs) await mkdir(d, { recursive: true });
+  await pool(files.map((f, i) => [join(to, relative(from, f)), texts[i]]), async ([path, data]) => {
+    const tmp = path + '.tmp'; const fh = await open(tmp, 'w'); await fh.writeFile(data); await fh.sync(); await fh.close(); await rename(tmp, path);
+  });
+  console.log(((performance.now() - t0) / 1000).toFixed(3));
+}`;
+const floorScript = join(tmpdir(), `llm-gitops-bench-floor-${process.pid}.mjs`);
+
+/** Compiled Ajv validators alone on the rendered objects in memory: objects/s (the validate floor). */
+async function ajvFloor(repoDir, cacheDir) {
+  const dist = (p) => import(pathToFileURL(join(PROJECT, 'dist', p)).href);
+  const [{ loadRepository }, { renderTree }, { DiskCache }, { SchemaCompiler }, { SchemaStore }] = await Promise.all([
+    dist('catalog/repository.js'), dist('render/tree.js'), dist('validate/cache.js'), dist('validate/compile.js'), dist('validate/schema-store.js'),
+  ]);
+  const envs = readdirSync(join(repoDir, 'environments'));
+  const loaded = loadRepository(envs.map((env) => ({ env, file: `environments/${env}/catalog.yaml`, text: readFileSync(join(repoDir, 'environments', env, 'catalog.yaml'), 'utf8') })));
+  const objects = renderTree(loaded.value).flatMap((f) => f.objects ?? []).filter((o) => o && !String(o.apiVersion).startsWith('kustomize.config.k8s.io/'));
+  const cache = new DiskCache(cacheDir);
+  const store = new SchemaStore(LOCATIONS.map((path) => ({ type: 'path', path })), cache);
+  const compiler = new SchemaCompiler(cache);
+  const fns = new Map();
+  const checked = [];
+  for (const o of objects) {
+    const id = `${o.apiVersion}|${o.kind}`;
+    if (!fns.has(id)) {
+      const hit = (await store.lookup(o.apiVersion, o.kind)).found;
+      fns.set(id, hit ? await compiler.get(hit.schema, hit.key) : undefined);
+    }
+    if (fns.get(id)) checked.push([fns.get(id), o]);
+  }
+  for (const [fn, o] of checked.slice(0, 500)) fn(o); // JIT warm-up, as a long validate run has
+  const t0 = performance.now();
+  for (const [fn, o] of checked) fn(o);
+  const s = (performance.now() - t0) / 1000;
+  return { objects: checked.length, perSecond: checked.length / s };
+}
+
+const fmt = (s) => `${s.toFixed(2)} s`;
+const k = (n) => (n >= 1000 ? `${(n / 1000).toFixed(n % 1000 ? 1 : 0)}k` : String(n));
+const timingsOf = (stderr) => JSON.parse(/timings: (.*)/.exec(stderr)[1]);
+
+export async function scaleBench() {
+  writeFileSync(floorScript, FLOOR);
+  const rows = [];
+  const add = (label, r, floor, note = '') => {
+    rows.push({ label, seconds: r.seconds, rssMiB: r.rssMiB, cpu: r.cpu, floor, note });
+    console.log(`${label}: ${fmt(r.seconds)} (cpu ${r.cpu.toFixed(2)} s), ${r.rssMiB} MiB | floor: ${floor}${note ? ` | ${note}` : ''}`);
+  };
+  try {
+    // Start-up.
+    const empty = tmp('empty');
+    const small = tmp('small');
+    writeBenchRepo(small, { envs: 1, models: 10 });
+    const smallCache = tmp('small-cache');
+    try {
+      const node0 = repeat(5, () => run([process.execPath, '-e', '0'], empty));
+      add('`--help`', repeat(5, () => cli(['--help'], empty)), `\`node -e 0\` ${fmt(node0.seconds)}`);
+      cli(['generate'], small);
+      add('generate, unchanged small tree (10 models)', repeat(5, () => cli(['generate'], small)), `\`node -e 0\` ${fmt(node0.seconds)}`);
+      cli(['validate', ...locationArgs(LOCATIONS)], small, { LLM_GITOPS_CACHE: smallCache });
+      const v = repeat(5, () => cli(['validate', '--timings', ...locationArgs(LOCATIONS)], small, { LLM_GITOPS_CACHE: smallCache }));
+      add(`validate, warm cache, small tree (${timingsOf(v.last.stderr).objects} objects)`, v, `\`node -e 0\` ${fmt(node0.seconds)}`);
+    } finally {
+      for (const d of [empty, small, smallCache]) rmSync(d, { recursive: true, force: true });
+    }
+
+    for (const size of (process.env.BENCH_SIZES ?? '1000,10000').split(',').map(Number)) {
+      const runs = Number(process.env.BENCH_RUNS ?? (size > 2000 ? 1 : 3));
+      const label = `${k(size)} models / 10 envs`;
+      const base = tmp('base');
+      writeBenchRepo(base, { envs: 10, models: size / 10 });
+      const generated = tmp('generated');
+      cpSync(base, generated, { recursive: true });
+      cli(['generate'], generated);
+      const copy = (from) => {
+        const d = tmp('copy');
+        cpSync(from, d, { recursive: true });
+        return d;
+      };
+      const within = (fn, from) => {
+        const d = copy(from);
+        try {
+          return fn(d);
+        } finally {
+          rmSync(d, { recursive: true, force: true });
+        }
+      };
+      const cache = tmp('cache');
+      try {
+        const files = readdirSync(generated, { recursive: true, withFileTypes: true }).filter((e) => e.isFile() && !e.name.endsWith('catalog.yaml')).length;
+        const write = repeat(runs, () => within((d) => {
+          const out = run([process.execPath, floorScript, 'write', join(generated), join(d, 'out')], d);
+          return { ...out, seconds: Number(out.stdout.trim()) };
+        }, base));
+        add(`generate, ${label}, empty tree (${files} files)`, repeat(runs, () => within((d) => cli(['generate'], d), base)), `durable write of the same files ${fmt(write.seconds)}`);
+        const read = repeat(runs, () => run([process.execPath, floorScript, 'read', generated], generated));
+        add(`generate, ${label}, unchanged tree`, repeat(runs, () => cli(['generate'], generated)), `reading the tree ${fmt(read.seconds)}`);
+        add(`check, ${label}, unchanged tree`, repeat(runs, () => cli(['check'], generated)), `reading the tree ${fmt(read.seconds)}`);
+        cli(['validate', ...locationArgs(LOCATIONS)], generated, { LLM_GITOPS_CACHE: cache });
+        const v = repeat(runs, () => cli(['validate', '--timings', ...locationArgs(LOCATIONS)], generated, { LLM_GITOPS_CACHE: cache }));
+        const t = timingsOf(v.last.stderr);
+        const floor = await ajvFloor(generated, cache);
+        add(
+          `validate, ${label}, warm cache (${t.objects} objects, CEL and webhook rules on)`,
+          v,
+          `Ajv alone in memory: ${Math.round(floor.perSecond).toLocaleString('en')} objects/s`,
+          `${Math.round(t.objects / v.seconds).toLocaleString('en')} objects/s end to end; validate stage ${Math.round(t.objects / (t.validateCpuMs / 1000)).toLocaleString('en')} objects/s of CPU (render ${(t.renderCpuMs / 1000).toFixed(2)} s CPU)`,
+        );
+        if (size <= 2000) {
+          // The first validate after vendor: a vendored copy of the same catalogs, an empty cache.
+          const vendored = tmp('vendored');
+          const fresh = tmp('fresh-cache');
+          try {
+            writeBenchRepo(vendored, { envs: 10, models: size / 10, source: 'vendored' });
+            const ven = cli(['vendor', '--from', KSERVE_SRC], vendored, { LLM_GITOPS_CACHE: fresh });
+            cli(['generate'], vendored);
+            const first = cli(['validate', ...locationArgs(DELIVERY_CRDS), '--schema-location', 'default'], vendored, { LLM_GITOPS_CACHE: fresh });
+            add(`validate, ${label}, first run after \`vendor\``, first, `–`, `vendor itself (copy + compile) ${fmt(ven.seconds)}; the Argo CD / Flux CRDs are compiled in this run`);
+          } finally {
+            rmSync(vendored, { recursive: true, force: true });
+            rmSync(fresh, { recursive: true, force: true });
+          }
+        }
+      } finally {
+        for (const d of [base, generated, cache]) rmSync(d, { recursive: true, force: true });
+      }
+    }
+
+    // One environment of 5,000 models, sharded (default 32 shards): every shard built by kustomize.
+    const n = Number(process.env.BENCH_SHARD_MODELS ?? 5000);
+    const one = tmp('shards');
+    try {
+      const text = benchCatalog('big2', n).replace('platform: { mode: addons', 'platform: { mode: none');
+      const envDir = join(one, 'environments', 'big2');
+      mkdirSync(envDir, { recursive: true });
+      writeFileSync(join(envDir, 'catalog.yaml'), text);
+      const gen = cli(['generate'], one);
+      const shardDirs = readdirSync(join(envDir, 'shards')).sort();
+      const builds = shardDirs.map((s) => run([KUBECTL, 'kustomize', join(envDir, 'shards', s)], one, { KUBECONFIG: '/dev/null' }));
+      const common = run([KUBECTL, 'kustomize', envDir], one, { KUBECONFIG: '/dev/null' });
+      const worst = builds.reduce((a, b) => (b.seconds > a.seconds ? b : a));
+      add(
+        `\`kubectl kustomize\` of each of the ${shardDirs.length} shards, ${k(n)} models in one environment`,
+        { seconds: worst.seconds, rssMiB: worst.rssMiB, cpu: worst.cpu },
+        `unsharded: 587 s (issue 12, same machines)`,
+        `slowest shard; median ${fmt(median(builds.map((b) => b.seconds)))}, the shared \`<env>-models\` unit ${fmt(common.seconds)}; generate ${fmt(gen.seconds)}`,
+      );
+    } finally {
+      rmSync(one, { recursive: true, force: true });
+    }
+  } finally {
+    rmSync(floorScript, { force: true });
+  }
+  return rows;
+}
+
+if (process.argv[1] === fileURLToPath(import.meta.url)) await scaleBench();
