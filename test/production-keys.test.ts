@@ -4,6 +4,7 @@
  * bad input for each, located at file:line:col with the fix.
  */
 import { readFileSync } from 'node:fs';
+import { parse } from 'yaml';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { loadRepository } from '../generator/src/catalog/repository.js';
@@ -309,5 +310,36 @@ models:
       `${FILE}:8:23: models.m.templates.1: unknown template "rocee" — use one of roce`,
     ]);
     expect(errors(`${HEAD}templates:\n  t: { uri: hf://x/y }\nmodels: {}\n`)[0]).toMatch(/^environments\/t\/catalog.yaml:4:8: templates.t.uri: unknown key "uri"/);
+  });
+});
+
+describe('LoRA adapters on a PVC', () => {
+  it('a pvc:// adapter with lora.download gets its claim and a download Job, as download: does for models', async () => {
+    const { renderModels } = await import('../generator/src/render/environment.js');
+    const r = loadRepository([{ env: 't', file: FILE, text: `${HEAD}models:
+  m:
+    uri: hf://facebook/opt-125m
+    accelerator: cpu
+    lora:
+      adapters: { chat: pvc://adapters/opt-125m/chat, sql: hf://org/sql }
+      download: { chat: { from: hf://org/chat-lora, size: 1Gi } }
+` }]);
+    if (!r.ok) throw new Error(r.issues.map(fmt).join('\n'));
+    const files = new Map(renderModels(r.value.environments[0]!).map((f) => [f.path, f.content]));
+    const claim = parse(files.get('environments/t/claims/adapters.yaml')!);
+    expect(claim.kind).toBe('PersistentVolumeClaim');
+    expect(claim.spec.resources.requests.storage).toBe('1Gi');
+    const job = parse(files.get('environments/t/models/m.lora-0.download.yaml')!);
+    expect(job.kind).toBe('Job');
+    expect(job.spec.template.spec.containers[0].args).toEqual(['hf://org/chat-lora', '/mnt/models/opt-125m/chat']);
+    expect(job.spec.template.spec.volumes[0].persistentVolumeClaim.claimName).toBe('adapters');
+    const kustomization = parse(files.get('environments/t/kustomization.yaml')!);
+    expect(kustomization.resources).toEqual(expect.arrayContaining(['claims/adapters.yaml', 'models/m.lora-0.download.yaml']));
+  });
+
+  it('refuses a download for an adapter that is not on a PVC', () => {
+    expect(errors(`${HEAD}models:\n  m:\n    uri: hf://x/m\n    lora: { adapters: { sql: hf://org/sql }, download: { sql: { from: hf://org/sql, size: 1Gi } } }\n`)).toEqual([
+      `${FILE}:6:58: models.m.lora.download.sql: lora.download fills a PersistentVolumeClaim for a pvc:// adapter, but adapter sql is hf://org/sql — add sql: pvc://<claim>/<path> under lora.adapters, or remove this download`,
+    ]);
   });
 });

@@ -148,7 +148,7 @@ function modelOf(key: string, file: ModelFile, c: CatalogFile, kserve: string): 
     router,
     ...(router === 'prefill-decode' ? { prefill: prefillOf(m, prefillGpus) } : {}),
     decode: extrasOf(m.decode),
-    production: productionOf(m),
+    production: productionOf(m, kserve),
     ...(resources ? { resources } : {}),
     ...(image ? { image } : {}),
     ...(m.hfTokenSecret ? { hfTokenSecret: m.hfTokenSecret } : {}),

@@ -145,6 +145,12 @@ const routeNeedsScheduler: Rule = (c, doc) =>
     if (m.dra && (m.gpus !== undefined || /:\d+$/.test(m.profile ?? ''))) {
       issues.push(doc.at(at(c, key, 'dra'), 'with dra the devices come from a ResourceClaim, not a GPU limit — drop gpus (or the profile’s :count) and set dra.count'));
     }
+    for (const name of Object.keys(m.lora?.download ?? {})) {
+      const uri = m.lora?.adapters[name];
+      if (!uri?.startsWith('pvc://')) {
+        issues.push(doc.at([...at(c, key, 'lora'), 'download', name], `lora.download fills a PersistentVolumeClaim for a pvc:// adapter, but ${uri ? `adapter ${name} is ${uri}` : `there is no adapter ${name}`} — add ${name}: pvc://<claim>/<path> under lora.adapters, or remove this download`, { onKey: true }));
+      }
+    }
     for (const [name, uri] of Object.entries(m.lora?.adapters ?? {})) {
       if (name === (m.name ?? '') || uri === m.uri) issues.push(doc.at([...at(c, key, 'lora'), 'adapters', name], 'a LoRA adapter must differ from the base model (KServe refuses the same name) — rename it', { onKey: true }));
     }

@@ -4,7 +4,7 @@
  * offloading, DRA, ServiceAccount, sidecars, command. Assumes the rules passed.
  */
 import { parseDuration } from '../health/duration.js';
-import type { EnvVar, JsonObject, Parallelism, Probe, Production, WorkloadExtras } from '../model/types.js';
+import type { Download, EnvVar, JsonObject, Parallelism, Probe, Production, WorkloadExtras } from '../model/types.js';
 import type { EnvFile, ModelFile } from './schema.js';
 
 type ParallelismFile = NonNullable<ModelFile['parallelism']>;
@@ -72,7 +72,7 @@ export function startupProbe(budget: string | number, period: string | number = 
   return { periodSeconds: every, failureThreshold: Math.max(1, Math.ceil(seconds(budget) / every)) };
 }
 
-export function productionOf(m: ModelFile, defaultStartup?: string): Production {
+export function productionOf(m: ModelFile, kserve: string, defaultStartup?: string): Production {
   const s = m.probes?.startup;
   const startup = s === undefined ? (defaultStartup ? startupProbe(defaultStartup) : undefined) : typeof s === 'object' ? startupProbe(s.budget, s.period) : startupProbe(s);
   const liveness = probeOf(m.probes?.liveness);
@@ -91,6 +91,11 @@ export function productionOf(m: ModelFile, defaultStartup?: string): Production 
             ...(m.lora.maxRank !== undefined ? { maxRank: m.lora.maxRank } : {}),
             ...(m.lora.maxAdapters !== undefined ? { maxAdapters: m.lora.maxAdapters } : {}),
             ...(m.lora.maxCpuAdapters !== undefined ? { maxCpuAdapters: m.lora.maxCpuAdapters } : {}),
+            downloads: Object.entries(m.lora.download ?? {}).flatMap(([name, d]): Download[] => {
+              const claim = /^pvc:\/\/([^/]+)\/?(.*)$/.exec(m.lora?.adapters[name] ?? '');
+              if (!claim) return [];
+              return [{ from: d.from, claim: claim[1] ?? '', subPath: claim[2] ?? '', size: String(d.size), ...(d.storageClass ? { storageClass: d.storageClass } : {}), accessMode: d.accessMode ?? 'ReadWriteMany', image: `kserve/storage-initializer:${kserve}` }];
+            }),
           },
         }
       : {}),

@@ -156,7 +156,7 @@ export interface Production {
   readonly scheduler?: { readonly config: string; readonly blockSize?: number; readonly hashSeed?: string; readonly replicas?: number; readonly configMap?: string };
   /** false: router without route and gateway (scheduler only). */
   readonly route: boolean;
-  readonly lora?: { readonly adapters: readonly { readonly name: string; readonly uri: string }[]; readonly maxRank?: number; readonly maxAdapters?: number; readonly maxCpuAdapters?: number };
+  readonly lora?: { readonly adapters: readonly { readonly name: string; readonly uri: string }[]; readonly maxRank?: number; readonly maxAdapters?: number; readonly maxCpuAdapters?: number; readonly downloads: readonly Download[] };
   readonly kvCacheOffload?: { readonly cpu: string; readonly evictionPolicy?: string; readonly disk?: string; readonly claim?: string };
   readonly dra?: { readonly deviceClass: string; readonly count: number; readonly container?: string; readonly selector?: string };
   readonly serviceAccount?: string;

@@ -69,7 +69,12 @@ export function renderModels(env: Environment): OutputFile[] {
   }
   if (!shards.length) for (const m of env.models) files.push(...modelFiles(env, m, dir, resources));
   // One claim may hold several models' weights (the rules make their settings agree).
-  const claims = new Map(env.models.flatMap((m) => (m.download ? [[m.download.claim, m] as const] : [])));
+  const claims = new Map(
+    env.models.flatMap((m) => [
+      ...(m.production.lora?.downloads ?? []).map((d) => [d.claim, { ...m, download: d }] as const),
+      ...(m.download ? [[m.download.claim, m] as const] : []),
+    ]),
+  );
   for (const [claim, m] of [...claims].sort(([a], [b]) => (a < b ? -1 : 1))) {
     const path = `claims/${claim}.yaml`;
     files.push({ path: `${dir}/${path}`, ...yamlDocs(src, renderClaim(env, m)) });
@@ -125,6 +130,12 @@ function modelFiles(env: Environment, m: Environment['models'][number], dir: str
   if (m.download) {
     const dl = `models/${m.name}.download.yaml`;
     files.push({ path: `${dir}/${dl}`, ...yamlDocs(env.file, renderDownloadJob(env, m)) });
+    resources.push(dl);
+  }
+  // pvc:// LoRA adapters with `lora.download`: a Job each, like a model's download.
+  for (const [i, d] of (m.production.lora?.downloads ?? []).entries()) {
+    const dl = `models/${m.name}.lora-${i}.download.yaml`;
+    files.push({ path: `${dir}/${dl}`, ...yamlDocs(env.file, renderDownloadJob(env, { ...m, download: d })) });
     resources.push(dl);
   }
   return files;
