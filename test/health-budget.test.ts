@@ -12,7 +12,8 @@ import { listKey, type ListOutcome } from '../generator/src/health/observation.j
 import { listRequests, type HealthPlan } from '../generator/src/health/plan.js';
 import { writeBenchRepo } from '../scripts/bench-catalogs.mjs';
 import { FakeApiServer } from './helpers/fake-apiserver.js';
-import { seedHealthy, type SeedEnv } from './helpers/health-fixtures.js';
+import { llmisvc, seedHealthy, type SeedEnv } from './helpers/health-fixtures.js';
+import { allTypes } from './helpers/fake-apiserver-types.js';
 import { cli, tempDir } from './helpers/repo.js';
 
 /** The environments of scripts/bench-catalogs.mjs: env1 delivered by Flux, the others by Argo CD. */
@@ -76,6 +77,27 @@ describe('request budget', () => {
       expect(fake.requests).toHaveLength(12); // no discovery, no gets, no watches
       expect(summary.requests).toBe(12);
       expect(new Set(fake.dataRequests.map((q) => q.path)).size).toBe(12);
+    } finally {
+      await fake.close();
+      tmp.cleanup();
+    }
+  });
+
+  it('models not Ready in 2 of 10 namespaces: their children once per kind in those namespaces only (+ the Gateways once)', async () => {
+    const tmp = tempDir();
+    const fake = await FakeApiServer.start({ types: allTypes() });
+    try {
+      writeBenchRepo(tmp.dir, { envs: 10, models: 100 });
+      seedHealthy(fake, benchEnvs(100));
+      fake.put(llmisvc('llm-env3', 'model-0007', 'progressing'));
+      fake.put(llmisvc('llm-env3', 'model-0042', 'progressing'));
+      fake.put(llmisvc('llm-env8', 'model-0099', 'progressing'));
+      const r = await cli(['health', '--once', '--output', 'json', '--kubeconfig', fake.writeKubeconfig(join(tmp.dir, 'kubeconfig'))], tmp.dir);
+      expect(r.code, r.stderr).toBe(4);
+      // 12 as above + 6 child kinds × 2 namespaces + Gateways in kserve.
+      expect(fake.dataRequests).toHaveLength(12 + 6 * 2 + 1);
+      expect(JSON.parse(r.stdout.trim().split('\n').pop()!).requests).toBe(25);
+      expect(fake.dataRequests.filter((q) => q.path.endsWith('/pods')).map((q) => q.path).sort()).toEqual(['/api/v1/namespaces/llm-env3/pods', '/api/v1/namespaces/llm-env8/pods']);
     } finally {
       await fake.close();
       tmp.cleanup();

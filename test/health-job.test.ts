@@ -44,6 +44,13 @@ describe('the health CronJob and its RBAC', () => {
     expect(role!.rules).toEqual([
       { apiGroups: ['serving.kserve.io'], resources: ['llminferenceservices'], verbs: ['get', 'list', 'watch'] },
       { apiGroups: ['kustomize.toolkit.fluxcd.io'], resources: ['kustomizations'], verbs: ['get', 'list', 'watch'] },
+      // The diagnosis (why a model is not Healthy): exactly the kinds it reads.
+      { apiGroups: [''], resources: ['pods'], verbs: ['get', 'list'] },
+      { apiGroups: ['apps'], resources: ['deployments'], verbs: ['get', 'list'] },
+      { apiGroups: ['leaderworkerset.x-k8s.io'], resources: ['leaderworkersets'], verbs: ['get', 'list'] },
+      { apiGroups: ['batch'], resources: ['jobs'], verbs: ['get', 'list'] },
+      { apiGroups: ['inference.networking.k8s.io'], resources: ['inferencepools'], verbs: ['get', 'list'] },
+      { apiGroups: ['gateway.networking.k8s.io'], resources: ['gateways', 'httproutes'], verbs: ['get', 'list'] },
     ]);
     expect(JSON.stringify(objects)).not.toMatch(/"secrets"|"create"|"patch"|"update"|"delete"|"\*"/);
     const [binding] = byKind('ClusterRoleBinding');
@@ -78,7 +85,15 @@ describe('the health CronJob and its RBAC', () => {
   it('engine none reads only LLMInferenceServices; a catalog without health gets no job', async () => {
     const dir = await generated();
     const role = parse(readFileSync(join(dir, 'environments/lab/health/clusterrole.yaml'), 'utf8')) as K8s;
-    expect(role.rules).toEqual([{ apiGroups: ['serving.kserve.io'], resources: ['llminferenceservices'], verbs: ['get', 'list', 'watch'] }]);
+    expect(role.rules).toEqual([
+      { apiGroups: ['serving.kserve.io'], resources: ['llminferenceservices'], verbs: ['get', 'list', 'watch'] },
+      { apiGroups: [''], resources: ['pods'], verbs: ['get', 'list'] },
+      { apiGroups: ['apps'], resources: ['deployments'], verbs: ['get', 'list'] },
+      { apiGroups: ['leaderworkerset.x-k8s.io'], resources: ['leaderworkersets'], verbs: ['get', 'list'] },
+      { apiGroups: ['batch'], resources: ['jobs'], verbs: ['get', 'list'] },
+      { apiGroups: ['inference.networking.k8s.io'], resources: ['inferencepools'], verbs: ['get', 'list'] },
+      { apiGroups: ['gateway.networking.k8s.io'], resources: ['gateways', 'httproutes'], verbs: ['get', 'list'] },
+    ]);
     expect(() => readFileSync(join(dir, 'environments/plain/health/cronjob.yaml'))).toThrow();
     expect(readFileSync(join(dir, 'environments/plain/kustomization.yaml'), 'utf8')).not.toContain('health');
   });

@@ -9,6 +9,9 @@ import { loadRepository } from '../catalog/repository.js';
 import { readCatalogs, readLibrary, readOptional } from '../disk/files.js';
 import { UsageError, UserError } from '../errors.js';
 import { assessRound } from '../health/assess.js';
+import { diagnoseRound, namespacesToDiagnose, PART_OF } from '../health/diagnose.js';
+import { DIAGNOSIS_KINDS, GATEWAY_KIND, type KindRef } from '../health/kinds.js';
+import { KSERVE_NAMESPACE } from '../model/kserve.js';
 import { listKey, type ListOutcome, type Observation } from '../health/observation.js';
 import { listRequests, parsePlan, planHealth, type HealthPlan } from '../health/plan.js';
 import { poll, type Round } from '../health/poll.js';
@@ -121,6 +124,7 @@ export async function health(opts: HealthOptions, io: HealthIO = {}): Promise<He
   });
   const progress = io.progress ? (text: string) => io.progress!(reader.redact(text)) : undefined;
   const requests = listRequests(plan);
+  const modelNamespaces = [...new Set(plan.environments.map((e) => e.namespace))];
 
   const observe = async (deadline: number): Promise<Observation> => {
     const before = reader.requests;
@@ -128,6 +132,14 @@ export async function health(opts: HealthOptions, io: HealthIO = {}): Promise<He
     const signal = AbortSignal.timeout(Math.max(0, deadline - Date.now()));
     const outcomes = await inPool(requests, 8, (r) => reader.list(r.kind, r.namespace, { signal }));
     const lists = new Map<string, ListOutcome>(requests.map((r, i) => [listKey(r.kind.kind, r.namespace), outcomes[i]!]));
+    // Models not Ready: their children, once per kind and such namespace (plus KServe's Gateways once).
+    const sick = namespacesToDiagnose({ lists, requests: 0 }, modelNamespaces);
+    const more: { kind: KindRef; namespace: string; labelSelector?: string }[] = sick.flatMap((ns) =>
+      Object.values(DIAGNOSIS_KINDS).map((kind) => ({ kind, namespace: ns, ...(kind === DIAGNOSIS_KINDS.Pod ? { labelSelector: PART_OF } : {}) })),
+    );
+    if (sick.length) more.push({ kind: GATEWAY_KIND, namespace: KSERVE_NAMESPACE });
+    const extra = await inPool(more, 8, (r) => reader.list(r.kind, r.namespace, { signal, ...(r.labelSelector ? { labelSelector: r.labelSelector } : {}) }));
+    more.forEach((r, i) => lists.set(listKey(r.kind.kind, r.namespace), extra[i]!));
     return { lists, requests: reader.requests - before };
   };
 
@@ -149,7 +161,10 @@ export async function health(opts: HealthOptions, io: HealthIO = {}): Promise<He
       now: Date.now,
       sleep: (ms) => new Promise((r) => setTimeout(r, ms)),
       observe,
-      assess: (obs, now) => assessRound(plan, obs, { now, progressDeadlineMs: opts.progressDeadlineMs, ...(expect ? { expect } : {}) }),
+      assess: (obs, now) => {
+        const r = assessRound(plan, obs, { now, progressDeadlineMs: opts.progressDeadlineMs, ...(expect ? { expect } : {}) });
+        return { ...r, verdicts: diagnoseRound(r.verdicts, obs) };
+      },
       onRound,
     },
   );

@@ -30,3 +30,19 @@ export const KINDS: { readonly [K in KindName]: KindRef<K> } = {
 export function resourceName(k: KindRef): string {
   return k.group ? `${k.plural}.${k.group}` : k.plural;
 }
+
+/**
+ * What `health` reads to say why a model is not Healthy: the live children, listed once per
+ * namespace that holds such a model (never per model), in the same round. No Secrets, no logs.
+ */
+export const DIAGNOSIS_KINDS = {
+  Pod: { kind: 'Pod', group: '', version: 'v1', plural: 'pods' },
+  Deployment: { kind: 'Deployment', group: 'apps', version: 'v1', plural: 'deployments' },
+  LeaderWorkerSet: { kind: 'LeaderWorkerSet', group: 'leaderworkerset.x-k8s.io', version: 'v1', plural: 'leaderworkersets' },
+  Job: { kind: 'Job', group: 'batch', version: 'v1', plural: 'jobs' },
+  InferencePool: { kind: 'InferencePool', group: 'inference.networking.k8s.io', version: 'v1', plural: 'inferencepools' },
+  HTTPRoute: { kind: 'HTTPRoute', group: 'gateway.networking.k8s.io', version: 'v1', plural: 'httproutes' },
+} as const satisfies Record<string, KindRef>;
+
+/** Gateways are listed in KServe's namespace (its default gateway lives there). */
+export const GATEWAY_KIND = { kind: 'Gateway', group: 'gateway.networking.k8s.io', version: 'v1', plural: 'gateways' } as const satisfies KindRef;

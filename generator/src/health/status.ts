@@ -48,4 +48,8 @@ export interface Verdict extends Assessment {
   readonly expectedRevision?: string;
   /** Delivery objects with --expect-revision: is it at that commit? */
   readonly revisionMatch?: boolean;
+  /** Models not Healthy: the actionable cause found in their live children (health/diagnose.ts). */
+  readonly cause?: string;
+  /** --probe: how long the request to the model took. */
+  readonly latencyMs?: number;
 }

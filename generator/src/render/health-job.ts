@@ -20,7 +20,7 @@
  */
 import { parseDuration } from '../health/duration.js';
 import { deliveryKind, planEnvironment } from '../health/plan.js';
-import { KINDS } from '../health/kinds.js';
+import { DIAGNOSIS_KINDS, GATEWAY_KIND, KINDS } from '../health/kinds.js';
 import { MANAGED_BY } from '../model/names.js';
 import type { Environment, HealthJob, JsonObject } from '../model/types.js';
 import { envDir } from './environment.js';
@@ -45,7 +45,12 @@ function labels(env: Environment): Record<string, string> {
 /** The rules: get/list/watch on the models' kind and on the environment's delivery kind. */
 export function healthRules(env: Environment): JsonObject[] {
   const kinds = [KINDS.LLMInferenceService, ...(deliveryKind(env.delivery.engine) ? [deliveryKind(env.delivery.engine)!] : [])];
-  return kinds.map((k) => ({ apiGroups: [k.group], resources: [k.plural], verbs: ['get', 'list', 'watch'] }));
+  const read = kinds.map((k) => ({ apiGroups: [k.group], resources: [k.plural], verbs: ['get', 'list', 'watch'] }));
+  // What `health` reads to say why a model is not Healthy (health/diagnose.ts): exactly those
+  // kinds, grouped per API group; no Secrets, no pods/log.
+  const groups = new Map<string, string[]>();
+  for (const k of [...Object.values(DIAGNOSIS_KINDS), GATEWAY_KIND]) groups.set(k.group, [...(groups.get(k.group) ?? []), k.plural]);
+  return [...read, ...[...groups].map(([group, plurals]) => ({ apiGroups: [group], resources: plurals.sort(), verbs: ['get', 'list'] }))];
 }
 
 export function planConfigMap(env: Environment): JsonObject {

@@ -19,6 +19,8 @@ function record(v: Verdict, ts: string): Record<string, unknown> {
     reason: v.reason,
     message: v.message,
     inCatalog: v.inCatalog,
+    ...(v.cause ? { cause: v.cause } : {}),
+    ...(v.latencyMs !== undefined ? { latencyMs: v.latencyMs } : {}),
     ...(v.url ? { url: v.url } : {}),
     ...(v.revision ? { revision: v.revision } : {}),
     ...(v.expectedRevision ? { expectedRevision: v.expectedRevision } : {}),
