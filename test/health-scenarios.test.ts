@@ -54,7 +54,8 @@ describe.concurrent('health scenarios', () => {
     expect(r.code, r.stderr).toBe(0);
     expect(r.of('chat')).toMatchObject({ status: 'Healthy' });
     expect(r.summary.rounds).toBeGreaterThan(1);
-    expect(r.stderr).toMatch(/round 1 \(\+[\d.]+s, 2 requests\): 4 Healthy, 1 Progressing/);
+    // 2 lists, then (a model is not Ready) its children: 6 kinds in llm-dev + the Gateways in kserve.
+    expect(r.stderr).toMatch(/round 1 \(\+[\d.]+s, 9 requests\): 4 Healthy, 1 Progressing/);
     expect(r.stderr).toContain('LLMInferenceService llm-dev/chat: Progressing (MinimumReplicasUnavailable)');
     expect(r.stderr).toContain('LLMInferenceService llm-dev/chat: Progressing → Healthy (Ready) serving at http://gateway.example.com/llm-dev/chat');
   });
