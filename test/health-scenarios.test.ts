@@ -184,7 +184,7 @@ describe.concurrent('health scenarios', () => {
   });
 
   it('timeout while progressing: exit 4, the model Progressing', async () => {
-    const r = await runScenario({ setup: (f) => f.put(llmisvc('llm-dev', 'chat', 'progressing')), args: ['--timeout', '1s', '--interval', '250ms'] });
+    const r = await runScenario({ setup: (f) => f.put(llmisvc('llm-dev', 'chat', 'progressing')), args: ['--timeout', '3s', '--interval', '250ms'] });
     expect(r.code).toBe(4);
     expect(r.of('chat')).toMatchObject({ status: 'Progressing', reason: 'MinimumReplicasUnavailable' });
     expect(r.summary).toMatchObject({ result: 'progressing', exitCode: 4 });
