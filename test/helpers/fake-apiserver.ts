@@ -22,6 +22,7 @@ import { selector, Store, type Obj } from './fake-apiserver-store.js';
 import { faultMessage, statusBody } from './fake-apiserver-status.js';
 import { table, wantsTable } from './fake-apiserver-table.js';
 import { serveWatch } from './fake-apiserver-watch.js';
+import { apply, builtinTypes, readBody, type ApplyContext } from './fake-apiserver-apply.js';
 
 export type { Obj } from './fake-apiserver-store.js';
 export { statusBody } from './fake-apiserver-status.js';
@@ -64,6 +65,11 @@ export interface FakeOptions {
    */
   readonly anonymous?: boolean;
   readonly historyLimit?: number;
+  /**
+   * Serve server-side apply (fake-apiserver-apply.ts), start with only the built-in kinds (plus
+   * `types`), and register a CRD's kinds when one is applied. @default false
+   */
+  readonly apply?: boolean;
 }
 
 export class FakeApiServer {
@@ -72,10 +78,12 @@ export class FakeApiServer {
   private readonly faults: FaultRule[] = [];
   private readonly sockets = new Set<Socket>();
   private readonly watches = new Set<ServerResponse>();
+  /** Set when apply mode is on. */
+  readonly applying?: ApplyContext;
   private constructor(
     private readonly server: Server,
     readonly url: string,
-    readonly types: readonly ResourceType[],
+    readonly types: ResourceType[],
     readonly token: string,
     private readonly anonymous: boolean,
     historyLimit: number,
@@ -83,11 +91,17 @@ export class FakeApiServer {
     this.store = new Store(historyLimit);
   }
 
+  private enableApply(): void {
+    (this as { applying?: ApplyContext }).applying = { types: this.types, store: this.store, namespaces: new Set(['default', 'kube-system']), applied: [] };
+  }
+
   static async start(opts: FakeOptions = {}): Promise<FakeApiServer> {
     const server = createServer();
     await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
     const port = (server.address() as { port: number }).port;
-    const fake = new FakeApiServer(server, `http://127.0.0.1:${port}`, opts.types ?? healthTypes(), opts.token ?? 'fake-token', opts.anonymous ?? true, opts.historyLimit ?? 10_000);
+    const types = opts.apply ? [...builtinTypes(), ...(opts.types ?? [])] : [...(opts.types ?? healthTypes())];
+    const fake = new FakeApiServer(server, `http://127.0.0.1:${port}`, types, opts.token ?? 'fake-token', opts.anonymous ?? true, opts.historyLimit ?? 10_000);
+    if (opts.apply) fake.enableApply();
     server.on('connection', (s) => {
       fake.sockets.add(s);
       s.on('close', () => fake.sockets.delete(s));
@@ -186,12 +200,20 @@ export class FakeApiServer {
     }
     const auth = req.headers.authorization;
     if (auth ? auth !== `Bearer ${this.token}` : !this.anonymous) return send(401, statusBody(401, 'Unauthorized'));
+    if (info.method === 'PATCH' && this.applying) {
+      const ctx = this.applying;
+      void readBody(req).then((body) => {
+        const [status, doc] = apply(ctx, url.pathname, req.headers['content-type'], body);
+        send(status, doc);
+      });
+      return;
+    }
     if (info.method !== 'GET') return send(405, statusBody(405, `the server does not allow this method on the requested resource`));
 
     const parts = url.pathname.split('/').filter(Boolean);
     if (url.pathname === '/version') return send(200, { major: '1', minor: '34', gitVersion: 'v1.34.0-fake', platform: 'linux/amd64' });
     if (url.pathname === '/api') return send(200, apiVersions());
-    if (url.pathname === '/api/v1') return send(200, coreResources());
+    if (url.pathname === '/api/v1') return send(200, this.applying ? { ...apiResourceList(this.types, '', 'v1')!, groupVersion: 'v1' } : coreResources());
     // kubectl looks the namespace up after a NotFound, to say which of the two is missing.
     const nsPath = /^\/api\/v1\/namespaces(?:\/([^/]+))?$/.exec(url.pathname);
     if (nsPath) {
@@ -200,7 +222,7 @@ export class FakeApiServer {
       if (this.store.namespaces.has(nsPath[1])) return send(200, ns(nsPath[1]));
       return send(404, statusBody(404, `namespaces "${nsPath[1]}" not found`, { name: nsPath[1], kind: 'namespaces' }));
     }
-    if (url.pathname === '/apis') return send(200, apiGroupList(this.types));
+    if (url.pathname === '/apis') return send(200, apiGroupList(this.types.filter((t) => t.group !== '')));
     // Core kinds live under /api/v1/…, the others under /apis/<group>/<version>/….
     const core = parts[0] === 'api' && parts[1] === 'v1' && parts.length > 2;
     if (parts[0] !== 'apis' && !core) return send(404, statusBody(404, 'the server could not find the requested resource'));

@@ -56,7 +56,9 @@ export function renderModels(env: Environment): OutputFile[] {
     ...yamlDocs(src, {
       apiVersion: 'v1',
       kind: 'Namespace',
-      metadata: { name: env.namespace, labels: { ...MANAGED_BY }, annotations: { 'argocd.argoproj.io/sync-options': 'Delete=false,Prune=false', 'kustomize.toolkit.fluxcd.io/prune': 'disabled' } },
+      // First of the unit (Argo CD orders by wave before kind): claims (-2), download Jobs, presets and
+      // ExternalSecrets (-1) live in it. test/replay.test.ts found the namespace arriving after them.
+      metadata: { name: env.namespace, labels: { ...MANAGED_BY }, annotations: { 'argocd.argoproj.io/sync-options': 'Delete=false,Prune=false', ...(env.delivery.engine === 'argocd' ? { 'argocd.argoproj.io/sync-wave': '-3' } : {}), 'kustomize.toolkit.fluxcd.io/prune': 'disabled' } },
     }),
   });
   // A sharded environment's models live in their shards' kustomizations (sharding/assign.ts);
