@@ -2,6 +2,7 @@
  * environments/<env>/: the models kustomization (namespace, one LLMInferenceService per model,
  * presets, storage objects) and the separately buildable platform kustomization.
  */
+import { STORAGE_INITIALIZER_IMAGE, storageInitializerReplacement } from './storage-initializer.js';
 import { MANAGED_BY } from '../model/names.js';
 import { LLMISVC_API_VERSION } from '../model/kserve.js';
 import type { Environment, JsonObject } from '../model/types.js';
@@ -146,10 +147,13 @@ function modelFiles(env: Environment, m: Environment['models'][number], dir: str
 export function renderPlatformEntry(env: Environment): OutputFile[] {
   if (env.platform.mode === 'none') return [];
   const v = env.platform.kserve;
+  // An environment's storage-initializer override reaches the standalone install's inferenceservice-config too.
+  const si = env.platform.mode === 'standalone' ? env.images[STORAGE_INITIALIZER_IMAGE] : undefined;
+  const pin = si ? { images: [imageOverride(STORAGE_INITIALIZER_IMAGE, si)], replacements: [storageInitializerReplacement()] } : {};
   return [
     {
       path: `${envDir(env)}/platform/kustomization.yaml`,
-      ...yamlDocs(env.file, kustomization({ resources: [`../../../overlays/${env.platform.mode}/${v}`, `../../../base/${v}/llmisvc-configs`], patches: platformPatches(env) })),
+      ...yamlDocs(env.file, kustomization({ resources: [`../../../overlays/${env.platform.mode}/${v}`, `../../../base/${v}/llmisvc-configs`], patches: platformPatches(env), ...pin })),
     },
   ];
 }

@@ -8,6 +8,7 @@ export interface KustomizationParts {
   readonly components?: readonly string[];
   readonly images?: readonly JsonObject[];
   readonly patches?: readonly JsonObject[];
+  readonly replacements?: readonly JsonObject[];
   readonly labels?: readonly JsonObject[];
   readonly commonAnnotations?: Readonly<Record<string, string>>;
 }
@@ -22,6 +23,7 @@ export function kustomization(p: KustomizationParts): JsonObject {
     ...(p.components?.length ? { components: [...p.components] } : {}),
     ...(p.images?.length ? { images: [...p.images] } : {}),
     ...(p.patches?.length ? { patches: [...p.patches] } : {}),
+    ...(p.replacements?.length ? { replacements: [...p.replacements] } : {}),
     ...(p.labels?.length ? { labels: [...p.labels] } : {}),
     ...(p.commonAnnotations && Object.keys(p.commonAnnotations).length ? { commonAnnotations: { ...p.commonAnnotations } } : {}),
   };

@@ -14,6 +14,7 @@
  * The overlays add what GitOps needs: server-side apply and no pruning for CRDs, sync waves,
  * skip-dry-run for custom resources whose CRD arrives in the same sync.
  */
+import { STORAGE_INITIALIZER_IMAGE, storageInitializerReplacement } from './storage-initializer.js';
 import { KSERVE_NAMESPACE, KSERVE_REPO } from '../model/kserve.js';
 import type { Environment, JsonObject, PlatformMode, PlatformSource } from '../model/types.js';
 import { imageOverride, kustomization } from './kustomization.js';
@@ -124,7 +125,8 @@ export function renderPlatform(pin: PlatformPin): OutputFile[] {
         kustomization({
           namespace: KSERVE_NAMESPACE,
           resources: [upstream(pin, shared, 'base'), upstream(pin, shared, 'crd/full/clusterstoragecontainer')],
-          images: [imageOverride('kserve/storage-initializer', `kserve/storage-initializer:${v}`)],
+          images: [imageOverride(STORAGE_INITIALIZER_IMAGE, `${STORAGE_INITIALIZER_IMAGE}:${v}`)],
+          replacements: [storageInitializerReplacement()],
         }),
       ),
     );
