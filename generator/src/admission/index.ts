@@ -26,6 +26,8 @@ export interface Admission {
   readonly counts: RuleCounts;
   /** JSON pointers of fields the API server would add by default. */
   readonly defaulted: readonly string[];
+  /** Those inside list items: drift for Argo CD's client-side diff. */
+  readonly listItemDefaults: readonly string[];
   /** The object as the API server would store it (defaults applied). */
   readonly stored: unknown;
 }
@@ -38,7 +40,7 @@ export function schemaRules(tree: AdmissionNode, key: string): SchemaRules {
 
 /** Defaults, then CEL, for one object against its CRD version's admission tree. */
 export function admit(obj: unknown, tree: AdmissionNode, key: string): Admission {
-  const { value, added } = applyDefaults(tree, obj);
+  const { value, added, inListItems } = applyDefaults(tree, obj);
   const { violations, counts } = evaluateRules(compileSchema(tree, key), value);
-  return { violations, counts, defaulted: added, stored: value };
+  return { violations, counts, defaulted: added, listItemDefaults: inListItems, stored: value };
 }

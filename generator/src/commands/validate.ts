@@ -10,6 +10,7 @@ import { stat } from 'node:fs/promises';
 import { DEFAULT_KSERVE_VERSION } from '../model/kserve.js';
 import { UsageError, type Issue } from '../errors.js';
 import type { SchemaRules } from '../admission/index.js';
+import { serverSideDiff } from '../admission/drift/units.js';
 import { DiskCache, defaultCacheDir } from '../validate/cache.js';
 import { SchemaCompiler } from '../validate/compile.js';
 import { defaultLocations } from '../validate/defaults.js';
@@ -98,6 +99,11 @@ export async function validate(opts: ValidateOptions): Promise<ValidateResult> {
       return found;
     },
     kserveVersion: versionOf,
+    driftChecked: (file) => {
+      const name = /^environments\/([^/]+)\//.exec(file)?.[1];
+      const env = ws.catalog.environments.find((e) => e.name === name);
+      return env?.delivery.engine === 'argocd' && (file.startsWith(`environments/${env.name}/delivery/`) || !serverSideDiff(env, 'models'));
+    },
     onWarning: (file, line, message) => warnings.set(`${file}\0${line}\0${message}`, { file, ...(line === undefined ? {} : { line }), message, severity: 'warning' }),
     describe: (file) => storeOf(file).locations.map(describeLocation).join(', ') || 'no schema location',
   });

@@ -13,6 +13,7 @@
  * project and sync policy, the generator already knows every environment, and per-environment
  * files keep one catalog's change inside its own folder.
  */
+import { SERVER_SIDE_DIFF, serverSideDiff } from '../admission/drift/units.js';
 import { KSERVE_NAMESPACE } from '../model/kserve.js';
 import type { Environment, JsonObject } from '../model/types.js';
 import { argocdCmPatch, argocdHealthComponent } from './argocd-health.js';
@@ -55,6 +56,8 @@ interface AppParts {
   readonly cascade: boolean;
   readonly syncOptions: readonly string[];
   readonly ignoreDifferences?: readonly JsonObject[];
+  /** Compare with server-side diff (admission/drift/units.ts says when and why). */
+  readonly serverSideDiff?: boolean;
 }
 
 function syncPolicy(env: Environment, syncOptions: readonly string[]): JsonObject {
@@ -75,7 +78,7 @@ function application(env: Environment, p: AppParts): JsonObject {
       name: p.name,
       namespace: env.delivery.namespace,
       labels: deliveryLabels(env),
-      ...(p.wave === undefined ? {} : { annotations: { 'argocd.argoproj.io/sync-wave': String(p.wave) } }),
+      ...(p.wave === undefined && !p.serverSideDiff ? {} : { annotations: { ...(p.wave === undefined ? {} : { 'argocd.argoproj.io/sync-wave': String(p.wave) }), ...(p.serverSideDiff ? SERVER_SIDE_DIFF : {}) } }),
       ...(p.cascade ? { finalizers: [RESOURCES_FINALIZER] } : {}),
     },
     spec: {
@@ -104,6 +107,7 @@ export function platformApplication(env: Environment): JsonObject {
     // app-wide it breaks sync waves (argo-cd#13320).
     syncOptions: ['FailOnSharedResource=true', 'PruneLast=true', 'RespectIgnoreDifferences=true'],
     ignoreDifferences: CA_BUNDLE_DIFFERENCES,
+    serverSideDiff: serverSideDiff(env, 'platform'),
   });
 }
 
@@ -123,6 +127,7 @@ export function modelsApplication(env: Environment): JsonObject {
     wave: 1,
     cascade: true,
     syncOptions: ['FailOnSharedResource=true'],
+    serverSideDiff: serverSideDiff(env, 'models'),
   });
 }
 

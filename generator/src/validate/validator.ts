@@ -33,6 +33,8 @@ export interface ValidatorDeps {
   readonly onRules?: (source: string, kind: string, version: string, rules: SchemaRules) => void;
   /** The KServe version whose webhook rules apply to objects of `file`; none: webhooks not checked. */
   readonly kserveVersion?: (file: string) => string;
+  /** Whether objects of `file` are compared by Argo CD's client-side diff (list-item defaults drift). */
+  readonly driftChecked?: (file: string) => boolean;
   /** A warning about an object (KServe webhook warnings, a version without ported rules). */
   readonly onWarning?: (file: string, line: number | undefined, message: string) => void;
 }
@@ -114,6 +116,12 @@ export class Validator {
     }
     const found = violations(errors, res.locate);
     for (const v of admitted?.violations ?? []) found.push({ path: v.path, msg: v.msg, rule: v.rule, ...res.locate(v.path) });
+    if (admitted?.listItemDefaults.length && this.deps.driftChecked?.(res.file)) {
+      for (const p of admitted.listItemDefaults) {
+        const value = JSON.stringify(valueAt(admitted.stored, p));
+        found.push({ path: p, msg: `the API server adds this field (${value}) by default inside a list item; Argo CD's client-side diff compares the list whole, so the unit would stay OutOfSync and self-heal forever — write it with that value`, rule: 'drift: list-item default', ...res.locate(p.slice(0, p.lastIndexOf('/'))) });
+      }
+    }
     // KServe's validating webhooks see the object after the API server's defaulting and CEL.
     const kserve = errors.length === 0 ? this.deps.kserveVersion?.(res.file) : undefined;
     if (kserve) {
@@ -128,4 +136,10 @@ export class Validator {
     const admission = admitted ? { admission: { ...admitted.counts, defaulted: admitted.defaulted } } : {};
     return { ...base, status: found.length ? 'invalid' : 'valid', msg: '', validationErrors: found, schema, ...admission };
   }
+}
+
+/** The value at a JSON pointer. */
+function valueAt(v: unknown, pointer: string): unknown {
+  for (const seg of pointer.slice(1).split('/').map((s) => s.replace(/~1/g, '/').replace(/~0/g, '~'))) v = v && typeof v === 'object' ? (v as Record<string, unknown>)[seg] : undefined;
+  return v;
 }

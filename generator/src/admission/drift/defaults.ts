@@ -11,6 +11,8 @@ export interface Defaulted {
   readonly value: unknown;
   /** JSON pointers of the fields the server would add. */
   readonly added: readonly string[];
+  /** Those of them inside a list item (what Argo CD's client-side diff sees as drift). */
+  readonly inListItems: readonly string[];
 }
 
 const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
@@ -18,17 +20,18 @@ const escape = (k: string) => k.replace(/~/g, '~0').replace(/\//g, '~1');
 
 export function applyDefaults(node: AdmissionNode | undefined, value: unknown, at = ''): Defaulted {
   const added: string[] = [];
-  const out = walk(node, value, at, added);
-  return { value: out, added };
+  const inListItems: string[] = [];
+  const out = walk(node, value, at, added, inListItems, false);
+  return { value: out, added, inListItems };
 }
 
-function walk(node: AdmissionNode | undefined, value: unknown, at: string, added: string[]): unknown {
+function walk(node: AdmissionNode | undefined, value: unknown, at: string, added: string[], inList: string[], listItem: boolean): unknown {
   if (!node) return value;
   if (Array.isArray(value)) {
     if (!node.i) return value;
     let copy: unknown[] | undefined;
     value.forEach((item, idx) => {
-      const next = walk(node.i, item, `${at}/${idx}`, added);
+      const next = walk(node.i, item, `${at}/${idx}`, added, inList, true);
       if (next !== item) (copy ??= [...value])[idx] = next;
     });
     return copy ?? value;
@@ -41,13 +44,14 @@ function walk(node: AdmissionNode | undefined, value: unknown, at: string, added
     if (v === undefined || (v === null && !prop.n)) {
       (copy ??= { ...value })[k] = structuredClone(prop.d);
       added.push(`${at}/${escape(k)}`);
+      if (listItem) inList.push(`${at}/${escape(k)}`);
     }
   }
   const current = copy ?? value;
   for (const [k, v] of Object.entries(current)) {
     const child = node.p?.[k] ?? node.m;
     if (!child) continue;
-    const next = walk(child, v, `${at}/${escape(k)}`, added);
+    const next = walk(child, v, `${at}/${escape(k)}`, added, inList, listItem);
     if (next !== v) (copy ??= { ...value })[k] = next;
   }
   return copy ?? value;
