@@ -4,7 +4,7 @@
  * (cel/) on the defaulted object; then the validating webhooks of the pinned KServe version
  * (webhook/). `validate` calls `admit` for every object whose schema is a CRD.
  */
-import { compileSchema, type CompiledSchema } from './cel/compile.js';
+import { compileRule, compiledSoFar, compileSchema } from './cel/compile.js';
 import { evaluateRules, type RuleCounts, type RuleViolation } from './cel/evaluate.js';
 import { applyDefaults } from './drift/defaults.js';
 import type { AdmissionNode } from './schema.js';
@@ -32,10 +32,15 @@ export interface Admission {
   readonly stored: unknown;
 }
 
-/** The compiled rules of an admission tree (compiled once per key and process). */
-export function schemaRules(tree: AdmissionNode, key: string): SchemaRules {
-  const s: CompiledSchema = compileSchema(tree, key);
-  return { total: s.total, compiled: s.compiled, transition: s.transition, failed: s.failed.map((r) => ({ at: r.at || '/', rule: r.spec.rule, error: r.error ?? '' })) };
+/**
+ * The rules of an admission tree and how many are compiled: with `all`, every rule is compiled
+ * now; else only those objects reached so far (rules compile on first use).
+ */
+export function schemaRules(tree: AdmissionNode, key: string, all = true): SchemaRules {
+  const s = compileSchema(tree, key);
+  if (all) for (const r of s.rules) compileRule(r);
+  const { compiled, failed } = compiledSoFar(s);
+  return { total: s.total, compiled, transition: s.transition, failed: failed.map((r) => ({ at: r.at || '/', rule: r.spec.rule, error: r.error ?? '' })) };
 }
 
 /** Defaults, then CEL, for one object against its CRD version's admission tree. */

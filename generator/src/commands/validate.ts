@@ -88,10 +88,6 @@ export async function validate(opts: ValidateOptions): Promise<ValidateResult> {
   const schemas: AdmissionSummary['schemas'][number][] = [];
   const validator = new Validator({
     compiler,
-    onRules: (source, kind, version, rules) => {
-      schemas.push({ source, kind, version, ...rules });
-      for (const f of rules.failed) warnings.set(`${source}\0cel\0${f.at}\0${f.rule}`, { file: source, field: f.at, message: `CEL rule ${JSON.stringify(f.rule)} cannot be compiled (${f.error}); objects with a value there are reported invalid`, severity: 'warning' });
-    },
     lookup: async (apiVersion, kind, file) => {
       const found = await storeOf(file).lookup(apiVersion, kind);
       const hit = found.found;
@@ -119,6 +115,10 @@ export async function validate(opts: ValidateOptions): Promise<ValidateResult> {
   await compiler.persist();
   const done = clock();
   const timings = { renderMs: rendered.wall - started.wall, validateMs: done.wall - rendered.wall, renderCpuMs: rendered.cpu - started.cpu, validateCpuMs: done.cpu - rendered.cpu };
+  for (const r of validator.ruleReport()) {
+    schemas.push(r);
+    for (const f of r.failed) warnings.set(`${r.source}\0cel\0${f.at}\0${f.rule}`, { file: r.source, field: f.at, message: `CEL rule ${JSON.stringify(f.rule)} cannot be compiled (${f.error}); objects with a value there are reported invalid`, severity: 'warning' });
+  }
   const sum = (k: 'evaluated' | 'transition' | 'uncompiled') => results.reduce((n, r) => n + (r.admission?.[k] ?? 0), 0);
   const admission: AdmissionSummary = {
     schemas: schemas.sort((a, b) => (`${a.kind}/${a.version}/${a.source}` < `${b.kind}/${b.version}/${b.source}` ? -1 : 1)),

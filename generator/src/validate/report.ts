@@ -78,11 +78,11 @@ export function formatReport(format: OutputFormat, results: readonly ResourceRes
   return format === 'json' ? jsonReport(results) : format === 'junit' ? junitReport(results) : textReport(results);
 }
 
-/** What the CEL rules did: `CEL: 237 rules in 2 CRD versions, 237 compiled, 0 not (…), 0 transition rules skipped at create; 512 evaluations`. */
+/** What the CEL rules did: `CEL: 224 rules in 2 CRD versions, 6 compiled (those objects reached), 0 could not be compiled, …; 6 rule evaluations, 0 transition skips`. */
 export function admissionLine(a: { schemas: readonly { total: number; compiled: number; transition: number; failed: readonly unknown[] }[]; evaluated: number; transitionSkipped: number }): string {
   const total = a.schemas.reduce((n, s) => n + s.total, 0);
   const compiled = a.schemas.reduce((n, s) => n + s.compiled, 0);
   const failed = a.schemas.reduce((n, s) => n + s.failed.length, 0);
   const transition = a.schemas.reduce((n, s) => n + s.transition, 0);
-  return `CEL: ${total} rules in ${a.schemas.length} CRD versions, ${compiled} compiled, ${failed} could not be compiled${failed ? ' (see the warnings)' : ''}, ${transition} transition rules (oldSelf) not checked at create; ${a.evaluated} rule evaluations, ${a.transitionSkipped} transition skips`;
+  return `CEL: ${total} rules in ${a.schemas.length} CRD versions, ${compiled} compiled (those objects reached), ${failed} could not be compiled${failed ? ' (see the warnings)' : ''}, ${transition} transition rules (oldSelf) not checked at create; ${a.evaluated} rule evaluations, ${a.transitionSkipped} transition skips`;
 }

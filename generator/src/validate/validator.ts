@@ -9,7 +9,7 @@
  * object and is validated.) Callers may add per-file skips with a stated reason.
  */
 import type { ErrorObject } from 'ajv';
-import { admit, schemaRules, type SchemaRules } from '../admission/index.js';
+import { admit, schemaRules, type AdmissionNode, type SchemaRules } from '../admission/index.js';
 import { checkWebhooks } from '../admission/webhook/index.js';
 import { builtinValidator, objectMetaErrors } from './builtin.js';
 import type { SchemaCompiler } from './compile.js';
@@ -29,8 +29,6 @@ export interface ValidatorDeps {
   readonly compiler: SchemaCompiler;
   /** Schema locations, for the "no schema" message. */
   readonly describe: (file: string) => string;
-  /** Told once per CRD version whose CEL rules were compiled in this run. */
-  readonly onRules?: (source: string, kind: string, version: string, rules: SchemaRules) => void;
   /** The KServe version whose webhook rules apply to objects of `file`; none: webhooks not checked. */
   readonly kserveVersion?: (file: string) => string;
   /** Whether objects of `file` are compared by Argo CD's client-side diff (list-item defaults drift). */
@@ -41,11 +39,16 @@ export interface ValidatorDeps {
 
 /** Validates files or single objects; stateless apart from its dependencies' caches. */
 export class Validator {
-  /** Admission trees whose rule counts were already reported. */
-  private readonly seen = new Set<string>();
+  /** The CRD versions whose CEL rules this run used, by admission key. */
+  private readonly seen = new Map<string, { source: string; kind: string; version: string; tree: AdmissionNode }>();
   constructor(private readonly deps: ValidatorDeps) {}
 
   /** Every object in one YAML file; with `skipReason`, each is reported skipped for that reason. */
+  /** Per CRD version used: its rules, how many the run compiled (on first use) and which could not be. */
+  ruleReport(): ({ source: string; kind: string; version: string } & SchemaRules)[] {
+    return [...this.seen].map(([key, { tree, ...where }]) => ({ ...where, ...schemaRules(tree, key, false) }));
+  }
+
   async validateFile(file: string, text: string, skipReason?: string): Promise<ResourceResult[]> {
     return Promise.all(readResources(file, text).map((r) => this.validateResource(r, skipReason)));
   }
@@ -99,10 +102,7 @@ export class Validator {
       // CEL rules run on objects the schema admits, as the API server runs them after it.
       const { admission, admissionKey } = lookup.found;
       if (admission && admissionKey && errors.length === 0) {
-        if (!this.seen.has(admissionKey)) {
-          this.seen.add(admissionKey);
-          this.deps.onRules?.(lookup.found.source, base.kind, base.version, schemaRules(admission, admissionKey));
-        }
+        if (!this.seen.has(admissionKey)) this.seen.set(admissionKey, { source: lookup.found.source, kind: base.kind, version: base.version, tree: admission });
         admitted = admit(obj, admission, admissionKey);
       }
     } else {

@@ -8,7 +8,7 @@
  */
 import { isCelError } from '@bufbuild/cel';
 import type { AdmissionNode } from '../schema.js';
-import type { CompiledNode, CompiledRule, CompiledSchema } from './compile.js';
+import { compileRule, type CompiledNode, type CompiledRule, type CompiledSchema } from './compile.js';
 
 /** One rule the object breaks (or a rule that could not say). */
 export interface RuleViolation {
@@ -32,11 +32,15 @@ export interface RuleCounts {
 const CEL_RESERVED = new Set(['true', 'false', 'null', 'in', 'as', 'break', 'const', 'continue', 'else', 'for', 'function', 'if', 'import', 'let', 'loop', 'package', 'namespace', 'return', 'var', 'void', 'while']);
 const CEL_NAME = /^[a-zA-Z_.\-/][a-zA-Z0-9_.\-/]*$/;
 
+const names = new Map<string, string>();
 /** A property name as Kubernetes CEL exposes it. */
 export function celPropertyName(k: string): string {
-  if (CEL_RESERVED.has(k)) return `__${k}__`;
-  if (!CEL_NAME.test(k)) return k;
-  return k.replace(/__/g, '__underscores__').replace(/\./g, '__dot__').replace(/-/g, '__dash__').replace(/\//g, '__slash__');
+  let n = names.get(k);
+  if (n === undefined) {
+    n = CEL_RESERVED.has(k) ? `__${k}__` : !CEL_NAME.test(k) ? k : k.replace(/__/g, '__underscores__').replace(/\./g, '__dot__').replace(/-/g, '__dash__').replace(/\//g, '__slash__');
+    if (names.size < 10_000) names.set(k, n);
+  }
+  return n;
 }
 
 const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
@@ -73,6 +77,10 @@ function run(rule: CompiledRule, self: unknown, path: string, out: RuleViolation
   const reason = rule.spec.reason ?? 'FieldValueInvalid';
   const report = (msg: string) => out.push({ path: path + (rule.spec.fieldPath ? fieldPathPointer(rule.spec.fieldPath) : ''), msg, reason, rule: rule.spec.rule });
   if (!rule.program) {
+    if (rule.error === undefined) {
+      compileRule(rule);
+      if (rule.program) return run(rule, self, path, out, counts);
+    }
     counts.uncompiled++;
     report(`the CRD's rule could not be compiled (${rule.error}), so whether the API server admits this is unknown`);
     return;
@@ -97,7 +105,7 @@ function run(rule: CompiledRule, self: unknown, path: string, out: RuleViolation
 }
 
 function walk(c: CompiledNode, value: unknown, path: string, out: RuleViolation[], counts: RuleCounts, memo: WeakMap<object, unknown>): void {
-  if (value === undefined || value === null) return;
+  if (value === undefined || value === null || !c.hasRules) return;
   if (c.rules.length) {
     const self = toCel(c.node, value, memo);
     for (const r of c.rules) run(r, self, path, out, counts);
@@ -108,7 +116,7 @@ function walk(c: CompiledNode, value: unknown, path: string, out: RuleViolation[
   }
   if (!isObject(value)) return;
   if (c.p) for (const [k, child] of Object.entries(c.p)) if (k in value) walk(child, value[k], `${path}/${escape(k)}`, out, counts, memo);
-  if (c.m) for (const [k, v] of Object.entries(value)) if (!c.p?.[k]) walk(c.m, v, `${path}/${escape(k)}`, out, counts, memo);
+  if (c.m) for (const [k, v] of Object.entries(value)) if (!c.node.p?.[k]) walk(c.m, v, `${path}/${escape(k)}`, out, counts, memo);
 }
 
 /** Every rule of `schema` over `obj` (defaults already applied, as the API server validates them). */

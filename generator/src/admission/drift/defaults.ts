@@ -25,8 +25,19 @@ export function applyDefaults(node: AdmissionNode | undefined, value: unknown, a
   return { value: out, added, inListItems };
 }
 
+const withDefaults = new WeakMap<AdmissionNode, boolean>();
+/** Whether a default sits at or below `node` (memoised: the walk skips subtrees without). */
+function hasDefaults(node: AdmissionNode): boolean {
+  let v = withDefaults.get(node);
+  if (v === undefined) {
+    v = Object.values(node.p ?? {}).some((c) => c.d !== undefined || hasDefaults(c)) || (!!node.m && hasDefaults(node.m)) || (!!node.i && hasDefaults(node.i));
+    withDefaults.set(node, v);
+  }
+  return v;
+}
+
 function walk(node: AdmissionNode | undefined, value: unknown, at: string, added: string[], inList: string[], listItem: boolean): unknown {
-  if (!node) return value;
+  if (!node || !hasDefaults(node)) return value;
   if (Array.isArray(value)) {
     if (!node.i) return value;
     let copy: unknown[] | undefined;
