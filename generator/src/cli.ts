@@ -211,16 +211,21 @@ export function buildProgram(): Command {
     .addOption(new Option('--page-size <n>', 'items per list page').argParser((v) => Number(v)).hideHelp())
     .addOption(new Option('--max-pages <n>', 'pages of one list at most (then exit 3)').argParser(wholeNumber).default(200))
     .addOption(new Option('--max-response <size>', 'bytes of one API response at most, counted while it streams (then exit 3)').argParser(byteSize('--max-response')).default(64 << 20, '64Mi'))
+    .option('--probe', 'then send each Ready model a request: GET /v1/models lists its served name, POST /v1/chat/completions (max_tokens 1) answers 200', false)
+    .option('--probe-url <url>', 'send probes to this origin instead of the model URL\'s host (a port-forward, a CI runner\'s tunnel); the path is kept')
+    .addOption(new Option('--probe-timeout <duration>', 'deadline of each probe request').argParser(durationArg('--probe-timeout')).default(10_000, '10s'))
+    .option('--probe-token-file <file>', 'bearer token for gateways with auth, read from this file (never from the command line)')
     .action(async (o: {
       root: string; env: string[]; plan?: string; kubeconfig?: string; context?: string; timeout: number; interval: number; once: boolean;
       expectRevision?: string; pushedAt?: number; reconcileWindow?: number; progressDeadline: number; requestTimeout: number; output: HealthOutput; pageSize?: number;
-      maxPages: number; maxResponse: number;
+      maxPages: number; maxResponse: number; probe: boolean; probeUrl?: string; probeTimeout: number; probeTokenFile?: string;
     }) => {
       const [{ health }, { describeProblem }] = await Promise.all([import('./commands/health.js'), import('./cluster/problem.js')]);
       const r = await health(
         {
           root: o.root, envs: o.env, timeoutMs: o.timeout, intervalMs: o.interval, once: o.once, progressDeadlineMs: o.progressDeadline,
-          requestTimeoutMs: o.requestTimeout, maxPages: o.maxPages, maxResponseBytes: o.maxResponse, output: o.output, color: !!process.stdout.isTTY && process.env.NO_COLOR === undefined,
+          requestTimeoutMs: o.requestTimeout, maxPages: o.maxPages, maxResponseBytes: o.maxResponse, probe: o.probe, probeTimeoutMs: o.probeTimeout,
+          ...(o.probeUrl ? { probeUrl: o.probeUrl } : {}), ...(o.probeTokenFile ? { probeTokenFile: o.probeTokenFile } : {}), output: o.output, color: !!process.stdout.isTTY && process.env.NO_COLOR === undefined,
           ...(o.plan ? { planFile: o.plan } : {}), ...(o.kubeconfig ? { kubeconfig: o.kubeconfig } : {}), ...(o.context ? { context: o.context } : {}),
           ...(o.expectRevision ? { expectRevision: o.expectRevision } : {}), ...(o.pushedAt !== undefined ? { pushedAt: o.pushedAt } : {}),
           ...(o.reconcileWindow !== undefined ? { reconcileWindowMs: o.reconcileWindow } : {}), ...(o.pageSize ? { pageSize: o.pageSize } : {}),

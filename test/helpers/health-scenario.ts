@@ -45,6 +45,8 @@ export interface Scenario {
   /** Point the kubeconfig here instead (e.g. a closed port). */
   readonly server?: string;
   readonly token?: string;
+  /** Files to write into the repository before the run (name → text). */
+  readonly files?: Readonly<Record<string, string>>;
 }
 
 export async function runScenario(s: Scenario): Promise<ScenarioResult> {
@@ -54,6 +56,10 @@ export async function runScenario(s: Scenario): Promise<ScenarioResult> {
   try {
     seedHealthy(fake, envs);
     s.setup?.(fake);
+    if (s.files) {
+      const { writeFileSync } = await import('node:fs');
+      for (const [name, text] of Object.entries(s.files)) writeFileSync(join(repo.dir, name), text);
+    }
     let kubeconfig = fake.writeKubeconfig(join(repo.dir, 'kubeconfig'), s.token);
     if (s.server) {
       const { readFileSync, writeFileSync } = await import('node:fs');

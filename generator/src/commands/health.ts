@@ -14,7 +14,9 @@ import { DIAGNOSIS_KINDS, GATEWAY_KIND, type KindRef } from '../health/kinds.js'
 import { KSERVE_NAMESPACE } from '../model/kserve.js';
 import { listKey, type ListOutcome, type Observation } from '../health/observation.js';
 import { listRequests, parsePlan, planHealth, type HealthPlan } from '../health/plan.js';
-import { poll, type Round } from '../health/poll.js';
+import { exitCodeOf, poll, type Round } from '../health/poll.js';
+import type { Verdict } from '../health/status.js';
+import { probeAll, probeUrl } from '../probe/probe.js';
 import { formatJson } from '../health/report/json.js';
 import { formatJunit } from '../health/report/junit.js';
 import { formatPrometheus } from '../health/report/prometheus.js';
@@ -51,6 +53,12 @@ export interface HealthOptions {
   readonly maxResponseBytes?: number;
   readonly output: HealthOutput;
   readonly color: boolean;
+  /** Send a request to every Ready model at the end of the run. */
+  readonly probe?: boolean;
+  /** Origin to send probes to instead of the model's own URL host. */
+  readonly probeUrl?: string;
+  readonly probeTimeoutMs?: number;
+  readonly probeTokenFile?: string;
 }
 
 export interface HealthIO {
@@ -67,6 +75,9 @@ export interface HealthRun {
   readonly output: string;
   readonly problems: readonly ApiProblem[];
 }
+
+/** Served model ids by `namespace/name`, from the catalogs (absent with --plan). */
+const servedNames = new Map<string, string>();
 
 async function loadPlan(opts: HealthOptions): Promise<HealthPlan> {
   if (opts.planFile) {
@@ -88,6 +99,7 @@ async function loadPlan(opts: HealthOptions): Promise<HealthPlan> {
   const envs = await selectEnvironments(opts.root, opts.envs);
   const loaded = loadRepository(await readCatalogs(opts.root, envs), await readLibrary(opts.root));
   if (!loaded.ok) throw new UserError(loaded.issues);
+  for (const e of loaded.value.environments) for (const m of e.models) servedNames.set(`${e.namespace}/${m.name}`, m.servedName);
   return planHealth(loaded.value.environments);
 }
 
@@ -124,6 +136,7 @@ export async function health(opts: HealthOptions, io: HealthIO = {}): Promise<He
   });
   const progress = io.progress ? (text: string) => io.progress!(reader.redact(text)) : undefined;
   const requests = listRequests(plan);
+  let lastLists: Map<string, ListOutcome> | undefined;
   const modelNamespaces = [...new Set(plan.environments.map((e) => e.namespace))];
 
   const observe = async (deadline: number): Promise<Observation> => {
@@ -140,6 +153,7 @@ export async function health(opts: HealthOptions, io: HealthIO = {}): Promise<He
     if (sick.length) more.push({ kind: GATEWAY_KIND, namespace: KSERVE_NAMESPACE });
     const extra = await inPool(more, 8, (r) => reader.list(r.kind, r.namespace, { signal, ...(r.labelSelector ? { labelSelector: r.labelSelector } : {}) }));
     more.forEach((r, i) => lists.set(listKey(r.kind.kind, r.namespace), extra[i]!));
+    lastLists = lists;
     return { lists, requests: reader.requests - before };
   };
 
@@ -171,10 +185,32 @@ export async function health(opts: HealthOptions, io: HealthIO = {}): Promise<He
   // The final table repeats the live frame: clear it. Other formats go elsewhere; keep the frame.
   if (io.live && progress && frameLines && opts.output === 'table') progress(redraw(frameLines, []).replace(/\n$/, ''));
   // Server text (condition messages, Status bodies) and URLs are hostile: no format may echo a credential.
+  let verdicts = result.last.verdicts;
+  let code = result.code;
+  if (opts.probe && code !== 3) {
+    const token = opts.probeTokenFile ? (await readOptional(opts.probeTokenFile))?.trim() : undefined;
+    if (opts.probeTokenFile && token === undefined) throw new UsageError(`--probe-token-file ${opts.probeTokenFile}: no such file`);
+    reader.redact.add(token);
+    const live = (v: Verdict) => {
+      const o = lastLists?.get(listKey('LLMInferenceService', v.namespace));
+      const item = o?.ok ? (o.items as { metadata?: { name?: string }; spec?: { model?: { name?: string } } }[]).find((x) => x.metadata?.name === v.name) : undefined;
+      return item?.spec?.model?.name;
+    };
+    const targets = verdicts
+      .filter((v) => v.kind === 'LLMInferenceService' && v.status === 'Healthy' && v.url)
+      .map((v) => ({ key: `${v.namespace}/${v.name}`, url: probeUrl(v.url!, opts.probeUrl), served: servedNames.get(`${v.namespace}/${v.name}`) ?? live(v) ?? v.name }));
+    const probed = await probeAll(targets, { timeoutMs: opts.probeTimeoutMs ?? 10_000, ...(token ? { token } : {}), signal: AbortSignal.timeout(Math.max(1000, result.startedAt + opts.timeoutMs + 2000 - Date.now())) });
+    verdicts = verdicts.map((v) => {
+      const p = probed.get(`${v.namespace}/${v.name}`);
+      if (!p || v.kind !== 'LLMInferenceService') return v;
+      return p.ok ? { ...v, latencyMs: p.latencyMs, message: `${v.message}; ${p.message}` } : { ...v, status: 'Degraded', reason: 'ProbeFailed', latencyMs: p.latencyMs, message: `Ready, but the probe failed: ${p.message}` };
+    });
+    code = exitCodeOf({ verdicts, problems: result.last.problems });
+  }
   const report: Report = redactDeep({
-    verdicts: result.last.verdicts,
+    verdicts,
     problems: result.last.problems,
-    code: result.code,
+    code,
     startedAt,
     finishedAt: result.finishedAt,
     rounds: result.last.n,
@@ -182,5 +218,5 @@ export async function health(opts: HealthOptions, io: HealthIO = {}): Promise<He
     ...(expect ? { expectedRevision: expect.sha } : {}),
   }, reader.redact);
   const format = { table: (r: Report) => formatTable(r, opts.color), json: formatJson, junit: formatJunit, prometheus: formatPrometheus }[opts.output];
-  return { code: result.code, output: reader.redact(format(report)), problems: report.problems };
+  return { code, output: reader.redact(format(report)), problems: report.problems };
 }
