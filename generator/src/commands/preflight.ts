@@ -12,6 +12,7 @@ import { UserError } from '../errors.js';
 import type { ListOutcome } from '../health/observation.js';
 import { assessPreflight, preflightLists } from '../preflight/checks.js';
 import { catalogNeeds } from '../preflight/needs.js';
+import { externalRequirements } from '../prerequisites/requirements.js';
 import { formatPreflightJson, formatPreflightJunit, formatPreflightTable, type PreflightReport } from '../preflight/report.js';
 import { selectEnvironments } from './workspace.js';
 
@@ -51,7 +52,9 @@ export async function preflight(opts: PreflightOptions): Promise<PreflightRun> {
   const envs = await selectEnvironments(opts.root, opts.envs);
   const loaded = loadRepository(await readCatalogs(opts.root, envs));
   if (!loaded.ok) throw new UserError(loaded.issues);
-  const needs = catalogNeeds(loaded.value.environments);
+  // Prerequisites the catalogs declare external (platform.prerequisites): their CRDs must be there already.
+  const external = loaded.value.environments.flatMap((e) => externalRequirements(e).map((r) => ({ crds: r.crds, why: `${e.name}: prerequisite ${r.name} (install: external)` })));
+  const needs = catalogNeeds(loaded.value.environments, external);
   const reader = connect({
     ...(opts.kubeconfig ? { kubeconfig: opts.kubeconfig } : {}),
     ...(opts.context ? { context: opts.context } : {}),
