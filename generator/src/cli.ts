@@ -135,7 +135,7 @@ export function buildProgram(): Command {
     .option('--pr-body-template <file>', 'Handlebars template of the pull-request body')
     .option('--pr-body-out <file>', 'write the pull-request body to this file (when a commit is made)')
     .action(async (o: { root: string; repo?: string; targetBranch?: string; branch?: string; push: boolean; remote: string; retries: number; timeout: number; messageTemplate?: string; prBodyTemplate?: string; prBodyOut?: string }) => {
-      const { commit, loadTemplate, writeText } = await import('./commands/commit.js');
+      const { commit, describeCommit, loadTemplate, writeText } = await import('./commands/commit.js');
       const r = await commit({
         root: o.root,
         ...(o.repo ? { repo: o.repo } : {}),
@@ -150,13 +150,8 @@ export function buildProgram(): Command {
         onProgress: (m) => process.stderr.write(`${m}\n`),
       });
       printIssues(r.warnings);
-      if (!r.commit) {
-        process.stdout.write('nothing to commit: the catalogs and their generated tree are already committed\n');
-        return;
-      }
-      if (o.prBodyOut) await writeText(o.prBodyOut, r.prBody!);
-      const where = r.pushed ? `${o.repo ? 'the target repository' : o.remote}/${r.branch}` : r.branch;
-      process.stdout.write(`${r.pushed ? 'pushed' : 'committed'} ${r.commit.slice(0, 12)} to ${where}${r.attempts > 1 ? ` (${r.attempts} attempts)` : ''}\n  ${r.subject}\n`);
+      if (o.prBodyOut && r.commit) await writeText(o.prBodyOut, r.prBody!);
+      process.stdout.write(describeCommit(r, { remote: o.remote, ...(o.repo ? { repo: o.repo } : {}) }));
       for (const n of r.notes) process.stderr.write(`note: ${n}\n`);
     });
 

@@ -23,6 +23,7 @@ export function git(cwd: string, ...args: string[]): string {
 
 export const DEV = `namespace: llm-dev
 platform: { mode: standalone, kserve: v0.20.0, source: remote }
+defaults: { resources: { cpu: "1", memory: 4Gi } }
 models:
   tiny:
     uri: hf://facebook/opt-125m
@@ -32,6 +33,7 @@ models:
 
 export const PROD = `namespace: llm-prod
 platform: { mode: addons, kserve: v0.20.0, source: remote }
+defaults: { resources: { cpu: "4", memory: 32Gi } }
 models:
   qwen2-7b-instruct:
     uri: hf://Qwen/Qwen2.5-7B-Instruct

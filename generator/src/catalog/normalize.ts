@@ -4,6 +4,7 @@
  */
 import type { CatalogFile, ModelFile, ProfileFile, ResourcesFile, EnvFile } from './schema.js';
 import { DEFAULT_KSERVE_VERSION, GPU_RESOURCE } from '../model/kserve.js';
+import { defaultCpuImage } from './cpu-image.js';
 import type { Environment, EnvVar, Hardware, JsonObject, Model, Resources, Delivery } from '../model/types.js';
 import { deepMerge } from '../render/merge.js';
 import { DEFAULT_SHARD_ABOVE, DEFAULT_SHARDS } from '../sharding/assign.js';
@@ -127,7 +128,8 @@ function modelOf(key: string, file: ModelFile, c: CatalogFile, kserve: string): 
   const profile = m.profile ? own(c.profiles, parseProfileRef(m.profile).name) : undefined;
   const parallelism = parallelismOf(hardware.gpus, m.tensorParallel, m.parallelism);
   const router = m.router ?? 'scheduler';
-  const image = m.image ?? profile?.image;
+  const cpuImage = defaultCpuImage(m, profile, hardware, kserve);
+  const image = m.image ?? profile?.image ?? cpuImage;
   const resources = resourcesOf(m.resources ?? profile?.resources);
   const claim = /^pvc:\/\/([^/]+)\/?(.*)$/.exec(m.uri ?? '');
   const prefillGpus = m.prefill?.gpus ?? (m.prefill && podGpusOf(m.prefill.tensorParallel, m.prefill.parallelism)) ?? hardware.gpus;
@@ -148,7 +150,8 @@ function modelOf(key: string, file: ModelFile, c: CatalogFile, kserve: string): 
     router,
     ...(router === 'prefill-decode' ? { prefill: prefillOf(m, prefillGpus) } : {}),
     decode: extrasOf(m.decode),
-    production: productionOf(m, kserve),
+    // KServe's CPU image runs as root: with it comes runAsNonRoot: false, unless the catalog says otherwise.
+    production: cpuImage && m.runAsRoot === undefined ? { ...productionOf(m, kserve), runAsRoot: true } : productionOf(m, kserve),
     ...(resources ? { resources } : {}),
     ...(image ? { image } : {}),
     ...(m.hfTokenSecret ? { hfTokenSecret: m.hfTokenSecret } : {}),

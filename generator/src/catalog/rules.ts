@@ -9,6 +9,7 @@ import type { CatalogDocument, PathKey } from './document.js';
 import type { CatalogFile, ModelFile } from './schema.js';
 import { hardwareOf, parseProfileRef, withDefaults } from './normalize.js';
 import { PRODUCTION_RULES } from './rules-production.js';
+import { RUNTIME_RULES } from './rules-runtime.js';
 import { own } from './lookup.js';
 import { kubernetesMetadata } from '../metadata/rules.js';
 import { pathsStayInside } from './paths.js';
@@ -159,6 +160,7 @@ export const RULES: readonly Rule[] = [
   pathsStayInside,
   ...PRODUCTION_RULES,
   prerequisiteRules,
+  ...RUNTIME_RULES,
 ];
 
 export function runRules(c: CatalogFile, doc: CatalogDocument): Issue[] {

@@ -10,6 +10,7 @@ import { loadRepository, type CatalogSource } from '../catalog/repository.js';
 import { CATALOG, listEnvironments, readCatalogs } from '../disk/files.js';
 import type { Change } from '../disk/plan.js';
 import { applyChanges } from '../disk/transaction.js';
+import { vendoredChanges } from '../disk/vendored.js';
 import { commitStaged, mergeText, stagePaths } from '../git/commit.js';
 import { compareCatalogs, type SemanticChange } from '../change/semantic.js';
 import { messageContext, renderMessage, type FileTouch } from '../render/messages.js';
@@ -36,6 +37,8 @@ export interface BuildInput {
   readonly tmp: string;
   /** The user's catalogs (the working-tree versions). */
   readonly ours: Catalogs;
+  /** The user's base/vendor/ files (what `vendor` wrote), carried like the catalogs. */
+  readonly vendored?: ReadonlyMap<string, string>;
   /**
    * The catalogs the user's edits started from (their HEAD): the base of a three-way merge
    * with the checkout's catalogs. Undefined: the user's catalogs overwrite (another repository).
@@ -107,7 +110,8 @@ export async function buildCommit(i: BuildInput): Promise<Built> {
   const theirs = await catalogsIn(i.root);
   const before = loadRepository(toSources(theirs));
   const catalogs = await catalogChanges(i, theirs);
-  await applyChanges(i.root, catalogs);
+  const vendored = await vendoredChanges(i.root, i.vendored ?? new Map());
+  await applyChanges(i.root, [...catalogs, ...vendored]);
   await i.step('catalogs');
 
   const ws = await loadWorkspace(i.root);
@@ -119,14 +123,14 @@ export async function buildCommit(i: BuildInput): Promise<Built> {
   if (verdict.stale.length) throw new UserError(verdict.stale);
   await i.step('check');
 
-  const paths = [...catalogs, ...ws.plan.changes].map((c) => c.path).sort();
+  const paths = [...catalogs, ...vendored, ...ws.plan.changes].map((c) => c.path).sort();
   await stagePaths(i.git, paths);
   await i.step('stage');
 
   // A base whose catalogs do not load (broken upstream) has no "before": the message then
   // says "regenerate" rather than claiming every model was added.
   const changes = before.ok ? compareCatalogs(before.value, ws.catalog) : [];
-  const files: FileTouch[] = ws.plan.changes.map((c) => ({ path: c.path, action: ACTION[c.kind] }));
+  const files: FileTouch[] = [...vendored, ...ws.plan.changes].map((c) => ({ path: c.path, action: ACTION[c.kind] }));
   const context = messageContext(changes, files);
   // Both rendered before committing: a broken template must fail before anything is recorded.
   const message = renderMessage(i.templates.message.text, context, i.templates.message.source);

@@ -19,6 +19,7 @@ import { join, resolve } from 'node:path';
 import { GitError, type SimpleGit } from 'simple-git';
 import { UsageError, UserError, type Issue } from '../errors.js';
 import { readOptional, writeFileAtomic } from '../disk/files.js';
+import { readVendored } from '../disk/vendored.js';
 import { git, hasSshCommand, identityConfig } from '../git/client.js';
 import { acquireLock, LockTimeoutError } from '../disk/lock.js';
 import { branchNameProblem, remoteProblem } from '../git/refname.js';
@@ -73,7 +74,11 @@ export interface CommitResult {
   readonly prBody?: string;
   readonly changes: readonly SemanticChange[];
   readonly files: readonly FileTouch[];
-  /** Things the user should know (a branch that was not moved, a stale working tree). */
+  /** Commits of the user's that were not on the remote yet and went with the push. */
+  readonly carried: number;
+  /** Nothing new to commit, but `--push` pushed the branch's unpushed commits, up to this one. */
+  readonly pushedLocal?: string;
+    /** Things the user should know (a branch that was not moved, a stale working tree). */
   readonly notes: readonly string[];
   readonly warnings: readonly Issue[];
 }
@@ -99,6 +104,8 @@ interface Run {
   readonly step: (s: CommitStep) => Promise<void>;
   readonly templates: { readonly message: Template; readonly prBody: Template };
   readonly ours: Catalogs;
+  /** The user's base/vendor/ files. */
+  readonly vendored: ReadonlyMap<string, string>;
 }
 
 const OWNED_DIRS = ['environments/', 'base/', 'overlays/'];
@@ -149,6 +156,7 @@ export async function commit(o: CommitOptions): Promise<CommitResult> {
       prBody: o.prBodyTemplate ?? { text: DEFAULT_PR_BODY_TEMPLATE, source: 'default PR body template' },
     },
     ours,
+    vendored: await readVendored(o.root),
   };
   if (!o.repo) await refuseUnrelatedStaged(user!);
   let release = async () => {};
@@ -196,16 +204,21 @@ function explain(e: unknown, run: Run, interrupted: boolean): unknown {
 async function buildAndPush(
   run: Run,
   s: { scratch: Scratch; root: string; g: SimpleGit; net: SimpleGit; base?: Catalogs; remote: string; pushTo: string; newBranch: boolean },
-): Promise<{ built: Built; attempts: number; builtOn: string }> {
+): Promise<{ built: Built; attempts: number; builtOn: string; carried: number }> {
   const retries = run.o.retries ?? 3;
   const start = (await s.g.raw(['rev-parse', 'HEAD'])).trim();
   for (let attempt = 1; ; attempt++) {
     const builtOn = (await s.g.raw(['rev-parse', 'HEAD'])).trim();
-    const built = await buildCommit({ git: s.g, root: s.root, tmp: s.scratch.tmp, ours: run.ours, ...(s.base ? { base: s.base } : {}), templates: run.templates, step: run.step });
-    if (!built.commit || !run.o.push) return { built, attempts: attempt, builtOn };
+    const built = await buildCommit({ git: s.g, root: s.root, tmp: s.scratch.tmp, ours: run.ours, vendored: run.vendored, ...(s.base ? { base: s.base } : {}), templates: run.templates, step: run.step });
+    // Commits on the branch that no remote-tracking ref has yet: a push carries them too. With
+    // nothing new to commit they are what `commit --push` pushes (the tree at them is fresh:
+    // buildCommit just regenerated and checked it).
+    const carried = s.newBranch ? 0 : await unpushed(s.g, builtOn, s.remote);
+    const toPush = built.commit ?? (carried ? builtOn : undefined);
+    if (!toPush || !run.o.push) return { built, attempts: attempt, builtOn, carried: 0 };
     try {
-      await pushCommit(s.net, s.remote, built.commit, s.pushTo);
-      return { built, attempts: attempt, builtOn };
+      await pushCommit(s.net, s.remote, toPush, s.pushTo);
+      return { built, attempts: attempt, builtOn, carried };
     } catch (e) {
       if (!(e instanceof PushError) || (e.kind !== 'rejected' && e.kind !== 'transient') || attempt > retries) throw e;
       if (s.newBranch && e.kind === 'rejected') throw UserError.of(s.remote, `branch ${s.pushTo} already exists there — pick another --branch name`);
@@ -218,6 +231,22 @@ async function buildAndPush(
       await rebaseOnto(s.g, tip, `${s.remote}/${s.pushTo}`);
     }
   }
+}
+
+/** Why a clone has nothing to build on: an empty repository, or a default branch (HEAD) without commits. */
+async function noCommitsThere(g: SimpleGit, head: string, asked: string | undefined): Promise<string> {
+  // A shallow clone fetched only the missing HEAD branch: ask the remote for the others.
+  const listed = await g.raw(['ls-remote', '--heads', 'origin']).catch(() => '');
+  const branches = [...listed.matchAll(/\srefs\/heads\/(\S+)/g)].map((m) => m[1]!);
+  if (!branches.length) return 'has no commits yet — push an initial commit first';
+  const pick = branches.includes('main') ? 'main' : branches[0]!;
+  return `${asked ? `branch ${asked}` : `its default branch (HEAD) ${head || '?'}`} has no commits; it has ${branches.join(', ')} — pass --target-branch ${pick}${asked ? '' : ` (or point its HEAD there: git symbolic-ref HEAD refs/heads/${pick} in the bare repository)`}`;
+}
+
+/** How many commits up to `rev` no remote-tracking ref of `remote` holds. */
+async function unpushed(g: SimpleGit, rev: string, remote: string): Promise<number> {
+  const out = await g.raw(['rev-list', '--count', rev, '--not', `--remotes=${remote}`]).catch(() => '0');
+  return Number(out.trim()) || 0;
 }
 
 /** Replays the checkout's commits missing from `tip` onto it; a conflict fails cleanly. */
@@ -255,8 +284,8 @@ async function commitLocal(run: Run): Promise<CommitResult> {
     const pushTo = o.branch ?? target!;
     const r = await buildAndPush(run, { scratch, root, g, net, base, remote, pushTo, newBranch: !!o.branch });
     const c = r.built.commit;
-    const result = { pushed: !!(c && o.push), attempts: r.attempts, changes: r.built.changes, files: r.built.files, warnings: r.built.warnings };
-    if (!c) return { ...result, notes: [] };
+    const result = { pushed: !!(c && o.push), attempts: r.attempts, changes: r.built.changes, files: r.built.files, warnings: r.built.warnings, carried: r.carried };
+    if (!c) return { ...result, notes: [], ...(r.carried ? { pushedLocal: r.builtOn, branch: pushTo } : {}) };
     const notes = await land(run, { repo, userG, commit: c, target, baseTip, builtOn: r.builtOn, paths: r.built.paths, remote });
     notes.push(...(await staleInWorkingTree(repo, o.root, root, r.built.paths, c, userG)));
     return { ...result, commit: c, branch: pushTo, subject: r.built.message.split('\n')[0]!, prBody: r.built.prBody, notes };
@@ -276,13 +305,27 @@ async function commitToOther(run: Run, target: string): Promise<CommitResult> {
     const g = git(scratch.dir, { ...run.limits, batchSsh, config: await identityConfig(git(scratch.dir)) });
     const head = await resolveCommit(g, 'HEAD');
     const current = await g.raw(['symbolic-ref', '--quiet', '--short', 'HEAD']).then((b) => b.trim(), () => '');
-    if (!head || !current) throw UserError.of(redactUrl(url), 'has no commits on that branch — push an initial commit first');
+    if (!head || !current) throw UserError.of(redactUrl(url), await noCommitsThere(g, current, o.targetBranch));
     const pushTo = o.branch ?? current;
     const r = await buildAndPush(run, { scratch, root: scratch.dir, g, net: g, remote: 'origin', pushTo, newBranch: !!o.branch });
     const c = r.built.commit;
-    const result = { pushed: !!c, attempts: r.attempts, changes: r.built.changes, files: r.built.files, warnings: r.built.warnings, notes: [] };
+    const result = { pushed: !!c, attempts: r.attempts, changes: r.built.changes, files: r.built.files, warnings: r.built.warnings, notes: [], carried: r.carried };
     return c ? { ...result, commit: c, branch: pushTo, subject: r.built.message.split('\n')[0]!, prBody: r.built.prBody } : result;
   } finally {
     await scratch.dispose();
   }
+}
+
+/** What `commit` tells the user on stdout: what it committed or pushed, and where. */
+export function describeCommit(r: CommitResult, o: { remote: string; repo?: string }): string {
+  const where = (branch: string) => (o.repo ? `branch ${branch} of ${redactUrl(o.repo)}` : `${o.remote}/${branch}`);
+  const plural = (n: number) => `${n} local commit${n === 1 ? '' : 's'}`;
+  if (!r.commit) {
+    if (r.pushedLocal) return `nothing new to commit; pushed ${plural(r.carried)} not yet on the remote (up to ${r.pushedLocal.slice(0, 12)}) to ${where(r.branch!)}\n`;
+    return 'nothing to commit: the catalogs and their generated tree are already committed\n';
+  }
+  const attempts = r.attempts > 1 ? ` (${r.attempts} attempts)` : '';
+  const carried = r.pushed && r.carried ? `, with ${plural(r.carried)} that ${r.carried === 1 ? 'was' : 'were'} not pushed yet` : '';
+  const head = r.pushed ? `pushed ${r.commit.slice(0, 12)} to ${where(r.branch!)}` : `committed ${r.commit.slice(0, 12)} on branch ${r.branch}`;
+  return `${head}${carried}${attempts}\n  ${r.subject}\n`;
 }

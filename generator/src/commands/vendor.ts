@@ -5,6 +5,7 @@ import { applyChanges } from '../disk/transaction.js';
 import { withTree } from './tree.js';
 import { listEnvironments, readCatalogs, readLibrary } from '../disk/files.js';
 import { openSource, planVendor } from '../disk/vendor.js';
+import { requireSupported, verifySourceVersion } from '../disk/kserve-source.js';
 import { loadRepository } from '../catalog/repository.js';
 import { DEFAULT_KSERVE_VERSION, RELEASE_TAG } from '../model/kserve.js';
 import { openPrerequisiteSource, planPrerequisiteVendor } from '../disk/vendor-prerequisite.js';
@@ -27,9 +28,11 @@ export async function vendor(opts: VendorOptions): Promise<{ version: string; ch
   if (opts.prerequisite) return vendorPrerequisite(opts, opts.prerequisite);
   if (opts.version !== undefined && !RELEASE_TAG.test(opts.version)) throw new UsageError(`--version ${JSON.stringify(opts.version)}: not a KServe release tag such as v0.20.0`);
   const version = opts.version ?? (await pinnedVersion(opts.root));
+  requireSupported(version, opts.version ? '--version' : 'environments/');
   return withTree(opts.root, 'vendor', {}, async () => {
     const src = await openSource(opts.from);
     try {
+      await verifySourceVersion(src.root, opts.from, version);
       const changes = await planVendor(opts.root, version, src);
       await applyChanges(opts.root, changes);
       // Compile the vendored CRDs' validators now, so the first `validate` after vendoring is warm.
