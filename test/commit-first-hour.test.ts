@@ -14,8 +14,10 @@ afterEach(() => repo?.cleanup());
 describe('commit, the first hour', () => {
   it('after vendor: commits base/vendor with the catalog that needs it, and a clone of the result passes check', async () => {
     repo = await gitopsRepo();
-    write(repo.work, 'environments/dev/catalog.yaml', DEV.replace('source: remote', 'source: vendored'));
-    write(repo.work, 'environments/prod/catalog.yaml', PROD.replace('source: remote', 'source: vendored'));
+    // Prerequisites installed by hand: this test is about KServe's vendored files only.
+    const vendoredSource = 'source: vendored, prerequisites: { cert-manager: external, gateway-api: external, inference-extension: external, gateway: external }';
+    write(repo.work, 'environments/dev/catalog.yaml', DEV.replace('source: remote', vendoredSource));
+    write(repo.work, 'environments/prod/catalog.yaml', PROD.replace('source: remote', vendoredSource));
     const vendored = await cli(['vendor', '--from', KSERVE_SRC], repo.work);
     expect(vendored.code, vendored.stderr).toBe(0);
     expect((await cli(['generate'], repo.work)).code).toBe(0);
