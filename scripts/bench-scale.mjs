@@ -24,7 +24,7 @@ const PROJECT = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const CLI = join(PROJECT, 'dist', 'cli.js');
 const UPSTREAM = join(process.env.LLM_GITOPS_SHARED ?? resolve(PROJECT, '..', 'shared'), 'upstream');
 const KSERVE_SRC = join(UPSTREAM, 'kserve', 'v0.20.0');
-const DELIVERY_CRDS = [join(UPSTREAM, 'argo-cd', 'v3.5.1', 'manifests', 'crds'), join(UPSTREAM, 'kustomize-controller', 'v1.9.4', 'config', 'crd'), join(UPSTREAM, 'source-controller', 'v1.9.1', 'config', 'crd')];
+const DELIVERY_CRDS = [join(UPSTREAM, 'gateway-api', 'v1.5.1', 'config', 'crd', 'standard'), join(UPSTREAM, 'argo-cd', 'v3.5.1', 'manifests', 'crds'), join(UPSTREAM, 'kustomize-controller', 'v1.9.4', 'config', 'crd'), join(UPSTREAM, 'source-controller', 'v1.9.1', 'config', 'crd')];
 const LOCATIONS = [join(KSERVE_SRC, 'config', 'crd', 'full', 'llmisvc'), ...DELIVERY_CRDS];
 const locationArgs = (locs) => locs.flatMap((l) => ['--schema-location', l]);
 const KUBECTL = join(PROJECT, 'node_modules', '.cache', 'kubectl-v34-2.2.2', 'kubectl');

@@ -6,7 +6,7 @@
  * - warm: the cache of an earlier run (converted CRDs, precompiled validators, V8 code cache).
  *
  * Standalone: `node scripts/bench-validate.mjs` (after `npm run build`) prints the rows.
- * In `npm run bench`: `export { benches } from './bench-validate.mjs'` in scripts/bench-extra.mjs.
+ * Not part of `npm run bench` any more (scripts/bench-scale.mjs measures validate there, beside its floor).
  */
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
