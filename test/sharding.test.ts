@@ -75,13 +75,16 @@ describe.each(['argocd', 'flux'] as const)('a sharded %s environment', (engine) 
       expect(built.filter((o) => o.kind === 'LLMInferenceService').map((o) => o.metadata.name).sort()).toEqual(mine.sort());
       for (const o of built) expect(o.metadata.namespace).toBe('llm-big');
       seen.push(...built.filter((o) => o.kind === 'LLMInferenceService').map((o) => o.metadata.name));
+      expect(built.filter((o) => o.kind === 'PersistentVolumeClaim').map((o) => o.metadata.name)).toEqual(['store'].filter((c) => shardOf(c, 3) === k));
       // A model's download Job goes with it.
       expect(built.filter((o) => o.kind === 'Job').length).toBe(mine.filter((m) => models.indexOf(m) % 3 === 0).length);
     }
     expect(seen.sort()).toEqual([...models].sort());
     const shared = objects(await kustomize(join(repo.dir, 'environments', 'big')));
     expect(shared.filter((o) => o.kind === 'LLMInferenceService')).toEqual([]);
-    expect(shared.map((o) => o.kind)).toEqual(expect.arrayContaining(['Namespace', 'LLMInferenceServiceConfig', 'PersistentVolumeClaim']));
+    expect(shared.map((o) => o.kind)).toEqual(expect.arrayContaining(['Namespace', 'LLMInferenceServiceConfig']));
+    // Claims go to the shard of their own name (shared claims would make the shared unit slow to build).
+    expect(shared.filter((o) => o.kind === 'PersistentVolumeClaim')).toEqual([]);
   });
 
   it('delivers each shard as its own unit, after the models unit', async () => {
@@ -105,7 +108,8 @@ describe.each(['argocd', 'flux'] as const)('a sharded %s environment', (engine) 
     expect(r.code, r.stderr).toBe(0);
     const changed = r.stdout.split('\n').filter((l) => /^\s+(created|updated|removed)/.test(l)).map((l) => l.trim().split(/\s+/)[1]);
     const dir = `environments/big/shards/0${shardOf('model-new', 3)}`;
-    expect(changed.sort()).toEqual([`${dir}/kustomization.yaml`, `${dir}/models/model-new.yaml`]);
+    // (The environment's README lists its models: not part of any delivery unit.)
+    expect(changed.filter((p) => p !== 'environments/big/README.md').sort()).toEqual([`${dir}/kustomization.yaml`, `${dir}/models/model-new.yaml`]);
   });
 
   it("health's plan names every delivery unit and each model's shard", () => {

@@ -12,7 +12,7 @@ import type { OutputFile } from './output.js';
 import { upstream } from './platform.js';
 import { renderClaim, renderDownloadJob, renderHfServiceAccount } from './storage.js';
 import { yamlDocs } from './yaml.js';
-import { shardsOf } from '../sharding/assign.js';
+import { shardOf, shardsOf } from '../sharding/assign.js';
 import { platformPatches, tokenResources } from '../prerequisites/render.js';
 
 export const envDir = (env: Environment) => `environments/${env.name}`;
@@ -63,15 +63,14 @@ export function renderModels(env: Environment): OutputFile[] {
     }),
   });
   // A sharded environment's models live in their shards' kustomizations (sharding/assign.ts);
-  // everything they share (namespace, presets, claims, service accounts, configs) stays here.
+  // everything they share (namespace, presets, service accounts, configs) stays here.
   const shards = shardsOf(env);
-  for (const shard of shards) {
-    const own: string[] = [];
-    for (const m of shard.models) files.push(...modelFiles(env, m, shard.dir, own));
-    files.push({ path: `${shard.dir}/kustomization.yaml`, ...yamlDocs(src, kustomization({ namespace: env.namespace, resources: own })) });
-  }
+  const own = shards.map(() => [] as string[]);
+  for (const shard of shards) for (const m of shard.models) files.push(...modelFiles(env, m, shard.dir, own[shard.index]!));
   if (!shards.length) for (const m of env.models) files.push(...modelFiles(env, m, dir, resources));
-  // One claim may hold several models' weights (the rules make their settings agree).
+  // One claim may hold several models' weights (the rules make their settings agree). Sharded,
+  // a claim goes to the shard of its own name: stable whichever models use it, and thousands of
+  // claims do not slow down the build of the shared unit.
   const claims = new Map(
     env.models.flatMap((m) => [
       ...(m.production.lora?.downloads ?? []).map((d) => [d.claim, { ...m, download: d }] as const),
@@ -80,9 +79,11 @@ export function renderModels(env: Environment): OutputFile[] {
   );
   for (const [claim, m] of [...claims].sort(([a], [b]) => (a < b ? -1 : 1))) {
     const path = `claims/${claim}.yaml`;
-    files.push({ path: `${dir}/${path}`, ...yamlDocs(src, renderClaim(env, m)) });
-    resources.push(path);
+    const shard = shards.length ? shards[shardOf(claim, shards.length)]! : undefined;
+    files.push({ path: `${shard ? shard.dir : dir}/${path}`, ...yamlDocs(src, renderClaim(env, m)) });
+    (shard ? own[shard.index]! : resources).push(path);
   }
+  for (const shard of shards) files.push({ path: `${shard.dir}/kustomization.yaml`, ...yamlDocs(src, kustomization({ namespace: env.namespace, resources: own[shard.index]! })) });
   for (const p of env.presets) {
     const path = `presets/${p.name}.yaml`;
     // Presets before the models that name them, else a model shows Degraded (ConfigNotFound) for a moment.
