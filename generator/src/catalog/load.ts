@@ -75,6 +75,11 @@ function schemaIssue(doc: CatalogDocument, issue: ZodIssue): Issue[] {
       });
     case 'invalid_type':
       if (issue.input === undefined) return [doc.at(path, `is required — add ${String(path[path.length - 1])}:`)];
+      // `models:` with nothing under it is null in YAML, not an empty map.
+      if (issue.input === null && (issue.expected === 'record' || issue.expected === 'object')) {
+        const key = String(path[path.length - 1]);
+        return [doc.at(path, `is empty (null) — write \`${key}: {}\` for none yet, or put its entries under it, indented`)];
+      }
       return [doc.at(path, `expected ${issue.expected}, got ${describe(issue.input)}${issue.expected === 'string' && typeof issue.input !== 'object' ? ' — quote the value' : ''}`)];
     case 'invalid_value':
       return [doc.at(path, `must be one of ${(issue.values ?? []).map((v) => JSON.stringify(v)).join(', ')}`)];

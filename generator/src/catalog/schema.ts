@@ -71,7 +71,13 @@ const toleration = z.strictObject({
 const download = z
   .strictObject({
     from: z.string().regex(/^hf:\/\/[^/\s]+\/[^\s]+$/, 'must be an hf://org/model reference').describe('The hf:// repository to copy onto the PVC.'),
-    size: quantity.describe('Size of the PersistentVolumeClaim, e.g. 40Gi.'),
+    // A bare number is bytes to Kubernetes: `size: 200` would make a 200-byte claim.
+    size: z
+      .union([z.string().regex(/^[0-9]+(\.[0-9]+)?(Ki|Mi|Gi|Ti|Pi|Ei|k|M|G|T|P|E)$/, 'needs a unit, e.g. 200Gi (a bare number is bytes to Kubernetes)'), z.number()])
+      .superRefine((v, ctx) => {
+        if (typeof v === 'number') ctx.addIssue({ code: 'custom', message: `${v} needs a unit, e.g. ${v}Gi (a bare number is bytes to Kubernetes)` });
+      })
+      .describe('Size of the PersistentVolumeClaim with a unit, e.g. 40Gi.'),
     storageClass: z.string().optional().describe('@default the cluster default StorageClass'),
     accessMode: z.enum(['ReadWriteOnce', 'ReadWriteMany', 'ReadOnlyMany', 'ReadWriteOncePod']).optional().describe('@default ReadWriteMany (replicas on several nodes read it)'),
     image: z.string().optional().describe('@default kserve/storage-initializer:<platform.kserve>'),
