@@ -134,7 +134,11 @@ describe('commit --push', () => {
     let stderr = '';
     child.stderr.on('data', (d) => (stderr += d));
     const exited = new Promise<number>((res) => child.on('close', (code) => res(code ?? -1)));
-    await new Promise((res) => setTimeout(res, 1500));
+    // Interrupt once git is connected to the remote (so the CLI is past its start-up and its
+    // handler is in place), not after a fixed sleep that a loaded machine outruns.
+    const connected = sockets.length;
+    for (let waited = 0; sockets.length === connected && waited < 30_000; waited += 50) await new Promise((res) => setTimeout(res, 50));
+    expect(sockets.length, 'git never reached the silent remote').toBeGreaterThan(connected);
     const interruptedAt = Date.now();
     process.kill(-child.pid!, 'SIGINT');
     expect(await exited).toBe(1);

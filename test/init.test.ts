@@ -35,7 +35,7 @@ describe('init', () => {
     expect(await cli(['check'], dir)).toMatchObject({ code: 0, stdout: 'up to date\n' });
     expect(await cli(['generate'], dir)).toMatchObject({ code: 0, stdout: 'up to date: nothing to change\n' });
     // validate with the pinned CRDs from ../shared (no network here).
-    const schemas = ['kserve/v0.20.0/config/crd/full/llmisvc', 'argo-cd/v3.5.1/manifests/crds'].flatMap((p) => ['--schema-location', join(UPSTREAM, p)]);
+    const schemas = ['kserve/v0.20.0/config/crd/full/llmisvc', 'gateway-api/v1.5.1/config/crd/standard', 'argo-cd/v3.5.1/manifests/crds'].flatMap((p) => ['--schema-location', join(UPSTREAM, p)]);
     const validated = await cli(['validate', ...schemas], dir);
     expect(validated.stdout).toMatch(/\b[1-9]\d* valid, 0 invalid, 0 errors/);
     expect(validated.code).toBe(0);

@@ -12,7 +12,7 @@ import { join } from 'node:path';
 import { parse } from 'yaml';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { sha256 } from '../generator/src/validate/cache.js';
-import { kserveCrdUrls } from '../generator/src/validate/defaults.js';
+import { gatewayApiCrdUrls, kserveCrdUrls } from '../generator/src/validate/defaults.js';
 import { PROJECT, tempDir, UPSTREAM } from './helpers/repo.js';
 import { GIT_ENV } from './helpers/gitops-repo.js';
 
@@ -78,6 +78,10 @@ beforeAll(() => {
   for (const url of kserveCrdUrls('v0.20.0')) {
     mkdirSync(join(t.dir, 'schema-cache', 'http'), { recursive: true });
     copyFileSync(join(UPSTREAM, 'kserve', 'v0.20.0', 'config', 'crd', 'full', 'llmisvc', url.split('/').pop()!), join(t.dir, 'schema-cache', 'http', sha256(url)));
+  }
+  // Likewise the Gateway API CRDs the scaffold's Gateway and GatewayClass are checked against.
+  for (const url of gatewayApiCrdUrls('v1.5.1')) {
+    copyFileSync(join(UPSTREAM, 'gateway-api', 'v1.5.1', 'config', 'crd', 'standard', url.split('/').pop()!), join(t.dir, 'schema-cache', 'http', sha256(url)));
   }
   // dist/ is already built (pretest); --ignore-scripts keeps prepack from rebuilding it under the other tests.
   execFileSync('npm', ['pack', '--ignore-scripts', '--pack-destination', t.dir], { cwd: PROJECT, env, stdio: 'pipe' });

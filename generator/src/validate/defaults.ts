@@ -55,5 +55,10 @@ async function gatewayApiLocations(root: string, version: string): Promise<Locat
   const gw = pinnedVersion(version, 'gateway-api') ?? pinnedVersion('v0.20.0', 'gateway-api')!;
   const vendored = join(resolve(root), prerequisiteVendorDir('gateway-api', gw), 'config', 'crd', 'standard');
   if (await stat(vendored).then((s) => s.isDirectory(), () => false)) return [{ type: 'path', path: vendored }];
-  return ['gateways', 'gatewayclasses', 'httproutes'].map((k) => ({ type: 'url', url: `${RAW}/kubernetes-sigs/gateway-api/${gw}/config/crd/standard/gateway.networking.k8s.io_${k}.yaml`, groups: ['gateway.networking.k8s.io'] }));
+  return gatewayApiCrdUrls(gw).map((url) => ({ type: 'url', url, groups: ['gateway.networking.k8s.io'] }));
+}
+
+/** The standard-channel Gateway, GatewayClass and HTTPRoute CRDs of Gateway API `gw` at their upstream tag. */
+export function gatewayApiCrdUrls(gw: string): string[] {
+  return ['gateways', 'gatewayclasses', 'httproutes'].map((k) => `${RAW}/kubernetes-sigs/gateway-api/${gw}/config/crd/standard/gateway.networking.k8s.io_${k}.yaml`);
 }
