@@ -34,7 +34,7 @@ let ciEnv: NodeJS.ProcessEnv;
 /** Runs a shell script like a workflow step (bash -e), returning its output; fails the test on a non-zero exit. */
 function sh(script: string, cwd: string, extra: Record<string, string> = {}, base: NodeJS.ProcessEnv = env): { stdout: string; stderr: string } {
   const start = Date.now();
-  const r = spawnSync('bash', ['-euo', 'pipefail', '-c', script], { cwd, env: { ...base, ...extra }, encoding: 'utf8' });
+  const r = spawnSync('bash', ['--norc', '--noprofile', '-euo', 'pipefail', '-c', script], { cwd, env: { ...base, ...extra, BASH_ENV: '' }, encoding: 'utf8' });
   if (r.status !== 0) throw new Error(`step failed (exit ${r.status}) in ${cwd}:\n${script}\n--- stdout\n${r.stdout}\n--- stderr\n${r.stderr}`);
   if (process.env.NEWCOMER_TIMES) process.stderr.write(`${Date.now() - start} ms  ${script.split('\n')[0]}\n`);
   return { stdout: r.stdout, stderr: r.stderr };
