@@ -124,6 +124,10 @@ describe('the health CronJob and its RBAC', () => {
       expect(r.code, r.stderr).toBe(0);
       const records = r.stdout.trim().split('\n').map((l) => JSON.parse(l));
       expect(records.filter((x) => x.type === 'object').map((x) => `${x.name}:${x.status}`)).toEqual(['edge-delivery:Healthy', 'edge-models:Healthy', 'small:Healthy', 'tiny:Suspended']);
+      // The generated ConfigMap file itself is a plan too (what `--help` calls the job's ConfigMap).
+      const viaConfigMap = await cli(['health', '--plan', join(dir, 'environments/edge/health/plan.yaml'), '--once', '--output', 'json', '--kubeconfig', join(empty.dir, 'kubeconfig')], empty.dir);
+      expect(viaConfigMap.code, viaConfigMap.stderr).toBe(0);
+      expect(viaConfigMap.stdout.trim().split('\n').map((l) => JSON.parse(l)).filter((x) => x.type === 'object').map((x) => `${x.name}:${x.status}`)).toEqual(['edge-delivery:Healthy', 'edge-models:Healthy', 'small:Healthy', 'tiny:Suspended']);
     } finally {
       await fake.close();
     }
@@ -131,5 +135,9 @@ describe('the health CronJob and its RBAC', () => {
     const bad = await cli(['health', '--plan', planFile, '--once'], empty.dir);
     expect(bad.code).toBe(1);
     expect(bad.stderr).toContain('not a health plan');
+    writeFileSync(planFile, 'apiVersion: v1\nkind: Secret\ndata: {}\n');
+    const other = await cli(['health', '--plan', planFile, '--once'], empty.dir);
+    expect(other.code).toBe(1);
+    expect(other.stderr).toContain('expected the plan JSON or the health job\'s ConfigMap');
   });
 });

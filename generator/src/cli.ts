@@ -99,7 +99,7 @@ export function buildProgram(): Command {
     .action(async (o: { root: string; from: string; version?: string; prerequisite?: string }) => {
       const { vendor } = await import('./commands/vendor.js');
       const r = await vendor({ root: o.root, from: o.from, ...(o.version ? { version: o.version } : {}), ...(o.prerequisite ? { prerequisite: o.prerequisite } : {}), env: process.env });
-      process.stdout.write(`${o.prerequisite ?? 'KServe'} ${r.version}: ${summarize(r.changes, false)}`);
+      process.stdout.write(`${o.prerequisite ?? 'KServe'} ${r.version}:\n${summarize(r.changes, false)}`);
     });
 
   program
@@ -191,7 +191,7 @@ export function buildProgram(): Command {
     .description('did Argo CD / Flux sync, and is every catalog model serving? Exit 0 healthy, 1 degraded/missing/stale, 3 cluster not checkable, 4 still progressing')
     .option('--root <dir>', 'repository root', '.')
     .option('--env <name>', 'only this environment (repeatable)', collect, [])
-    .option('--plan <file>', 'what should exist, from a plan file (the health job\'s ConfigMap) instead of the catalogs')
+    .option('--plan <file>', 'what should exist, from the health job\'s plan instead of the catalogs: its ConfigMap file (environments/<env>/health/plan.yaml) or the plan.json it mounts')
     .option('--kubeconfig <file>', 'kubeconfig (default: $KUBECONFIG, ~/.kube/config, else the in-cluster ServiceAccount)')
     .option('--context <name>', 'kubeconfig context')
     .addOption(new Option('--timeout <duration>', 'give up polling after this long').argParser(durationArg('--timeout')).default(300_000, '5m'))

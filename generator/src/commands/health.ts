@@ -23,6 +23,8 @@ import { formatPrometheus } from '../health/report/prometheus.js';
 import { liveFrame, progressLines, redraw } from '../health/report/progress.js';
 import type { Report } from '../health/report/report.js';
 import { formatTable } from '../health/report/table.js';
+import { PLAN_KEY } from '../render/health-job.js';
+import { parse as parseYaml } from 'yaml';
 import { isSha, type Expectation } from '../health/revision.js';
 import type { ApiProblem } from '../cluster/problem.js';
 import { selectEnvironments } from './workspace.js';
@@ -79,16 +81,34 @@ export interface HealthRun {
 /** Served model ids by `namespace/name`, from the catalogs (absent with --plan). */
 const servedNames = new Map<string, string>();
 
+/** The plan JSON, or the job's ConfigMap file that carries it under `data["plan.json"]` (as generate writes it). */
+function planData(file: string, text: string): unknown {
+  try {
+    return JSON.parse(text);
+  } catch (json) {
+    let doc: unknown;
+    try {
+      doc = parseYaml(text);
+    } catch {
+      throw UserError.of(file, `neither JSON nor YAML: ${(json as Error).message}`);
+    }
+    const carried = (doc as { kind?: unknown; data?: Record<string, unknown> } | null)?.data?.[PLAN_KEY];
+    if ((doc as { kind?: unknown } | null)?.kind !== 'ConfigMap' || typeof carried !== 'string') {
+      throw UserError.of(file, `not a health plan: expected the plan JSON or the health job's ConfigMap with data["${PLAN_KEY}"] (environments/<env>/health/plan.yaml)`);
+    }
+    try {
+      return JSON.parse(carried);
+    } catch (e) {
+      throw UserError.of(file, `data["${PLAN_KEY}"] is not JSON: ${(e as Error).message}`);
+    }
+  }
+}
+
 async function loadPlan(opts: HealthOptions): Promise<HealthPlan> {
   if (opts.planFile) {
     const text = await readOptional(opts.planFile);
     if (text === undefined) throw new UsageError(`--plan ${opts.planFile}: no such file`);
-    let data: unknown;
-    try {
-      data = JSON.parse(text);
-    } catch (e) {
-      throw UserError.of(opts.planFile, `not JSON: ${(e as Error).message}`);
-    }
+    const data = planData(opts.planFile, text);
     const parsed = parsePlan(data);
     if (!parsed.ok) throw UserError.of(opts.planFile, `not a health plan: ${parsed.message}`);
     const known = parsed.plan.environments.map((e) => e.env);

@@ -31,7 +31,8 @@ import { yamlDocs } from './yaml.js';
 export const HEALTH_NAME = 'llm-gitops-health';
 export const PLAN_CONFIGMAP = 'llm-gitops-health-plan';
 const PLAN_DIR = '/etc/llm-gitops';
-const PLAN_KEY = 'plan.json';
+/** The key of the plan in the job's ConfigMap (`health --plan` also reads the ConfigMap file itself). */
+export const PLAN_KEY = 'plan.json';
 
 /** Cluster-scoped names carry the environment: two environments may share a cluster. */
 export function healthClusterRoleName(env: Environment): string {
