@@ -246,4 +246,20 @@ describe.concurrent('kubeconfig fields', () => {
     expect(r.stderr).toMatch(/users\[0\] \(u\)\.user\.as-groups: impersonating groups is not supported/);
     expect(r.fake.requests).toEqual([]);
   });
+
+  it('no kubeconfig at all: said once, naming where it looked, exit 2, no request to localhost:8080', async () => {
+    const repo = repoWith({ dev: catalogText(ENV) });
+    try {
+      const env = { HOME: repo.dir, KUBECONFIG: '', KUBERNETES_SERVICE_HOST: '', KUBERNETES_SERVICE_PORT: '' };
+      for (const command of [['health', '--once', '--timeout', '5s'], ['preflight', '--timeout', '5s']]) {
+        const r = await cli(command, repo.dir, env);
+        expect(r.code, r.stderr).toBe(2);
+        expect(r.stderr.match(/no kubeconfig found/g)).toHaveLength(1);
+        expect(r.stderr).toContain(`looked in $KUBECONFIG (unset), ${join(repo.dir, '.kube', 'config')}`);
+        expect(r.stdout + r.stderr).not.toContain('localhost:8080');
+      }
+    } finally {
+      repo.cleanup();
+    }
+  });
 });

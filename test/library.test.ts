@@ -20,8 +20,11 @@ const LIB = 'environments/library.yaml';
 const HEAD = 'namespace: llm-t\nplatform: { mode: none }\n';
 const fmt = (i: Issue) => `${i.file}:${i.line ?? '?'}:${i.col ?? '?'}: ${i.field ? `${i.field}: ` : ''}${i.message}`;
 
+/** Catalog loading, less the warning about missing cpu/memory requests (these catalogs are about GPUs and fit). */
 function load(text: string, library?: string) {
-  return loadRepository([{ env: 't', file: FILE, text }], library === undefined ? undefined : { file: LIB, text: library });
+  const r = loadRepository([{ env: 't', file: FILE, text }], library === undefined ? undefined : { file: LIB, text: library });
+  const relevant = (list: readonly Issue[]) => list.filter((w) => !w.message.startsWith('no cpu or memory request'));
+  return r.ok ? { ...r, warnings: relevant(r.warnings) } : { ...r, issues: relevant(r.issues) };
 }
 
 function objects(text: string, library?: string): Record<string, JsonObject> {

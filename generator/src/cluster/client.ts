@@ -89,11 +89,6 @@ export function connect(opts: ClusterOptions = {}): ClusterReader {
   const deps = { sleep: opts.sleep ?? abortableSleep, random: opts.random ?? Math.random };
   let requests = 0;
 
-  const hint = (p: ApiProblem): ApiProblem =>
-    loaded.fallback && p.kind === 'unreachable'
-      ? { ...p, detail: `${p.detail} (no kubeconfig found: set KUBECONFIG, pass --kubeconfig, or run in a pod)` }
-      : p;
-
   return {
     server: loaded.displayServer,
     context: loaded.context,
@@ -142,7 +137,7 @@ export function connect(opts: ClusterOptions = {}): ClusterReader {
         return { ok: true, items: all.items };
       } catch (e) {
         const problem = e instanceof ProblemError ? e.problem : classify(e, ctx);
-        return { ok: false, problem: redactDeep(hint(problem), redact) };
+        return { ok: false, problem: redactDeep(problem, redact) };
       }
     },
   };

@@ -145,6 +145,11 @@ export function loadKubeconfig(opts: KubeconfigOptions): LoadedKubeconfig {
   const url = safeUrl(cluster.server);
   const secrets = [auth.token, auth.basic?.password, url?.password ? decodeURIComponent(url.password) : undefined, user?.token].filter((s): s is string => !!s);
   const fallback = !opts.kubeconfig && cluster.server === FALLBACK_SERVER && cluster.name === 'cluster';
+  // client-node found nothing and would try http://localhost:8080: say so once, before any request.
+  if (fallback) {
+    const looked = process.env.KUBECONFIG ? `$KUBECONFIG (${process.env.KUBECONFIG})` : `$KUBECONFIG (unset), ${join(process.env.HOME || homedir(), '.kube', 'config')}`;
+    throw new UsageError(`no kubeconfig found (looked in ${looked} and for an in-cluster service account) — pass --kubeconfig FILE, set KUBECONFIG, or run in a pod`);
+  }
   return { kc, cluster: effective, server: cluster.server, displayServer: displayUrl(cluster.server), context: kc.getCurrentContext(), auth, secrets, fallback };
 }
 
