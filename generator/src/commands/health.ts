@@ -4,6 +4,7 @@
  * → one report in the chosen format. Prints nothing itself: progress goes to `io.progress`.
  */
 import { connect } from '../cluster/client.js';
+import { mapLimit } from '../concurrency.js';
 import { redactDeep } from '../cluster/redact.js';
 import { loadRepository } from '../catalog/repository.js';
 import { readCatalogs, readLibrary, readOptional } from '../disk/files.js';
@@ -123,19 +124,6 @@ async function loadPlan(opts: HealthOptions): Promise<HealthPlan> {
   return planHealth(loaded.value.environments);
 }
 
-/** At most `limit` lists in flight: enough to overlap latency, gentle on the API server. */
-async function inPool<T, R>(items: readonly T[], limit: number, fn: (t: T) => Promise<R>): Promise<R[]> {
-  const out: R[] = new Array(items.length);
-  let next = 0;
-  const worker = async () => {
-    while (next < items.length) {
-      const i = next++;
-      out[i] = await fn(items[i]!);
-    }
-  };
-  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
-  return out;
-}
 
 export async function health(opts: HealthOptions, io: HealthIO = {}): Promise<HealthRun> {
   const startedAt = Date.now();
@@ -163,7 +151,7 @@ export async function health(opts: HealthOptions, io: HealthIO = {}): Promise<He
     const before = reader.requests;
     // One signal for the whole round: requests, retries, backoff, pages and the credential plugin.
     const signal = AbortSignal.timeout(Math.max(0, deadline - Date.now()));
-    const outcomes = await inPool(requests, 8, (r) => reader.list(r.kind, r.namespace, { signal }));
+    const outcomes = await mapLimit(requests, 8, (r) => reader.list(r.kind, r.namespace, { signal }));
     const lists = new Map<string, ListOutcome>(requests.map((r, i) => [listKey(r.kind.kind, r.namespace), outcomes[i]!]));
     // Models not Ready: their children, once per kind and such namespace (plus KServe's Gateways once).
     const sick = namespacesToDiagnose({ lists, requests: 0 }, modelNamespaces);
@@ -171,7 +159,7 @@ export async function health(opts: HealthOptions, io: HealthIO = {}): Promise<He
       Object.values(DIAGNOSIS_KINDS).map((kind) => ({ kind, namespace: ns, ...(kind === DIAGNOSIS_KINDS.Pod ? { labelSelector: PART_OF } : {}) })),
     );
     if (sick.length) more.push({ kind: GATEWAY_KIND, namespace: KSERVE_NAMESPACE });
-    const extra = await inPool(more, 8, (r) => reader.list(r.kind, r.namespace, { signal, ...(r.labelSelector ? { labelSelector: r.labelSelector } : {}) }));
+    const extra = await mapLimit(more, 8, (r) => reader.list(r.kind, r.namespace, { signal, ...(r.labelSelector ? { labelSelector: r.labelSelector } : {}) }));
     more.forEach((r, i) => lists.set(listKey(r.kind.kind, r.namespace), extra[i]!));
     lastLists = lists;
     return { lists, requests: reader.requests - before };

@@ -4,6 +4,7 @@
  * deadline → a result per need. Same kubeconfig handling, deadline, limits, redaction and exit
  * codes as `health`: 0 ready, 1 something missing, 3 the cluster could not be checked.
  */
+import { mapLimit } from '../concurrency.js';
 import { connect, METADATA_ONLY } from '../cluster/client.js';
 import { redactDeep } from '../cluster/redact.js';
 import { loadRepository } from '../catalog/repository.js';
@@ -34,18 +35,6 @@ export interface PreflightRun {
   readonly report: PreflightReport;
 }
 
-async function pool<T, R>(items: readonly T[], limit: number, fn: (t: T) => Promise<R>): Promise<R[]> {
-  const out: R[] = new Array(items.length);
-  let next = 0;
-  const worker = async () => {
-    while (next < items.length) {
-      const i = next++;
-      out[i] = await fn(items[i]!);
-    }
-  };
-  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
-  return out;
-}
 
 export async function preflight(opts: PreflightOptions): Promise<PreflightRun> {
   const startedAt = Date.now();
@@ -64,7 +53,7 @@ export async function preflight(opts: PreflightOptions): Promise<PreflightRun> {
   });
   const signal = AbortSignal.timeout(opts.timeoutMs);
   const lists = preflightLists(needs);
-  const outcomes = await pool(lists, 8, (l) =>
+  const outcomes = await mapLimit(lists, 8, (l) =>
     reader.list(l.kind, l.namespace, { signal, ...(l.fieldSelector ? { fieldSelector: l.fieldSelector } : {}), ...(l.metadataOnly ? { accept: METADATA_ONLY } : {}) }),
   );
   const round = assessPreflight(needs, new Map<string, ListOutcome>(lists.map((l, i) => [l.key, outcomes[i]!])));

@@ -4,6 +4,7 @@
  * write over a link and refuses it), and a big file is never read whole: the first bytes tell
  * whether the tool wrote it.
  */
+import { mapLimit } from '../concurrency.js';
 import { createHash, randomBytes } from 'node:crypto';
 import { constants, lstat, open, readdir, readFile, rename, unlink } from 'node:fs/promises';
 import { basename, dirname, join, relative, sep } from 'node:path';
@@ -134,19 +135,6 @@ export async function readTree(root: string, dirs: readonly string[], skip: (pat
   return new Map(paths.map((p, i) => [p, texts[i]!]));
 }
 
-/** `fn` over `items` with at most `limit` running at once; results in input order. */
-export async function mapLimit<T, R>(items: readonly T[], limit: number, fn: (item: T) => Promise<R>): Promise<R[]> {
-  const out = new Array<R>(items.length);
-  let next = 0;
-  const worker = async () => {
-    while (next < items.length) {
-      const i = next++;
-      out[i] = await fn(items[i]!);
-    }
-  };
-  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
-  return out;
-}
 
 /** Every file below `dir` → sha256 of its bytes, streamed (no file is held in memory). */
 export async function hashTree(root: string, dir: string): Promise<Map<string, string>> {
