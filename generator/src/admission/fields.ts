@@ -4,6 +4,8 @@
  * `routr:` or `readinesProbe:` in an escape hatch. Only unknown keys; the full schema check is
  * validate's. Pure.
  */
+import { closest } from '../catalog/load.js';
+
 type Schema = { [key: string]: unknown };
 const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
 const escape = (k: string) => k.replace(/~/g, '~0').replace(/\//g, '~1');
@@ -36,28 +38,4 @@ export function unknownFields(schema: Schema, value: unknown, at = '', out: Unkn
     }
   }
   return out;
-}
-
-function closest(word: string, candidates: readonly string[]): string | undefined {
-  let best: string | undefined;
-  let bestDist = Infinity;
-  for (const c of candidates) {
-    const d = distance(word.toLowerCase(), c.toLowerCase());
-    if (d < bestDist) [best, bestDist] = [c, d];
-  }
-  return bestDist <= Math.max(2, Math.floor(word.length / 3)) ? best : undefined;
-}
-
-function distance(a: string, b: string): number {
-  const row = Array.from({ length: b.length + 1 }, (_, i) => i);
-  for (let i = 1; i <= a.length; i++) {
-    let prev = row[0]!;
-    row[0] = i;
-    for (let j = 1; j <= b.length; j++) {
-      const tmp = row[j]!;
-      row[j] = Math.min(row[j]! + 1, row[j - 1]! + 1, prev + (a[i - 1] === b[j - 1] ? 0 : 1));
-      prev = tmp;
-    }
-  }
-  return row[b.length]!;
 }

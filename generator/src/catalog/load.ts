@@ -134,7 +134,8 @@ export function allowedKeys(path: readonly PathKey[]): string[] {
   return [...new Set(defs.flatMap(unwrap).flatMap((d) => (d.type === 'object' && d.shape ? Object.keys(d.shape) : [])))];
 }
 
-function closest(word: string, candidates: readonly string[]): string | undefined {
+/** The candidate nearest `word` (case-insensitive edit distance), if near enough to be a misspelling. */
+export function closest(word: string, candidates: readonly string[]): string | undefined {
   let best: string | undefined;
   let bestDist = Infinity;
   for (const c of candidates) {

@@ -14,7 +14,7 @@ import { UserError, type Issue } from '../errors.js';
 import { prerequisiteVendorDir, VENDORED } from '../prerequisites/objects.js';
 import type { Change } from './plan.js';
 import { hashTree, readOptional } from './files.js';
-import { LOCK, sha256 } from './vendor.js';
+import { LOCK, sha256, vendorChanges } from './vendor.js';
 
 export interface PrerequisiteLock {
   readonly prerequisite: string;
@@ -93,16 +93,7 @@ export async function planPrerequisiteVendor(root: string, name: string, version
   if (license !== undefined) wanted.set('LICENSE', license);
   const lock: PrerequisiteLock = { prerequisite: name, version, files: Object.fromEntries([...wanted].sort(([a], [b]) => (a < b ? -1 : 1)).map(([p, t]) => [p, sha256(t)])) };
   wanted.set(LOCK, `${JSON.stringify(lock, null, 2)}\n`);
-  const existing = await hashTree(root, dir);
-  const changes: Change[] = [];
-  for (const [rel, content] of wanted) {
-    const path = `${dir}/${rel}`;
-    const before = existing.get(path);
-    if (before === undefined) changes.push({ kind: 'create', path, content });
-    else if (before !== sha256(content)) changes.push({ kind: 'update', path, content });
-  }
-  for (const path of existing.keys()) if (!wanted.has(path.slice(dir.length + 1))) changes.push({ kind: 'delete', path });
-  return changes.sort((a, b) => (a.path < b.path ? -1 : 1));
+  return vendorChanges(root, dir, wanted);
 }
 
 /** `check`: every file vendored for a prerequisite matches its lock, and the lock exists when the tree points at the copy. */

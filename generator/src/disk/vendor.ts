@@ -112,6 +112,11 @@ export async function planVendor(root: string, version: string, src: Source): Pr
   if (license !== undefined) wanted.set('LICENSE', license);
   const lock: VendorLock = { kserve: version, files: Object.fromEntries([...wanted].sort(([a], [b]) => (a < b ? -1 : 1)).map(([p, t]) => [p, sha256(t)])) };
   wanted.set(LOCK, `${JSON.stringify(lock, null, 2)}\n`);
+  return vendorChanges(root, dir, wanted);
+}
+
+/** What makes folder `dir` hold exactly `wanted` (paths relative to `dir` → text), compared by streamed sha256. */
+export async function vendorChanges(root: string, dir: string, wanted: ReadonlyMap<string, string>): Promise<Change[]> {
   const existing = await hashTree(root, dir);
   const changes: Change[] = [];
   for (const [rel, content] of wanted) {
