@@ -4,7 +4,7 @@
  * This schema is also exported as `generator/schema/catalog.schema.json` for editors.
  */
 import { z } from 'zod';
-import { prefill, productionFields } from './keys.js';
+import { envMap, prefill, productionFields } from './keys.js';
 import { DTYPES } from '../library/entry.js';
 import { modelAccessSchema, prerequisitesSchema } from '../prerequisites/schema.js';
 
@@ -48,17 +48,7 @@ const resources = z
   .catchall(count)
   .describe('{cpu, memory} sets requests = limits; {requests: {cpu, memory}, limits: {cpu, memory}} sets them apart. Extended resources beside them — rdma: 1 (rdma/roce_gdr) or any vendor.com/resource: n — go into both requests and limits. GPUs come from `gpus`/`profile`.');
 
-const envValue = z.union([
-  z.string(),
-  z.number(),
-  z.boolean(),
-  z.strictObject({ secretKeyRef: z.strictObject({ name: dnsSubdomain, key: z.string().min(1) }) }),
-  z.strictObject({ configMapKeyRef: z.strictObject({ name: dnsSubdomain, key: z.string().min(1) }) }),
-  z.strictObject({ fieldRef: z.strictObject({ fieldPath: z.string().min(1), apiVersion: z.string().optional() }) }),
-]);
-const env = z
-  .record(z.string().regex(/^[A-Za-z_][A-Za-z0-9_.-]*$/, 'must be a valid environment variable name'), envValue)
-  .describe('Environment of the vLLM container: NAME: value, or NAME: {secretKeyRef: {name, key}} — never a literal token.');
+const env = envMap;
 
 const toleration = z.strictObject({
   key: z.string().optional(),
