@@ -5,7 +5,7 @@
  * (gateway-api, inference-extension, leaderworkerset; charts come from their chart registry by
  * version). Folders are copied as far as their kustomization.yaml files reach.
  */
-import { mkdir, mkdtemp, readdir, readFile, rm, stat } from 'node:fs/promises';
+import { lstat, mkdir, mkdtemp, readdir, readFile, rm, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, posix } from 'node:path';
 import * as tar from 'tar';
@@ -14,6 +14,7 @@ import { UserError, type Issue } from '../errors.js';
 import { prerequisiteVendorDir, VENDORED } from '../prerequisites/objects.js';
 import type { Change } from './plan.js';
 import { hashTree, readOptional } from './files.js';
+import { isPlainRelative, kindOf, PathInspector } from './paths.js';
 import { LOCK, sha256, vendorChanges } from './vendor.js';
 
 export interface PrerequisiteLock {
@@ -96,13 +97,44 @@ export async function planPrerequisiteVendor(root: string, name: string, version
   return vendorChanges(root, dir, wanted);
 }
 
+/** Bigger than any lock of a vendored prerequisite could be (one sha256 per file). */
+const LOCK_CAP = 4 << 20;
+const SHA256 = /^[0-9a-f]{64}$/;
+
+/**
+ * The lock at `rel`, or the Issue that says why it cannot be trusted: it is committed input, so
+ * a link, an oversized, truncated or hand-edited file, another prerequisite's lock, or an entry
+ * that is not `path: sha256` is reported — never thrown.
+ */
+export async function readPrerequisiteLock(root: string, rel: string, name: string, version: string, fix: string): Promise<{ lock?: PrerequisiteLock; issue?: Issue }> {
+  const bad = (message: string) => ({ issue: { file: rel, message: `${message} — ${fix}`, severity: 'error' as const } });
+  const linked = await new PathInspector(root).problem(rel);
+  if (linked) return { issue: { ...linked, message: `${linked.message} — ${fix}` } };
+  if ((await kindOf(root, rel)) === 'missing') return {};
+  if ((await lstat(join(root, rel))).size > LOCK_CAP) return bad(`is over ${LOCK_CAP >> 20} MiB, far more than a vendor lock`);
+  const text = await readOptional(join(root, rel));
+  if (text === undefined) return {};
+  let lock: unknown;
+  try {
+    lock = JSON.parse(text);
+  } catch (e) {
+    return bad(`is not valid JSON (${(e as Error).message}); it may be truncated or hand-edited`);
+  }
+  const l = lock as Partial<PrerequisiteLock> | null;
+  const files = l && typeof l === 'object' && !Array.isArray(l) ? l.files : undefined;
+  if (!files || typeof files !== 'object' || Array.isArray(files)) return bad('is not a vendor lock ({prerequisite, version, files: {path: sha256}})');
+  const wrong = Object.entries(files).find(([p, sum]) => !isPlainRelative(p) || typeof sum !== 'string' || !SHA256.test(sum));
+  if (wrong) return bad(`entry ${JSON.stringify(wrong[0]).slice(0, 200)} is not a relative path with a sha256 sum`);
+  if (l!.prerequisite !== name || l!.version !== version) return bad(`is the lock of ${JSON.stringify(l!.prerequisite)} ${JSON.stringify(l!.version)}, not of ${name} ${version}`);
+  return { lock: l as PrerequisiteLock };
+}
+
 /** `check`: every file vendored for a prerequisite matches its lock, and the lock exists when the tree points at the copy. */
-export async function verifyPrerequisiteVendor(root: string, name: string, version: string): Promise<Issue[]> {
-  const dir = prerequisiteVendorDir(name, version);
+export async function verifyPrerequisiteVendor(root: string, name: string, version: string, dir = prerequisiteVendorDir(name, version), pointer = `base/prerequisites/${name}/${version}`): Promise<Issue[]> {
   const fix = `run \`llm-gitops vendor --prerequisite ${name} --version ${version} --from <checkout>\` (or restore the files from git)`;
-  const text = await readOptional(join(root, dir, LOCK));
-  if (text === undefined) return [{ file: `${dir}/${LOCK}`, message: `is missing, but base/prerequisites/${name}/${version} points at the vendored copy — ${fix}`, severity: 'error' }];
-  const lock = JSON.parse(text) as PrerequisiteLock;
+  const { lock, issue } = await readPrerequisiteLock(root, `${dir}/${LOCK}`, name, version, fix);
+  if (issue) return [issue];
+  if (!lock) return [{ file: `${dir}/${LOCK}`, message: `is missing, but ${pointer} points at the vendored copy — ${fix}`, severity: 'error' }];
   const existing = await hashTree(root, dir);
   const issues: Issue[] = [];
   for (const [rel, sum] of Object.entries(lock.files)) {
