@@ -3,7 +3,8 @@
  * any later problem can be reported as `file:line:col`. Anchors, aliases and merge keys are
  * refused here: a catalog is read by people in pull requests, and `*ref` hides what changed.
  */
-import { isAlias, isMap, isNode, isPair, isScalar, LineCounter, parseDocument, visit, type Document, type Node } from 'yaml';
+import { isAlias, isMap, isNode, isPair, isScalar, LineCounter, parseDocument, visit, type Document, type Node, type YAMLError } from 'yaml';
+import { indentationProblem } from './indentation.js';
 import type { Issue } from '../errors.js';
 import { keepEnvText, scalarProblems, textProblems } from './scalars.js';
 
@@ -33,10 +34,16 @@ export function parseCatalog(file: string, text: string): { doc?: CatalogDocumen
   const yamlDoc = parseDocument(text, { lineCounter: lines, prettyErrors: false, uniqueKeys: false, schema: 'core', merge: false, strict: true });
   const pos = (offset: number) => lines.linePos(offset);
 
-  for (const err of [...yamlDoc.errors, ...yamlDoc.warnings]) {
+  if (yamlDoc.errors.length) {
+    // One message for a syntax error: the parser's later ones follow from its first.
+    issues.push(syntaxIssue(file, text, yamlDoc.errors, pos));
+    for (const p of textProblems(text)) issues.push({ file, ...pos(p.offset), message: p.message, severity: 'error' });
+    return { issues };
+  }
+  for (const err of yamlDoc.warnings) {
     const { line, col } = pos(err.pos[0]);
     const hint = err.code === 'DUPLICATE_KEY' ? ' — each key may appear once; merge the two entries' : '';
-    issues.push({ file, line, col, message: `${firstLine(err.message)}${hint}`, severity: err instanceof Error && yamlDoc.warnings.includes(err) ? 'warning' : 'error' });
+    issues.push({ file, line, col, message: `${firstLine(err.message)}${hint}`, severity: 'warning' });
   }
   const duplicates: Issue[] = [];
   // (A visitor with Map set is not called with Node for maps: both check anchors.)
@@ -76,7 +83,7 @@ export function parseCatalog(file: string, text: string): { doc?: CatalogDocumen
       }
     },
   });
-  issues.splice(yamlDoc.errors.length + yamlDoc.warnings.length, 0, ...duplicates);
+  issues.splice(yamlDoc.warnings.length, 0, ...duplicates);
   for (const p of textProblems(text)) issues.push({ file, ...pos(p.offset), message: p.message, severity: 'error' });
   if (issues.some((i) => i.severity === 'error')) return { issues };
   keepEnvText(yamlDoc);
@@ -103,6 +110,15 @@ export function parseCatalog(file: string, text: string): { doc?: CatalogDocumen
     },
   };
   return { doc, issues };
+}
+
+/** The parser's first error, or the indentation mistake behind it in words (catalog/indentation.ts). */
+function syntaxIssue(file: string, text: string, errors: readonly YAMLError[], pos: (offset: number) => { line: number; col: number }): Issue {
+  const first = [...errors].sort((a, b) => a.pos[0] - b.pos[0])[0] as YAMLError;
+  const at = pos(first.pos[0]);
+  const indent = indentationProblem(text, at.line);
+  if (indent && indent.line <= at.line + 1) return { file, line: indent.line, col: indent.col, message: indent.message, severity: 'error' };
+  return { file, ...at, message: firstLine(first.message), severity: 'error' };
 }
 
 function firstLine(s: string): string {
