@@ -9,6 +9,8 @@ import { describe, expect, it } from 'vitest';
 import { loadRepository } from '../generator/src/catalog/repository.js';
 import type { Issue } from '../generator/src/errors.js';
 import { BUILTIN } from '../generator/src/library/builtin.js';
+import { smallestFit, tensorSplits, utilizationOf } from '../generator/src/library/fit.js';
+import { weightsGB } from '../generator/src/library/entry.js';
 import { GPU_CLASSES, type GpuClassName } from '../generator/src/library/gpus.js';
 import { renderLLMInferenceService } from '../generator/src/render/llmisvc.js';
 import type { JsonObject } from '../generator/src/model/types.js';
@@ -48,8 +50,19 @@ describe('built-in model library', () => {
     it(`${id}: names its model card, and fits and validates on ${Object.keys(e.gpus).join(', ')}`, () => {
       expect(e.source).toMatch(/^https:\/\/huggingface\.co\/[^/]+\/[^/]+$/);
       expect(e.uri).toBe(`hf://${e.source.replace('https://huggingface.co/', '')}`);
+      // What the facts were checked against, and what could not be confirmed, is written down.
+      expect(e.checked?.length, `${id} names the pages its facts were checked against`).toBeGreaterThan(0);
+      for (const url of e.checked ?? []) expect(url).toMatch(/^https:\/\/\S+$/);
+      for (const note of e.unverified ?? []) expect(note.length).toBeGreaterThan(10);
+      expect(e.attentionHeads && e.kvHeads, `${id} knows its attention and KV heads`).toBeTruthy();
       const classes = Object.keys(e.gpus) as GpuClassName[];
       expect(classes.length).toBeGreaterThan(0);
+      // Each count is the fit formula's: the smallest that fits and splits the heads.
+      for (const cls of classes) {
+        if (cls === 'cpu') continue;
+        expect(tensorSplits(e, e.gpus[cls]!), `${id} on ${cls}`).toBe(true);
+        expect(e.gpus[cls], `${id} on ${cls}`).toBe(smallestFit(weightsGB(e), GPU_CLASSES[cls].memoryGB, e, utilizationOf(e.args)));
+      }
       const text = `${HEAD}profiles:\n${classes.map(profileFor).join('\n')}\nmodels:\n${classes.map((c) => `  m-${c}: { use: ${id}, profile: ${c} }`).join('\n')}\n`;
       const r = load(text);
       expect(r.ok ? r.warnings.map(fmt) : r.issues.map(fmt)).toEqual([]);
@@ -155,7 +168,19 @@ describe('GPU fit check', () => {
 
   it('a tensor parallelism that does not divide the attention heads is an error where the library knows them', () => {
     const r = result(`  q: { use: qwen2.5-7b-instruct, profile: h100:3 }\n`);
-    expect(r.ok ? [] : r.issues.map(fmt)).toEqual([`${FILE}:8:43: models.q.profile: tensor parallelism 3 does not divide the 28 attention heads of qwen2.5-7b-instruct — vLLM refuses it; use 1, 2, 4, 7, 14`]);
+    expect(r.ok ? [] : r.issues.map(fmt)).toEqual([`${FILE}:8:43: models.q.profile: tensor parallelism 3 does not divide the 28 attention heads of qwen2.5-7b-instruct — vLLM refuses it; use 1, 2, 4`]);
+    // 7 divides the 28 query heads, but not the 4 KV heads (nor they 7): vLLM can neither split nor replicate them.
+    const kv = result(`  q: { use: qwen2.5-7b-instruct, profile: h100:7 }\n`);
+    expect(kv.ok ? [] : kv.issues.map(fmt)).toEqual([`${FILE}:8:43: models.q.profile: tensor parallelism 7 and the 4 KV heads of qwen2.5-7b-instruct do not divide one another (they are split, or replicated, evenly) — vLLM refuses it; use 1, 2, 4`]);
+    // 8 GPUs replicate the 8 KV heads of a 64-head model: fine.
+    expect(result(`  q: { use: llama-3.1-70b-instruct, profile: h100:8 }\n`).ok).toBe(true);
+  });
+
+  it('a --max-model-len beyond the entry’s context is an error at the args', () => {
+    const r = result(`  q: { use: qwen2.5-7b-instruct, profile: h100:1, args: [--max-model-len, "131072"] }\n  ok: { use: qwen2.5-7b-instruct, profile: h100:1, args: ["--max-model-len=32k"] }\n`);
+    expect(r.ok ? [] : r.issues.map(fmt)).toEqual([
+      `${FILE}:8:57: models.q.args: --max-model-len 131072 is longer than the 32768-token context of qwen2.5-7b-instruct (maxContext of its library entry) — vLLM refuses a length beyond the model's max_position_embeddings; use 32768 or less`,
+    ]);
   });
 
   it('unknown size and a profile without GPU memory are warnings that say what to add, never errors', () => {

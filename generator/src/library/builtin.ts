@@ -1,12 +1,27 @@
 /**
- * The built-in model library: models people actually serve, each fact (parameters, dtype,
- * context, attention heads, tool-call/reasoning parsers) taken from the model card named in
- * `source`. GPU counts per accelerator class are the smallest tensor-parallel sizes (dividing the
- * attention heads) that pass the fit check (fit.ts) — up to 4 GPUs per replica. `args` bound the
- * context to a KV-cache budget the counts allow (--max-model-len) and turn on the parsers the
- * card documents. Extended or overridden per organisation by environments/library.yaml.
+ * The built-in model library: models people actually serve. Each entry names its model card
+ * (`source`), the pages its facts were checked against (`checked`: config.json copies on Hugging
+ * Face — num_attention_heads, num_key_value_heads, max_position_embeddings, torch_dtype — the card,
+ * vLLM's tool-calling and reasoning docs), and what could not be confirmed (`unverified`).
+ * GPU counts per accelerator class are the smallest tensor-parallel sizes (splitting the attention
+ * and KV heads) that pass the fit check (fit.ts) — up to 4 GPUs per replica. `args` bound the
+ * context to what the shipped config.json serves (--max-model-len) and turn on the parsers vLLM
+ * documents for the family. Extended or overridden per organisation by environments/library.yaml.
  */
 import type { LibraryEntry } from './entry.js';
+
+/** vLLM's tool-calling page: hermes for Qwen2.5, llama3_json for Llama 3.1, mistral for Mistral. */
+const VLLM_TOOLS = 'https://docs.vllm.ai/en/latest/features/tool_calling/';
+/** vLLM's reasoning-outputs page: deepseek_r1 for the DeepSeek R1 series, qwen3 for Qwen3. */
+const VLLM_REASONING = 'https://github.com/vllm-project/vllm/blob/main/docs/features/reasoning_outputs.md';
+/** vLLM registers the `openai` tool parser (Harmony format) used for gpt-oss. */
+const VLLM_OPENAI_PARSER = 'https://github.com/vllm-project/vllm/blob/main/vllm/entrypoints/openai/tool_parsers/openai_tool_parser.py';
+/** The distills' base models and vLLM command (TP 2, --max-model-len 32768 for the 32B). */
+const R1_README = 'https://github.com/deepseek-ai/DeepSeek-R1/blob/main/README.md';
+
+const HF_PARAMS = 'params: the size Hugging Face shows for the repository; not read from a page this session';
+const QWEN_YARN = 'maxContext: the card’s 131,072 tokens need YaRN rope_scaling added to config.json (not done here); the shipped config.json serves 32,768';
+const QWEN3_YARN = 'maxContext: config.json sets max_position_embeddings 40960 (what vLLM serves); the card gives 32,768 natively and 131,072 with YaRN (not done here)';
 
 export const BUILTIN: Readonly<Record<string, LibraryEntry>> = {
   'qwen2.5-0.5b-instruct': {
@@ -16,8 +31,11 @@ export const BUILTIN: Readonly<Record<string, LibraryEntry>> = {
     dtype: 'bf16',
     maxContext: 32768,
     attentionHeads: 14,
+    kvHeads: 2,
     args: ['--max-model-len', '32768', '--enable-auto-tool-choice', '--tool-call-parser', 'hermes'],
     gpus: { h100: 1, h200: 1, 'a100-80gb': 1, 'a100-40gb': 1, l40s: 1, l4: 1, mi300x: 1 },
+    checked: ['https://huggingface.co/OPEA/Qwen2.5-0.5B-Instruct-int4-sym-inc/blob/main/config.json', 'https://huggingface.co/osllmai-community/Qwen2.5-0.5B/blob/main/config.json', VLLM_TOOLS],
+    unverified: [HF_PARAMS, 'config.json read from copies (an int4 quantization of the Instruct model, a copy of the base model), not the Qwen repository itself'],
   },
   'qwen2.5-1.5b-instruct': {
     source: 'https://huggingface.co/Qwen/Qwen2.5-1.5B-Instruct',
@@ -26,8 +44,11 @@ export const BUILTIN: Readonly<Record<string, LibraryEntry>> = {
     dtype: 'bf16',
     maxContext: 32768,
     attentionHeads: 12,
+    kvHeads: 2,
     args: ['--max-model-len', '32768', '--enable-auto-tool-choice', '--tool-call-parser', 'hermes'],
     gpus: { h100: 1, h200: 1, 'a100-80gb': 1, 'a100-40gb': 1, l40s: 1, l4: 1, mi300x: 1 },
+    checked: ['https://huggingface.co/Qwen/Qwen2.5-1.5B-Instruct-GGUF/commit/9a67271e685adc64b524e200885c9c726227a5c3', VLLM_TOOLS],
+    unverified: [`${HF_PARAMS} (the card read gives 1.31 B non-embedding parameters)`, 'dtype bf16: assumed like the other Qwen2.5 sizes; the GGUF card read does not say it'],
   },
   'qwen2.5-3b-instruct': {
     source: 'https://huggingface.co/Qwen/Qwen2.5-3B-Instruct',
@@ -36,82 +57,106 @@ export const BUILTIN: Readonly<Record<string, LibraryEntry>> = {
     dtype: 'bf16',
     maxContext: 32768,
     attentionHeads: 16,
+    kvHeads: 2,
     args: ['--max-model-len', '32768', '--enable-auto-tool-choice', '--tool-call-parser', 'hermes'],
     gpus: { h100: 1, h200: 1, 'a100-80gb': 1, 'a100-40gb': 1, l40s: 1, l4: 1, mi300x: 1 },
+    checked: ['https://huggingface.co/duyntnet/Qwen2.5-3B-Instruct-imatrix-GGUF', 'https://huggingface.co/unsloth/Qwen2.5-3B-Instruct/blame/873eaaed1bdc45a8acda0d473bddb3a57f1efde8/config.json', VLLM_TOOLS],
+    unverified: ['card and config.json read from copies (a quantizer quoting the original card, unsloth’s copy), not the Qwen repository itself'],
   },
   'qwen2.5-7b-instruct': {
     source: 'https://huggingface.co/Qwen/Qwen2.5-7B-Instruct',
     uri: 'hf://Qwen/Qwen2.5-7B-Instruct',
     params: 7.61,
     dtype: 'bf16',
-    maxContext: 131072,
+    maxContext: 32768,
     attentionHeads: 28,
+    kvHeads: 4,
     args: ['--max-model-len', '32768', '--enable-auto-tool-choice', '--tool-call-parser', 'hermes'],
     gpus: { h100: 1, h200: 1, 'a100-80gb': 1, 'a100-40gb': 1, l40s: 1, l4: 1, mi300x: 1 },
+    checked: ['https://huggingface.co/tablegpt/TableGPT2-7B/blame/c7c5c53e2f19d645b8029b029daeafe131e9b8b1/config.json', 'https://huggingface.co/hakutaku/qwen2.5-ja-zh/blame/7e21b906dcef499c335c0e99ccf80c33e9ad3836/config.json', VLLM_TOOLS],
+    unverified: [HF_PARAMS, QWEN_YARN, 'config.json read from fine-tunes of the Instruct model (unchanged architecture), not the Qwen repository itself'],
   },
   'qwen2.5-14b-instruct': {
     source: 'https://huggingface.co/Qwen/Qwen2.5-14B-Instruct',
     uri: 'hf://Qwen/Qwen2.5-14B-Instruct',
     params: 14.7,
     dtype: 'bf16',
-    maxContext: 131072,
+    maxContext: 32768,
     attentionHeads: 40,
+    kvHeads: 8,
     args: ['--max-model-len', '32768', '--enable-auto-tool-choice', '--tool-call-parser', 'hermes'],
     gpus: { h100: 1, h200: 1, 'a100-80gb': 1, 'a100-40gb': 1, l40s: 1, l4: 2, mi300x: 1 },
+    checked: ['https://huggingface.co/jebish7/Qwen2.5-14B-Instruct/blob/main/config.json', VLLM_TOOLS],
+    unverified: [HF_PARAMS, QWEN_YARN, 'config.json read from a duplicate of the Qwen repository'],
   },
   'qwen2.5-32b-instruct': {
     source: 'https://huggingface.co/Qwen/Qwen2.5-32B-Instruct',
     uri: 'hf://Qwen/Qwen2.5-32B-Instruct',
     params: 32.5,
     dtype: 'bf16',
-    maxContext: 131072,
+    maxContext: 32768,
     attentionHeads: 40,
+    kvHeads: 8,
     args: ['--max-model-len', '32768', '--enable-auto-tool-choice', '--tool-call-parser', 'hermes'],
     gpus: { h100: 2, h200: 1, 'a100-80gb': 2, 'a100-40gb': 4, l40s: 2, l4: 4, mi300x: 1 },
     startup: '30m',
+    checked: ['https://huggingface.co/zetasepic/Qwen2.5-32B-Instruct-abliterated-v2-6.5bpw-exl2/blob/main/config.json', 'https://huggingface.co/Cqy2019/m1-32B-1m/blob/main/config.json', VLLM_TOOLS],
+    unverified: [HF_PARAMS, QWEN_YARN, 'config.json read from derivatives of the Instruct model (same architecture), not the Qwen repository itself'],
   },
   'qwen2.5-72b-instruct': {
     source: 'https://huggingface.co/Qwen/Qwen2.5-72B-Instruct',
     uri: 'hf://Qwen/Qwen2.5-72B-Instruct',
     params: 72.7,
     dtype: 'bf16',
-    maxContext: 131072,
+    maxContext: 32768,
     attentionHeads: 64,
+    kvHeads: 8,
     args: ['--max-model-len', '32768', '--enable-auto-tool-choice', '--tool-call-parser', 'hermes'],
     gpus: { h100: 4, h200: 2, 'a100-80gb': 4, l40s: 4, mi300x: 1 },
     startup: '30m',
+    checked: ['https://huggingface.co/Qwen/Qwen2.5-72B-Instruct-GGUF/commit/aaab9421c01fbc04e5b3b3137abc1c497be0b83b', 'https://www.fitmygpu.com/models/qwen-2.5-72b', VLLM_TOOLS],
+    unverified: [QWEN_YARN, 'dtype bf16 and the 72.7 B parameters from a third-party page quoting the card; the Qwen GGUF card read gives the heads and layers'],
   },
   'qwen3-8b': {
     source: 'https://huggingface.co/Qwen/Qwen3-8B',
     uri: 'hf://Qwen/Qwen3-8B',
     params: 8.2,
     dtype: 'bf16',
-    maxContext: 131072,
+    maxContext: 40960,
     attentionHeads: 32,
+    kvHeads: 8,
     args: ['--max-model-len', '32768', '--enable-auto-tool-choice', '--tool-call-parser', 'hermes', '--reasoning-parser', 'qwen3'],
     gpus: { h100: 1, h200: 1, 'a100-80gb': 1, 'a100-40gb': 1, l40s: 1, l4: 1, mi300x: 1 },
+    checked: ['https://huggingface.co/thejaminator/qwen-hook-layer-9/commit/478fb720f1f3ced834fce0275b55b2732d438edc', 'https://openrouter.ai/qwen/qwen3-8b/api', VLLM_REASONING, VLLM_TOOLS],
+    unverified: [QWEN3_YARN, '--tool-call-parser hermes: vLLM’s tool-calling page names it for Qwen2.5 and QwQ only; Qwen’s own function-calling docs (not read) give it for Qwen3'],
   },
   'qwen3-32b': {
     source: 'https://huggingface.co/Qwen/Qwen3-32B',
     uri: 'hf://Qwen/Qwen3-32B',
     params: 32.8,
     dtype: 'bf16',
-    maxContext: 131072,
+    maxContext: 40960,
     attentionHeads: 64,
+    kvHeads: 8,
     args: ['--max-model-len', '32768', '--enable-auto-tool-choice', '--tool-call-parser', 'hermes', '--reasoning-parser', 'qwen3'],
     gpus: { h100: 2, h200: 1, 'a100-80gb': 2, 'a100-40gb': 4, l40s: 2, l4: 4, mi300x: 1 },
     startup: '30m',
+    checked: ['https://huggingface.co/ronnywebdevs1/d-m-1/blob/main/config.json', 'https://gitcode.com/Ascend/MindSpeed-RL/blob/master/configs/model/qwen3_32b.yaml', VLLM_REASONING, VLLM_TOOLS],
+    unverified: [HF_PARAMS, QWEN3_YARN, 'heads from an unnamed copy of a Qwen3-32B config.json and MindSpeed-RL’s model config, which agree; the Qwen repository itself was not read', '--tool-call-parser hermes: vLLM’s tool-calling page names it for Qwen2.5 and QwQ only; Qwen’s own function-calling docs (not read) give it for Qwen3'],
   },
   'qwen3-30b-a3b': {
     source: 'https://huggingface.co/Qwen/Qwen3-30B-A3B',
     uri: 'hf://Qwen/Qwen3-30B-A3B',
     params: 30.5,
     dtype: 'bf16',
-    maxContext: 131072,
+    maxContext: 40960,
     attentionHeads: 32,
+    kvHeads: 4,
     args: ['--max-model-len', '32768', '--enable-auto-tool-choice', '--tool-call-parser', 'hermes', '--reasoning-parser', 'qwen3'],
     gpus: { h100: 1, h200: 1, 'a100-80gb': 1, 'a100-40gb': 2, l40s: 2, l4: 4, mi300x: 1 },
     startup: '30m',
+    checked: ['https://gitcode.com/Ascend/MindSpeed-RL/blob/master/configs/model/qwen3_30b_a3b.yaml', VLLM_REASONING, VLLM_TOOLS],
+    unverified: [HF_PARAMS, 'dtype bf16: assumed like the other Qwen3 releases; only MindSpeed-RL’s model config (48 layers, 32 heads, 4 KV groups, 128 experts, top 8, 40960 positions) was read', QWEN3_YARN, '--tool-call-parser hermes: vLLM’s tool-calling page names it for Qwen2.5 and QwQ only; Qwen’s own function-calling docs (not read) give it for Qwen3'],
   },
   'llama-3.1-8b-instruct': {
     source: 'https://huggingface.co/meta-llama/Llama-3.1-8B-Instruct',
@@ -120,8 +165,11 @@ export const BUILTIN: Readonly<Record<string, LibraryEntry>> = {
     dtype: 'bf16',
     maxContext: 131072,
     attentionHeads: 32,
+    kvHeads: 8,
     args: ['--max-model-len', '32768', '--enable-auto-tool-choice', '--tool-call-parser', 'llama3_json'],
     gpus: { h100: 1, h200: 1, 'a100-80gb': 1, 'a100-40gb': 1, l40s: 1, l4: 1, mi300x: 1 },
+    checked: ['https://huggingface.co/stan-hua/Llama-3.1-8B-Instruct-LC-SmoothQuant-RTN-W4A16/blob/cde6551fc76abb1491ca3dfa19c56d60f53b6ab8/config.json', VLLM_TOOLS],
+    unverified: [HF_PARAMS, 'config.json read from a quantization whose config is the Instruct snapshot’s (the meta-llama repository is gated)', 'vLLM’s quickstart adds --chat-template examples/tool_chat_template_llama3.1_json.jinja; that file is not in the serving image, so the model’s own chat template is used'],
   },
   'llama-3.1-70b-instruct': {
     source: 'https://huggingface.co/meta-llama/Llama-3.1-70B-Instruct',
@@ -130,9 +178,12 @@ export const BUILTIN: Readonly<Record<string, LibraryEntry>> = {
     dtype: 'bf16',
     maxContext: 131072,
     attentionHeads: 64,
+    kvHeads: 8,
     args: ['--max-model-len', '32768', '--enable-auto-tool-choice', '--tool-call-parser', 'llama3_json'],
     gpus: { h100: 4, h200: 2, 'a100-80gb': 4, l40s: 4, mi300x: 1 },
     startup: '30m',
+    checked: ['https://huggingface.co/mlabonne/Llama-3.1-70B-Instruct-lorablated/blame/4cc98185081c6c938df69f8e5ac4cf7aeade7fa3/config.json', 'https://huggingface.co/npc0/llama3.1-41B-raw/blame/main/config.json', VLLM_TOOLS],
+    unverified: [HF_PARAMS, 'config.json read from derivatives naming the Instruct snapshot (the meta-llama repository is gated)'],
   },
   'llama-3.3-70b-instruct': {
     source: 'https://huggingface.co/meta-llama/Llama-3.3-70B-Instruct',
@@ -141,9 +192,12 @@ export const BUILTIN: Readonly<Record<string, LibraryEntry>> = {
     dtype: 'bf16',
     maxContext: 131072,
     attentionHeads: 64,
+    kvHeads: 8,
     args: ['--max-model-len', '32768', '--enable-auto-tool-choice', '--tool-call-parser', 'llama3_json'],
     gpus: { h100: 4, h200: 2, 'a100-80gb': 4, l40s: 4, mi300x: 1 },
     startup: '30m',
+    checked: [VLLM_TOOLS, R1_README],
+    unverified: [HF_PARAMS, 'heads, KV heads, context and dtype: no config.json of Llama 3.3 itself was found; taken as Llama 3.1 70B’s (same architecture; also the base of deepseek-r1-distill-llama-70b)', '--tool-call-parser llama3_json: vLLM’s page names Llama 3.1; that 3.3 uses the same JSON tool format was not read'],
   },
   'mistral-7b-instruct-v0.3': {
     source: 'https://huggingface.co/mistralai/Mistral-7B-Instruct-v0.3',
@@ -152,8 +206,11 @@ export const BUILTIN: Readonly<Record<string, LibraryEntry>> = {
     dtype: 'bf16',
     maxContext: 32768,
     attentionHeads: 32,
+    kvHeads: 8,
     args: ['--max-model-len', '32768', '--tokenizer-mode', 'mistral', '--config-format', 'mistral', '--load-format', 'mistral', '--enable-auto-tool-choice', '--tool-call-parser', 'mistral'],
     gpus: { h100: 1, h200: 1, 'a100-80gb': 1, 'a100-40gb': 1, l40s: 1, l4: 1, mi300x: 1 },
+    checked: [VLLM_TOOLS, 'https://openrouter.ai/mistralai/mistral-7b-instruct-v0.3/activity', 'https://huggingface.co/mistral-community/Mistral-7B-v0.2/blob/c5bf746607c72a4f69c2270a181e0675f3704f5b/config.json'],
+    unverified: ['heads, KV heads and dtype from a Mistral 7B v0.2 config.json (v0.3 changed the vocabulary, not the attention); v0.3’s own config.json was not read', 'params: 7.25 B as Hugging Face shows it; the page read says 7.3 B', '--tokenizer-mode/--config-format/--load-format mistral: from the model card, not re-read this session (vLLM’s page confirms the mistral parser for this model)'],
   },
   'mistral-small-24b-instruct-2501': {
     source: 'https://huggingface.co/mistralai/Mistral-Small-24B-Instruct-2501',
@@ -162,9 +219,12 @@ export const BUILTIN: Readonly<Record<string, LibraryEntry>> = {
     dtype: 'bf16',
     maxContext: 32768,
     attentionHeads: 32,
+    kvHeads: 8,
     args: ['--max-model-len', '32768', '--tokenizer-mode', 'mistral', '--config-format', 'mistral', '--load-format', 'mistral', '--enable-auto-tool-choice', '--tool-call-parser', 'mistral'],
     gpus: { h100: 1, h200: 1, 'a100-80gb': 1, 'a100-40gb': 2, l40s: 2, l4: 4, mi300x: 1 },
     startup: '30m',
+    checked: ['https://huggingface.co/unsloth/Mistral-Small-24B-Instruct-2501-GGUF/blob/main/config.json', VLLM_TOOLS],
+    unverified: [`${HF_PARAMS} (the card says 24 B)`, 'config.json read from unsloth’s copy naming the mistralai repository', '--tokenizer-mode/--config-format/--load-format mistral and the mistral tool parser: from the model card’s vLLM command, not re-read this session'],
   },
   'gpt-oss-20b': {
     source: 'https://huggingface.co/openai/gpt-oss-20b',
@@ -174,9 +234,12 @@ export const BUILTIN: Readonly<Record<string, LibraryEntry>> = {
     weightsGB: 13.8,
     maxContext: 131072,
     attentionHeads: 64,
+    kvHeads: 8,
     args: ['--max-model-len', '131072', '--enable-auto-tool-choice', '--tool-call-parser', 'openai'],
     gpus: { h100: 1, h200: 1 },
     startup: '30m',
+    checked: ['https://docs.nvidia.com/nemo/microservices/25.9.0/fine-tune/models/gpt-oss.html', 'https://docs.nvidia.com/nemo/megatron-bridge/latest/models/llm/gpt-oss.html', 'https://huggingface.co/inference-optimization/gpt-oss-20b-FP8-Dynamic/blob/main/config.json', VLLM_OPENAI_PARSER],
+    unverified: ['weightsGB 13.8: the checkpoint size Hugging Face lists, not read this session (the docs read say it runs within 16 GB)', 'gpus: only h100/h200 listed (MXFP4 kernels); the card also names AMD MI300X, not checked here', 'no --reasoning-parser: vLLM also has openai_gptoss; whether the chat endpoint needs it was not checked'],
   },
   'gpt-oss-120b': {
     source: 'https://huggingface.co/openai/gpt-oss-120b',
@@ -186,9 +249,12 @@ export const BUILTIN: Readonly<Record<string, LibraryEntry>> = {
     weightsGB: 65.3,
     maxContext: 131072,
     attentionHeads: 64,
+    kvHeads: 8,
     args: ['--max-model-len', '131072', '--gpu-memory-utilization', '0.95', '--enable-auto-tool-choice', '--tool-call-parser', 'openai'],
     gpus: { h100: 1, h200: 1 },
     startup: '60m',
+    checked: ['https://docs.nvidia.com/nemo/microservices/25.9.0/fine-tune/models/gpt-oss.html', 'https://docs.nvidia.com/nemo/megatron-bridge/latest/models/llm/gpt-oss.html', 'https://huggingface.co/GohaDAYN/Affine-A10/blob/main/config.json', VLLM_OPENAI_PARSER],
+    unverified: ['weightsGB 65.3: the checkpoint size Hugging Face lists, not read this session; one 80 GB GPU is what the card claims', 'gpus: only h100/h200 listed, as for gpt-oss-20b', 'no --reasoning-parser, as for gpt-oss-20b'],
   },
   'deepseek-r1-distill-qwen-7b': {
     source: 'https://huggingface.co/deepseek-ai/DeepSeek-R1-Distill-Qwen-7B',
@@ -197,8 +263,11 @@ export const BUILTIN: Readonly<Record<string, LibraryEntry>> = {
     dtype: 'bf16',
     maxContext: 131072,
     attentionHeads: 28,
+    kvHeads: 4,
     args: ['--max-model-len', '32768', '--reasoning-parser', 'deepseek_r1'],
     gpus: { h100: 1, h200: 1, 'a100-80gb': 1, 'a100-40gb': 1, l40s: 1, l4: 1, mi300x: 1 },
+    checked: ['https://huggingface.co/prithivMLmods/QwQ-R1-Distill-7B-CoT/blob/main/config.json', 'https://huggingface.co/mlfoundations-dev/DeepSeek-R1-Distill-Qwen-7B_OpenThoughts3/blob/main/config.json', R1_README, VLLM_REASONING],
+    unverified: [HF_PARAMS, 'config.json read from fine-tunes naming the DeepSeek snapshot'],
   },
   'deepseek-r1-distill-qwen-14b': {
     source: 'https://huggingface.co/deepseek-ai/DeepSeek-R1-Distill-Qwen-14B',
@@ -207,8 +276,11 @@ export const BUILTIN: Readonly<Record<string, LibraryEntry>> = {
     dtype: 'bf16',
     maxContext: 131072,
     attentionHeads: 40,
+    kvHeads: 8,
     args: ['--max-model-len', '32768', '--reasoning-parser', 'deepseek_r1'],
     gpus: { h100: 1, h200: 1, 'a100-80gb': 1, 'a100-40gb': 1, l40s: 1, l4: 2, mi300x: 1 },
+    checked: ['https://huggingface.co/RealSafe/RealSafe-R1-14B/blob/refs%2Fpr%2F1/config.json', R1_README, VLLM_REASONING],
+    unverified: [HF_PARAMS, 'config.json read from a fine-tune of the DeepSeek model'],
   },
   'deepseek-r1-distill-qwen-32b': {
     source: 'https://huggingface.co/deepseek-ai/DeepSeek-R1-Distill-Qwen-32B',
@@ -217,9 +289,12 @@ export const BUILTIN: Readonly<Record<string, LibraryEntry>> = {
     dtype: 'bf16',
     maxContext: 131072,
     attentionHeads: 40,
+    kvHeads: 8,
     args: ['--max-model-len', '32768', '--reasoning-parser', 'deepseek_r1'],
     gpus: { h100: 2, h200: 1, 'a100-80gb': 2, 'a100-40gb': 4, l40s: 2, l4: 4, mi300x: 1 },
     startup: '30m',
+    checked: ['https://huggingface.co/AIFunOver/DeepSeek-R1-Distill-Qwen-32B-openvino-8bit/blob/main/config.json', 'https://huggingface.co/tttx/model_3k_forcing_3ep_step1/blob/main/config.json', R1_README, VLLM_REASONING],
+    unverified: [HF_PARAMS, 'config.json read from derivatives naming the DeepSeek repository'],
   },
   'deepseek-r1-distill-llama-8b': {
     source: 'https://huggingface.co/deepseek-ai/DeepSeek-R1-Distill-Llama-8B',
@@ -228,8 +303,11 @@ export const BUILTIN: Readonly<Record<string, LibraryEntry>> = {
     dtype: 'bf16',
     maxContext: 131072,
     attentionHeads: 32,
+    kvHeads: 8,
     args: ['--max-model-len', '32768', '--reasoning-parser', 'deepseek_r1'],
     gpus: { h100: 1, h200: 1, 'a100-80gb': 1, 'a100-40gb': 1, l40s: 1, l4: 1, mi300x: 1 },
+    checked: [R1_README, VLLM_REASONING],
+    unverified: [HF_PARAMS, 'heads, KV heads, context and dtype: no config.json of the distill was read; taken from its base Llama-3.1-8B (named in the README; its config.json was read for llama-3.1-8b-instruct) — DeepSeek says it changed the configs slightly'],
   },
   'deepseek-r1-distill-llama-70b': {
     source: 'https://huggingface.co/deepseek-ai/DeepSeek-R1-Distill-Llama-70B',
@@ -238,9 +316,12 @@ export const BUILTIN: Readonly<Record<string, LibraryEntry>> = {
     dtype: 'bf16',
     maxContext: 131072,
     attentionHeads: 64,
+    kvHeads: 8,
     args: ['--max-model-len', '32768', '--reasoning-parser', 'deepseek_r1'],
     gpus: { h100: 4, h200: 2, 'a100-80gb': 4, l40s: 4, mi300x: 1 },
     startup: '30m',
+    checked: [R1_README, VLLM_REASONING],
+    unverified: [HF_PARAMS, 'heads, KV heads, context and dtype: no config.json of the distill was read; taken from its base Llama-3.3-70B-Instruct (named in the README), itself not read — see llama-3.3-70b-instruct'],
   },
   'opt-125m': {
     source: 'https://huggingface.co/facebook/opt-125m',
@@ -249,7 +330,10 @@ export const BUILTIN: Readonly<Record<string, LibraryEntry>> = {
     dtype: 'fp16',
     maxContext: 2048,
     attentionHeads: 12,
+    kvHeads: 12,
     args: [],
     gpus: { cpu: 0, l4: 1 },
+    checked: ['https://huggingface.co/facebook/opt-125m/blob/refs%2Fpr%2F42/config.json'],
+    unverified: ['params: 125 M from the model name, not counted'],
   },
 };

@@ -26,12 +26,18 @@ export interface LibraryEntry {
   readonly maxContext: number;
   /** Attention (query) heads: tensor parallelism must divide them. */
   readonly attentionHeads?: number;
+  /** Key/value heads (grouped-query attention): vLLM needs them and the tensor parallelism to divide one another. */
+  readonly kvHeads?: number;
   /** The vLLM flags that matter for this model. */
   readonly args: readonly string[];
   /** GPUs per replica known to fit, per accelerator class (`cpu: 0` for CPU images). */
   readonly gpus: Readonly<Partial<Record<GpuClassName, number>>>;
   /** Startup budget (how long loading may take), e.g. 30m. */
   readonly startup?: string;
+  /** What the facts were checked against: the pages read (config.json, model card, vLLM docs). */
+  readonly checked?: readonly string[];
+  /** Facts that could not be confirmed from a source, and why. */
+  readonly unverified?: readonly string[];
 }
 
 /** Where an entry came from, for messages. */

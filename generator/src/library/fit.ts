@@ -29,19 +29,56 @@ export function fit(i: FitInput): Fit {
   return { fits: needGB <= haveGB, needGB, haveGB };
 }
 
-/** The smallest GPU count (1, 2, 4, 8, 16) that fits and divides the heads, if any. */
-export function smallestFit(weights: number, memoryGB: number, heads: number | undefined, utilization?: number): number | undefined {
-  return [1, 2, 4, 8, 16].find((n) => (heads === undefined || heads % n === 0) && fit({ weightsGB: weights, gpus: n, memoryGB, ...(utilization !== undefined ? { utilization } : {}) }).fits);
+/** Attention heads as far as they are known. */
+export interface Heads {
+  readonly attentionHeads?: number;
+  readonly kvHeads?: number;
 }
 
-/** The value of `--gpu-memory-utilization` in vLLM arguments (`--flag v` or `--flag=v`). */
-export function utilizationOf(args: readonly string[]): number | undefined {
+/**
+ * Whether vLLM can shard the attention over `tp` GPUs: the query heads split evenly, and the KV
+ * heads either split evenly (tp ≤ KV heads) or are replicated evenly (tp > KV heads) — as its
+ * QKVParallelLinear divides them.
+ */
+export function tensorSplits(h: Heads, tp: number): boolean {
+  if (h.attentionHeads !== undefined && h.attentionHeads % tp !== 0) return false;
+  if (h.kvHeads !== undefined && (tp <= h.kvHeads ? h.kvHeads % tp !== 0 : tp % h.kvHeads !== 0)) return false;
+  return true;
+}
+
+/** Tensor-parallel sizes up to 16 that split the heads. */
+export function tensorSizes(h: Heads): number[] {
+  return Array.from({ length: 16 }, (_, i) => i + 1).filter((tp) => tensorSplits(h, tp));
+}
+
+/** The smallest GPU count (1, 2, 4, 8, 16) that fits and splits the heads, if any. */
+export function smallestFit(weights: number, memoryGB: number, heads: Heads, utilization?: number): number | undefined {
+  return [1, 2, 4, 8, 16].find((n) => tensorSplits(heads, n) && fit({ weightsGB: weights, gpus: n, memoryGB, ...(utilization !== undefined ? { utilization } : {}) }).fits);
+}
+
+/** The last value of a vLLM flag in arguments (`--flag v` or `--flag=v`; vLLM takes the last). */
+export function flagValue(args: readonly string[], flag: string): string | undefined {
+  let out: string | undefined;
   for (let i = 0; i < args.length; i++) {
     const a = args[i]!;
-    const v = a === '--gpu-memory-utilization' ? args[i + 1] : a.startsWith('--gpu-memory-utilization=') ? a.slice(a.indexOf('=') + 1) : undefined;
-    if (v !== undefined && Number.isFinite(Number(v)) && Number(v) > 0 && Number(v) <= 1) return Number(v);
+    if (a === flag && args[i + 1] !== undefined) out = args[i + 1];
+    else if (a.startsWith(`${flag}=`)) out = a.slice(flag.length + 1);
   }
-  return undefined;
+  return out;
+}
+
+/** The value of `--gpu-memory-utilization` in vLLM arguments. */
+export function utilizationOf(args: readonly string[]): number | undefined {
+  const v = flagValue(args, '--gpu-memory-utilization');
+  return v !== undefined && Number.isFinite(Number(v)) && Number(v) > 0 && Number(v) <= 1 ? Number(v) : undefined;
+}
+
+/** `--max-model-len` in tokens (vLLM also takes 32k / 32K / 1m), when the arguments set it. */
+export function maxModelLenOf(args: readonly string[]): number | undefined {
+  const m = /^([0-9]+)([kKmM]?)$/.exec(flagValue(args, '--max-model-len') ?? '');
+  if (!m) return undefined;
+  const unit = m[2] === 'k' ? 1000 : m[2] === 'K' ? 1024 : m[2] === 'm' ? 1e6 : m[2] === 'M' ? 2 ** 20 : 1;
+  return Number(m[1]) * unit;
 }
 
 /** "≈145 GB" */

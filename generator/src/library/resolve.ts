@@ -19,6 +19,9 @@ export interface SizeFacts {
   readonly dtype: Dtype;
   readonly weightsGB: number;
   readonly attentionHeads?: number;
+  readonly kvHeads?: number;
+  /** Longest context the entry's model serves. */
+  readonly maxContext?: number;
 }
 
 function closest(word: string, ids: readonly string[]): string[] {
@@ -75,7 +78,7 @@ export function expandLibrary(c: CatalogFile, doc: CatalogDocument, lib: Library
       out.accelerator = 'cpu';
     }
     const dtype = out.dtype ?? e.dtype;
-    sizes[key] = { label: m.use, dtype, weightsGB: dtype === e.dtype ? weightsGB(e) : weightsGB({ params: e.params, dtype }), ...(e.attentionHeads ? { attentionHeads: e.attentionHeads } : {}) };
+    sizes[key] = { label: m.use, dtype, weightsGB: dtype === e.dtype ? weightsGB(e) : weightsGB({ params: e.params, dtype }), ...(e.attentionHeads ? { attentionHeads: e.attentionHeads } : {}), ...(e.kvHeads ? { kvHeads: e.kvHeads } : {}), maxContext: e.maxContext };
     models[key] = out;
   }
   return { catalog: { ...c, models }, sizes, issues };

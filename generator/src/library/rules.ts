@@ -7,27 +7,32 @@ import type { Issue } from '../errors.js';
 import type { CatalogDocument, PathKey } from '../catalog/document.js';
 import type { CatalogFile, ModelFile } from '../catalog/schema.js';
 import { hardwareOf, parseProfileRef, withDefaults } from '../catalog/normalize.js';
-import { KV_HEADROOM, DEFAULT_UTILIZATION, fit, gb, smallestFit, utilizationOf } from './fit.js';
+import { KV_HEADROOM, DEFAULT_UTILIZATION, fit, gb, maxModelLenOf, smallestFit, tensorSizes, tensorSplits, utilizationOf } from './fit.js';
 import { gpuMemoryOf } from './gpus.js';
 import type { SizeFacts } from './resolve.js';
-
-function divisors(n: number): number[] {
-  return Array.from({ length: n }, (_, i) => i + 1).filter((d) => n % d === 0);
-}
 
 export function fitRules(c: CatalogFile, doc: CatalogDocument, sizes: Readonly<Record<string, SizeFacts>>): Issue[] {
   const issues: Issue[] = [];
   for (const [key, own] of Object.entries(c.models)) {
     const m: ModelFile = withDefaults(c.defaults, own);
+    const size = sizes[key];
+    const maxLen = maxModelLenOf(m.args ?? []);
+    if (size?.maxContext !== undefined && maxLen !== undefined && maxLen > size.maxContext) {
+      const at: PathKey[] = own.args !== undefined ? ['models', key, 'args'] : ['models', key, 'use'];
+      issues.push(doc.at(at, `--max-model-len ${maxLen} is longer than the ${size.maxContext}-token context of ${size.label} (maxContext of its library entry) — vLLM refuses a length beyond the model's max_position_embeddings; use ${size.maxContext} or less`));
+    }
     const hw = hardwareOf(m, c.profiles);
     if (hw.accelerator === 'cpu' || m.dra || hw.gpus === 0) continue;
-    const size = sizes[key];
     const tensor = m.parallelism?.tensor ?? m.tensorParallel ?? Math.max(1, Math.floor(hw.gpus / (m.parallelism?.dataLocal ?? 1)));
     const perCopy = tensor * (m.parallelism?.pipeline ?? 1);
     const gpuPath: PathKey[] = own.profile || own.gpus !== undefined || own.use ? ['models', key, own.profile ? 'profile' : own.gpus !== undefined ? 'gpus' : 'use'] : ['models', key];
-    if (size?.attentionHeads && size.attentionHeads % tensor !== 0) {
+    if (size && !tensorSplits(size, tensor)) {
       const tpPath: PathKey[] = own.parallelism?.tensor !== undefined ? ['models', key, 'parallelism', 'tensor'] : own.tensorParallel !== undefined ? ['models', key, 'tensorParallel'] : gpuPath;
-      issues.push(doc.at(tpPath, `tensor parallelism ${tensor} does not divide the ${size.attentionHeads} attention heads of ${size.label} — vLLM refuses it; use ${divisors(size.attentionHeads).filter((d) => d <= 16).join(', ')}`));
+      const why =
+        size.attentionHeads !== undefined && size.attentionHeads % tensor !== 0
+          ? `does not divide the ${size.attentionHeads} attention heads of ${size.label}`
+          : `and the ${size.kvHeads} KV heads of ${size.label} do not divide one another (they are split, or replicated, evenly)`;
+      issues.push(doc.at(tpPath, `tensor parallelism ${tensor} ${why} — vLLM refuses it; use ${tensorSizes(size).join(', ')}`));
     }
     const ref = m.profile ? parseProfileRef(m.profile) : undefined;
     const profile = ref ? c.profiles?.[ref.name] : undefined;
@@ -45,7 +50,7 @@ export function fitRules(c: CatalogFile, doc: CatalogDocument, sizes: Readonly<R
     const utilization = utilizationOf(m.args ?? []);
     const f = fit({ weightsGB: size.weightsGB, gpus: perCopy, memoryGB: memory.gb, ...(utilization !== undefined ? { utilization } : {}) });
     if (f.fits) continue;
-    const n = smallestFit(size.weightsGB, memory.gb, size.attentionHeads, utilization);
+    const n = smallestFit(size.weightsGB, memory.gb, size, utilization);
     const per = `${ref.name}:${perCopy}`;
     const fix = n ? `use ${ref.name}:${n} or more` : `use a GPU with more memory or a quantized model (dtype fp8, int4)`;
     issues.push(

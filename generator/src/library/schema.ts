@@ -19,11 +19,14 @@ export const entrySchema = z.strictObject({
   weightsGB: z.number().positive().optional().describe('Size of the weights in GB when params × dtype does not say it.'),
   maxContext: z.number().int().positive().describe('Longest context the model supports, in tokens.'),
   attentionHeads: z.number().int().positive().optional().describe('Attention (query) heads; tensor parallelism must divide them.'),
+  kvHeads: z.number().int().positive().optional().describe('Key/value heads (num_key_value_heads); tensor parallelism and they must divide one another.'),
   args: z.array(z.string()).optional().describe('The vLLM flags that matter (--max-model-len, --gpu-memory-utilization, --kv-cache-dtype, --quantization, parsers).'),
   gpus: z
     .partialRecord(z.enum(GPU_CLASS_NAMES as [string, ...string[]]), z.number().int().nonnegative())
     .describe(`GPUs per replica known to fit, per accelerator class (${GPU_CLASS_NAMES.join(', ')}; cpu: 0).`),
   startup: z.string().regex(/^([0-9]+(s|m|h))+$/, 'must be a duration such as 20m or 1h30m').optional().describe('Startup budget. @default from the size'),
+  checked: z.array(z.string().regex(/^https:\/\/\S+$/, 'must be an https:// URL')).optional().describe('The pages the facts were checked against (config.json, model card, vLLM docs).'),
+  unverified: z.array(z.string().min(1)).optional().describe('Facts that could not be confirmed from a source, and why.'),
 });
 
 export const librarySchema = z.strictObject({
