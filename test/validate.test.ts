@@ -123,7 +123,7 @@ models:
   });
 
   it('a kind without a schema is an error, never a skip (Argo CD CRDs left out of the locations)', async () => {
-    const { code, report } = await validateJson(repo.dir, ['--schema-location', KSERVE_CRDS, ...[...FLUX_CRDS, ...PREREQUISITE_CRDS].flatMap((l) => ['--schema-location', l])]);
+    const { code, report } = await validateJson(repo.dir, ['--no-default-locations', '--schema-location', KSERVE_CRDS, ...[...FLUX_CRDS, ...PREREQUISITE_CRDS].flatMap((l) => ['--schema-location', l])]);
     expect(code).toBe(1);
     const apps = report.resources.filter((x) => x.kind === 'Application');
     expect(apps.length).toBeGreaterThan(0);

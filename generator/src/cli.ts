@@ -91,15 +91,25 @@ export function buildProgram(): Command {
 
   program
     .command('vendor')
-    .description('copy the pinned KServe config pieces into base/vendor/kserve/<version> with a sha256 lock')
-    .requiredOption('--from <source>', 'kserve checkout (or its config/), release tarball, or tarball URL')
+    .description('copy the pinned KServe config pieces into base/vendor/kserve/<version> with a sha256 lock; with --crds, put the CRDs validate needs into its cache')
+    .option('--from <source>', 'kserve checkout (or its config/), release tarball, or tarball URL')
     .option('--root <dir>', 'repository root', '.')
     .option('--version <tag>', 'KServe version of the source (default: the one the vendored catalogs pin); with --prerequisite, that project\'s version (default: the pin)')
     .option('--prerequisite <name>', 'vendor a prerequisite instead (gateway-api, inference-extension, leaderworkerset) into base/prerequisites/<name>/<version>/vendor')
-    .action(async (o: { root: string; from: string; version?: string; prerequisite?: string }) => {
-      const { vendor } = await import('./commands/vendor.js');
-      const r = await vendor({ root: o.root, from: o.from, ...(o.version ? { version: o.version } : {}), ...(o.prerequisite ? { prerequisite: o.prerequisite } : {}), env: process.env });
-      process.stdout.write(`${o.prerequisite ?? 'KServe'} ${r.version}:\n${summarize(r.changes, false)}`);
+    .option('--crds [folder]', 'also (or only) put the pinned CRDs validate would download (Argo CD, Flux, ESO, KServe / Gateway API unless vendored) into its cache, from this folder of upstream copies, else from the network')
+    .action(async (o: { root: string; from?: string; version?: string; prerequisite?: string; crds?: string | true }) => {
+      if (o.from === undefined && o.crds === undefined) throw new UsageError('vendor: pass --from <source> (KServe or --prerequisite pieces) and/or --crds [folder] (the CRDs validate needs)');
+      if (o.from !== undefined) {
+        const { vendor } = await import('./commands/vendor.js');
+        const r = await vendor({ root: o.root, from: o.from, ...(o.version ? { version: o.version } : {}), ...(o.prerequisite ? { prerequisite: o.prerequisite } : {}), env: process.env });
+        process.stdout.write(`${o.prerequisite ?? 'KServe'} ${r.version}:\n${summarize(r.changes, false)}`);
+      } else if (o.version !== undefined || o.prerequisite !== undefined) throw new UsageError('vendor: --version and --prerequisite need --from');
+      if (o.crds !== undefined) {
+        const { vendorCrds } = await import('./commands/vendor-crds.js');
+        const r = await vendorCrds({ root: o.root, ...(o.crds === true ? {} : { folder: o.crds }), env: process.env });
+        const lines = r.files.map((f) => `  ${f.url} (${f.source === 'cache' ? 'already cached' : f.source === 'network' ? 'downloaded' : `from ${f.source}`})\n`);
+        process.stdout.write(`CRDs for validate in ${r.cacheDir}: ${r.files.length ? '' : 'none needed (all vendored, or no such kinds)'}\n${lines.join('')}`);
+      }
     });
 
   program
@@ -107,12 +117,13 @@ export function buildProgram(): Command {
     .description('check every generated object against its schema like `kubeconform -strict` (unknown fields rejected); exit 1 when any is invalid')
     .option('--root <dir>', 'repository root', '.')
     .option('--env <name>', 'only this environment (repeatable)', collect, [])
-    .option('--schema-location <dir|url>', 'CRD folder/file, CRD URL or kubeconform-style {{ .ResourceKind }} template, in order (repeatable; "default": pinned KServe, Argo CD and Flux CRDs)', collect, [])
+    .option('--schema-location <dir|url>', 'CRD folder/file, CRD URL or kubeconform-style {{ .ResourceKind }} template, searched in order before the pinned KServe, Gateway API, Argo CD and Flux CRDs (repeatable; "default" puts those there instead)', collect, [])
+    .option('--no-default-locations', 'only the --schema-location values: no pinned CRDs (vendored, cached or downloaded)')
     .addOption(new Option('--output <format>', 'report format').choices(OUTPUT_FORMATS).default('text'))
     .addOption(new Option('--timings', 'print stage timings and object counts on stderr (npm run bench)').hideHelp())
-    .action(async (o: { root: string; env: string[]; schemaLocation: string[]; output: OutputFormat; timings?: boolean }) => {
+    .action(async (o: { root: string; env: string[]; schemaLocation: string[]; defaultLocations: boolean; output: OutputFormat; timings?: boolean }) => {
       const [{ validate }, { admissionLine, formatReport }] = await Promise.all([import('./commands/validate.js'), import('./validate/report.js')]);
-      const r = await validate({ root: o.root, envs: o.env, schemaLocations: o.schemaLocation, cwd: process.cwd(), env: process.env });
+      const r = await validate({ root: o.root, envs: o.env, schemaLocations: o.schemaLocation, defaults: o.defaultLocations, cwd: process.cwd(), env: process.env });
       printIssues(r.warnings);
       process.stdout.write(formatReport(o.output, r.results));
       if (o.output === 'text') process.stdout.write(`${admissionLine(r.admission)}\n`);

@@ -7,25 +7,31 @@
  * that says whether the tree on disk matches them.
  */
 import { stat } from 'node:fs/promises';
-import { DEFAULT_KSERVE_VERSION } from '../model/kserve.js';
 import { UsageError, type Issue } from '../errors.js';
 import type { SchemaRules } from '../admission/index.js';
 import { serverSideDiff } from '../admission/drift/units.js';
 import { DiskCache, defaultCacheDir } from '../validate/cache.js';
+import { offlineIn } from '../validate/download.js';
 import { SchemaCompiler } from '../validate/compile.js';
 import { defaultLocations } from '../validate/defaults.js';
 import { kustomizeInputs } from '../validate/kustomize-inputs.js';
 import { summarize, type ResourceResult, type Summary } from '../validate/result.js';
 import { describeLocation, parseLocation, SchemaStore, type Location } from '../validate/schema-store.js';
 import { Validator } from '../validate/validator.js';
+import { kserveVersionOf } from '../validate/versions.js';
 import { renderWorkspace } from './workspace.js';
 
 /** What `llm-gitops validate` was asked. */
 export interface ValidateOptions {
   readonly root: string;
   readonly envs: readonly string[];
-  /** `--schema-location` values in order; empty = `default`. */
+  /**
+   * `--schema-location` values in order, searched before the defaults (the pinned CRDs); a
+   * `default` among them puts the defaults there instead.
+   */
   readonly schemaLocations: readonly string[];
+  /** false (`--no-default-locations`): only the given locations, no pinned CRDs. */
+  readonly defaults?: boolean;
   /** Where relative schema locations are resolved (the caller's working directory). */
   readonly cwd: string;
   /** Cache folder; default from the environment (see validate/cache.ts). */
@@ -74,14 +80,9 @@ export async function validate(opts: ValidateOptions): Promise<ValidateResult> {
   const compiler = new SchemaCompiler(cache);
 
   // Objects of an environment are checked against the CRDs of the KServe version it pins.
-  const versionOfEnv = new Map(ws.catalog.environments.map((e) => [e.name, e.platform.kserve]));
-  const versionOf = (file: string) => {
-    const env = /^environments\/([^/]+)\//.exec(file)?.[1];
-    const platform = /^(?:base|overlays\/[^/]+)\/(v[^/]+)\//.exec(file)?.[1];
-    return (env && versionOfEnv.get(env)) ?? platform ?? DEFAULT_KSERVE_VERSION;
-  };
+  const versionOf = kserveVersionOf(ws.catalog);
   const stores = new Map<string, SchemaStore>();
-  for (const v of new Set(ws.files.map((f) => versionOf(f.path)))) stores.set(v, new SchemaStore(await locationsFor(opts, v), cache));
+  for (const v of new Set(ws.files.map((f) => versionOf(f.path)))) stores.set(v, new SchemaStore(await locationsFor(opts, v), cache, offlineIn(opts.env ?? {})));
   const storeOf = (file: string) => stores.get(versionOf(file))!;
 
   const warnings = new Map<string, Issue>();
@@ -129,13 +130,20 @@ export async function validate(opts: ValidateOptions): Promise<ValidateResult> {
   return { results, summary: summarize(results), warnings: [...ws.warnings, ...warnings.values()], compiled: compiler.stats, admission, timings };
 }
 
-/** The locations for objects on KServe `version`: the given ones in order, `default` expanded. */
+/**
+ * The locations for objects on KServe `version`: the given ones in order, then the defaults —
+ * or the defaults where `default` is given, or none with `defaults: false`. Given locations come
+ * first so that a local copy wins over a pinned URL and nothing is downloaded for the kinds it has.
+ */
 async function locationsFor(opts: ValidateOptions, version: string): Promise<Location[]> {
-  const specs = opts.schemaLocations.length ? opts.schemaLocations : ['default'];
+  const useDefaults = opts.defaults !== false;
+  const specs = useDefaults && !opts.schemaLocations.includes('default') ? [...opts.schemaLocations, 'default'] : opts.schemaLocations;
   const out: Location[] = [];
   for (const spec of specs) {
-    if (spec === 'default') out.push(...(await defaultLocations(opts.root, version)));
-    else {
+    if (spec === 'default') {
+      if (!useDefaults) throw new UsageError('--schema-location default together with --no-default-locations: pick one');
+      out.push(...(await defaultLocations(opts.root, version)));
+    } else {
       const loc = parseLocation(spec, opts.cwd);
       if (loc.type === 'path' && !(await stat(loc.path).then(() => true, () => false))) {
         throw new UsageError(`--schema-location ${spec}: no such file or folder (${loc.path})`);

@@ -2,8 +2,9 @@
  * The schema locations `validate` uses when none are given (`--schema-location default`):
  * the pinned KServe llmisvc CRDs — the vendored copy when `llm-gitops vendor` made one, else
  * downloaded for the pinned tag — and the Argo CD and Flux CRDs of the versions this tool
- * targets, each downloaded once into the cache. Each URL is consulted only for its API group,
- * so a run without Argo CD objects never downloads Argo CD's CRDs.
+ * targets, each downloaded once into the cache (or put there by `vendor --crds`). Each URL is
+ * consulted only for the kinds its file defines, so a run without Argo CD objects never
+ * downloads Argo CD's CRDs, and one with Applications only never needs the AppProject CRD.
  */
 import { stat } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
@@ -28,17 +29,23 @@ export function kserveCrdUrls(version: string): string[] {
   return ['serving.kserve.io_llminferenceservices.yaml', 'serving.kserve.io_llminferenceserviceconfigs.yaml'].map((f) => `${RAW}/kserve/kserve/${version}/${LLMISVC_CRDS}/${f}`);
 }
 
-/** Argo CD and Flux CRDs (pinned), as group-scoped URL locations. */
+/** A pinned CRD file: consulted only for the kinds it defines (so one kind never needs another's file). */
+const pinned = (url: string, group: string, ...kinds: string[]): Location => ({ type: 'url', url, groups: [group], kinds });
+
+/** Argo CD, Flux and External Secrets CRDs (pinned), as kind-scoped URL locations. */
 export function deliveryCrdLocations(): Location[] {
-  const argo = ['application-crd.yaml', 'applicationset-crd.yaml', 'appproject-crd.yaml'].map((f) => `${RAW}/argoproj/argo-cd/${ARGOCD_VERSION}/manifests/crds/${f}`);
+  const argo = `${RAW}/argoproj/argo-cd/${ARGOCD_VERSION}/manifests/crds`;
+  const source = `${RAW}/fluxcd/source-controller/${SOURCE_CONTROLLER_VERSION}/config/crd/bases/source.toolkit.fluxcd.io`;
   return [
-    ...argo.map((url): Location => ({ type: 'url', url, groups: ['argoproj.io'] })),
-    { type: 'url', url: `${RAW}/fluxcd/kustomize-controller/${KUSTOMIZE_CONTROLLER_VERSION}/config/crd/bases/kustomize.toolkit.fluxcd.io_kustomizations.yaml`, groups: ['kustomize.toolkit.fluxcd.io'] },
-    ...['gitrepositories', 'helmrepositories', 'ocirepositories'].map(
-      (k): Location => ({ type: 'url', url: `${RAW}/fluxcd/source-controller/${SOURCE_CONTROLLER_VERSION}/config/crd/bases/source.toolkit.fluxcd.io_${k}.yaml`, groups: ['source.toolkit.fluxcd.io'] }),
-    ),
-    { type: 'url', url: `${RAW}/fluxcd/helm-controller/${HELM_CONTROLLER_VERSION}/config/crd/bases/helm.toolkit.fluxcd.io_helmreleases.yaml`, groups: ['helm.toolkit.fluxcd.io'] },
-    { type: 'url', url: `${RAW}/external-secrets/external-secrets/${EXTERNAL_SECRETS_VERSION}/config/crds/bases/external-secrets.io_externalsecrets.yaml`, groups: ['external-secrets.io'] },
+    pinned(`${argo}/application-crd.yaml`, 'argoproj.io', 'Application'),
+    pinned(`${argo}/applicationset-crd.yaml`, 'argoproj.io', 'ApplicationSet'),
+    pinned(`${argo}/appproject-crd.yaml`, 'argoproj.io', 'AppProject'),
+    pinned(`${RAW}/fluxcd/kustomize-controller/${KUSTOMIZE_CONTROLLER_VERSION}/config/crd/bases/kustomize.toolkit.fluxcd.io_kustomizations.yaml`, 'kustomize.toolkit.fluxcd.io', 'Kustomization'),
+    pinned(`${source}_gitrepositories.yaml`, 'source.toolkit.fluxcd.io', 'GitRepository'),
+    pinned(`${source}_helmrepositories.yaml`, 'source.toolkit.fluxcd.io', 'HelmRepository'),
+    pinned(`${source}_ocirepositories.yaml`, 'source.toolkit.fluxcd.io', 'OCIRepository'),
+    pinned(`${RAW}/fluxcd/helm-controller/${HELM_CONTROLLER_VERSION}/config/crd/bases/helm.toolkit.fluxcd.io_helmreleases.yaml`, 'helm.toolkit.fluxcd.io', 'HelmRelease'),
+    pinned(`${RAW}/external-secrets/external-secrets/${EXTERNAL_SECRETS_VERSION}/config/crds/bases/external-secrets.io_externalsecrets.yaml`, 'external-secrets.io', 'ExternalSecret'),
   ];
 }
 
@@ -46,7 +53,8 @@ export function deliveryCrdLocations(): Location[] {
 export async function defaultLocations(root: string, version: string): Promise<Location[]> {
   const vendored = join(resolve(root), vendorDir(version), LLMISVC_CRDS);
   const isDir = await stat(vendored).then((s) => s.isDirectory(), () => false);
-  const kserve: Location[] = isDir ? [{ type: 'path', path: vendored }] : kserveCrdUrls(version).map((url) => ({ type: 'url', url, groups: ['serving.kserve.io'] }));
+  const [svc, cfg] = kserveCrdUrls(version) as [string, string];
+  const kserve: Location[] = isDir ? [{ type: 'path', path: vendored }] : [pinned(svc, 'serving.kserve.io', 'LLMInferenceService'), pinned(cfg, 'serving.kserve.io', 'LLMInferenceServiceConfig')];
   return [...kserve, ...(await gatewayApiLocations(root, version)), ...deliveryCrdLocations()];
 }
 
@@ -55,7 +63,8 @@ async function gatewayApiLocations(root: string, version: string): Promise<Locat
   const gw = pinnedVersion(version, 'gateway-api') ?? pinnedVersion('v0.20.0', 'gateway-api')!;
   const vendored = join(resolve(root), prerequisiteVendorDir('gateway-api', gw), 'config', 'crd', 'standard');
   if (await stat(vendored).then((s) => s.isDirectory(), () => false)) return [{ type: 'path', path: vendored }];
-  return gatewayApiCrdUrls(gw).map((url) => ({ type: 'url', url, groups: ['gateway.networking.k8s.io'] }));
+  const [gateways, classes, routes] = gatewayApiCrdUrls(gw) as [string, string, string];
+  return [pinned(gateways, 'gateway.networking.k8s.io', 'Gateway'), pinned(classes, 'gateway.networking.k8s.io', 'GatewayClass'), pinned(routes, 'gateway.networking.k8s.io', 'HTTPRoute')];
 }
 
 /** The standard-channel Gateway, GatewayClass and HTTPRoute CRDs of Gateway API `gw` at their upstream tag. */

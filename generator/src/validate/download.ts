@@ -13,17 +13,30 @@ export type Fetched =
 const TIMEOUT_MS = 60_000;
 const MAX_BYTES = 64 << 20;
 
-/** `url`'s body, from the cache or the network; a 404 is `notFound` (the next location is tried). */
-export async function fetchText(url: string, cache: DiskCache): Promise<Fetched> {
-  const key = `http/${sha256(url)}`;
+/** Where `vendor --crds` puts a downloaded file, and where `fetchText` looks first. */
+export const cacheKeyOf = (url: string) => `http/${sha256(url)}`;
+
+/** `LLM_GITOPS_OFFLINE=1` (or `true`): never download, use the cache only. */
+export const offlineIn = (env: Readonly<Record<string, string | undefined>>) => /^(1|true|yes)$/i.test(env.LLM_GITOPS_OFFLINE ?? '');
+
+/** How to get a file onto a machine without network (appended to every failed download). */
+export const OFFLINE_HINT = 'run `llm-gitops vendor --crds <folder>` with a copy of it (or `llm-gitops vendor --crds` once with network) to put it in the cache, or pass --schema-location with a local copy';
+
+/**
+ * `url`'s body, from the cache or the network; a 404 is `notFound` (the next location is tried).
+ * `offline`: the cache only.
+ */
+export async function fetchText(url: string, cache: DiskCache, offline = false): Promise<Fetched> {
+  const key = cacheKeyOf(url);
   const cached = await cache.read(key);
   if (cached !== undefined) return { ok: true, text: cached, cached: true };
+  if (offline) return { ok: false, notFound: false, reason: `${url} is not in the cache (${cache.dir ?? 'none'}) and LLM_GITOPS_OFFLINE forbids downloading it: ${OFFLINE_HINT}` };
   let res: Response;
   try {
     res = await fetch(url, { signal: AbortSignal.timeout(TIMEOUT_MS), redirect: 'follow' });
   } catch (e) {
     const cause = (e as { cause?: { message?: string } }).cause?.message;
-    return { ok: false, notFound: false, reason: `cannot download ${url}: ${cause ?? (e as Error).message} (offline? pass --schema-location with a local copy)` };
+    return { ok: false, notFound: false, reason: `cannot download ${url}: ${cause ?? (e as Error).message} — offline? ${OFFLINE_HINT}` };
   }
   if (res.status === 404) return { ok: false, notFound: true, reason: `${url}: 404 Not Found` };
   if (!res.ok) return { ok: false, notFound: false, reason: `cannot download ${url}: HTTP ${res.status}` };

@@ -21,8 +21,8 @@ import { renderTemplate } from './template.js';
 /** One `--schema-location`, parsed. */
 export type Location =
   | { readonly type: 'path'; readonly path: string }
-  /** `groups`: only consulted for these API groups (lets pinned defaults skip needless downloads). */
-  | { readonly type: 'url'; readonly url: string; readonly groups?: readonly string[] }
+  /** `groups`/`kinds`: only consulted for these API groups and kinds (lets pinned defaults skip needless downloads). */
+  | { readonly type: 'url'; readonly url: string; readonly groups?: readonly string[]; readonly kinds?: readonly string[] }
   | { readonly type: 'template'; readonly template: string };
 
 /** A schema found for an apiVersion + kind. */
@@ -67,6 +67,8 @@ export class SchemaStore {
   constructor(
     readonly locations: readonly Location[],
     private readonly cache: DiskCache,
+    /** Never download: URL locations come from the cache only (`LLM_GITOPS_OFFLINE`). */
+    private readonly offline = false,
   ) {}
 
   /** The schema of `apiVersion`/`kind`; memoised, so concurrent callers share one search. */
@@ -89,8 +91,11 @@ export class SchemaStore {
         if (hit) return hit;
         continue;
       }
-      if (loc.type === 'url' && loc.groups && !loc.groups.includes(group)) continue;
-      const entries = (await this.entries(loc, kind)).filter((e) => e.group === group && e.kind === kind);
+      if (loc.type === 'url' && ((loc.groups && !loc.groups.includes(group)) || (loc.kinds && !loc.kinds.includes(kind)))) continue;
+      const entries = (await this.entries(loc, kind).catch((e: Error) => {
+        // A pinned default CRD (group-scoped URL) not on this machine: name it, and how to get it there.
+        throw loc.type === 'url' && loc.groups ? new Error(`the CRD of ${kind} ${apiVersion} is not on this machine: ${e.message}`) : e;
+      })).filter((e) => e.group === group && e.kind === kind);
       const matches = entries.filter((e) => e.version === version);
       // Identical definitions (e.g. the same CRD in two folders) are one; the first file in path order names it.
       const distinct = [...matches.reduce((m, e) => (m.has(e.key) ? m : m.set(e.key, e)), new Map<string, CrdEntry>()).values()];
@@ -119,7 +124,7 @@ export class SchemaStore {
   private fetch(url: string): ReturnType<typeof fetchText> {
     let p = this.downloads.get(url);
     if (!p) {
-      p = fetchText(url, this.cache);
+      p = fetchText(url, this.cache, this.offline);
       this.downloads.set(url, p);
     }
     return p;
