@@ -181,7 +181,7 @@ describe('commit', () => {
     git(seed, 'push', '--quiet', 'origin', 'main');
     const first = await commit({ root: repo.work, tmpRoot: repo.tmp, repo: deploy, push: true });
     expect(first.pushed).toBe(true);
-    expect(git(deploy, 'log', '-1', '--format=%s', 'main').trim()).toBe('llm-gitops: dev: 2 added; prod: 3 added');
+    expect(git(deploy, 'log', '-1', '--format=%s', 'main').trim()).toBe('llm-gitops: dev (new): 1 model added; prod (new): 2 models added');
     editCatalogs(repo);
     const before = fingerprint(repo);
 

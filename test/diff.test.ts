@@ -104,7 +104,7 @@ describe('semantic changes', () => {
       'prod: platform mode addons → standalone',
       'prod: llama gpus 1 → 2, tensor parallel 1 → 2',
       'prod: qwen2-7b-instruct router scheduler → direct, image set to vllm/vllm-openai:v0.11.0',
-      'staging: environment added',
+      'staging: new environment with 1 model',
       'staging: tiny added',
     ]);
   });
@@ -113,7 +113,7 @@ describe('semantic changes', () => {
     const many = compareCatalogs(catalog({}), catalog({ dev: DEV, prod: PROD }));
     const subject = subjectOf(many, []);
     expect(subject.length).toBeLessThanOrEqual(SUBJECT_MAX);
-    expect(subject).toBe('llm-gitops: dev: 2 added; prod: 3 added');
+    expect(subject).toBe('llm-gitops: dev (new): 1 model added; prod (new): 2 models added');
     expect(subjectOf([], [{ path: 'environments/prod/models/llama.yaml', action: 'updated' }])).toBe('llm-gitops: regenerate prod (1 file)');
   });
 });

@@ -17,11 +17,14 @@ export function phraseField(f: FieldChange): string {
 
 /** The change without its environment: "qwen2-7b-instruct replicas 3 → 5, gpus 1 → 2". */
 export function phrase(c: SemanticChange): string {
+  if (!c.model && c.kind !== 'changed') return c.kind === 'added' ? `new environment with ${models(c.models ?? 0)}` : `environment removed with its ${models(c.models ?? 0)}`;
   const subject = c.model ?? 'environment';
   if (c.kind !== 'changed') return `${subject} ${c.kind}`;
   const what = c.fields.map(phraseField).join(', ');
   return c.model ? `${c.model} ${what}` : what;
 }
+
+export const models = (n: number) => `${n} model${n === 1 ? '' : 's'}`;
 
 /** With its environment: "prod: qwen2-7b-instruct replicas 3 → 5". */
 export function phraseWithEnv(c: SemanticChange): string {

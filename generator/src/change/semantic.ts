@@ -5,7 +5,7 @@
  */
 import type { Catalog, Environment, Model } from '../model/types.js';
 
-/** One setting that moved. Without from/to (values too long to quote) it just "changed". */
+/** One setting that moved, with its old and new value (cut to a phrase's length); without either it was unset or set. */
 export interface FieldChange {
   readonly field: string;
   readonly from?: string;
@@ -21,22 +21,65 @@ export interface SemanticChange {
   readonly kind: 'added' | 'removed' | 'changed';
   /** For `changed`: what moved, in a stable order. */
   readonly fields: readonly FieldChange[];
+  /** For an environment added or removed: how many models it holds (each also listed on its own). */
+  readonly models?: number;
 }
 
-/** Values longer than this are not quoted in a phrase. */
+/** A value is cut to this many characters in a phrase ("hf://meta-llama/Llama-…-Instruct"). */
 const QUOTE_MAX = 40;
+/** An object field names at most this many of the settings inside it that moved. */
+const LEAVES_MAX = 3;
+
+/** `text` cut in the middle, so both the start and the end (a tag, a size) stay readable. */
+function cut(text: string): string {
+  if (text.length <= QUOTE_MAX) return text;
+  const head = Math.ceil((QUOTE_MAX - 1) / 2);
+  return `${text.slice(0, head)}…${text.slice(text.length - (QUOTE_MAX - 1 - head))}`;
+}
 
 function show(v: unknown): string | undefined {
-  if (v === undefined) return undefined;
+  if (v === undefined || v === null) return undefined;
   if (typeof v === 'string') return v;
+  // A list of words (args): as a command line reads.
+  if (Array.isArray(v) && v.every((x) => typeof x === 'string')) return `[${v.join(' ')}]`;
   return JSON.stringify(v);
 }
 
+/** The settings inside an object, by dotted path; lists are one value each. */
+function leaves(v: unknown, prefix: string, out: Map<string, unknown>): Map<string, unknown> {
+  if (v && typeof v === 'object' && !Array.isArray(v)) {
+    for (const [k, x] of Object.entries(v)) leaves(x, prefix ? `${prefix}.${k}` : k, out);
+  } else if (v !== undefined && v !== null) out.set(prefix, v);
+  return out;
+}
+
+/** Two lists of words cut to what differs, plus the word before it (a flag's name): `[… --max-model-len 4096 …]`. */
+function listPair(a: readonly string[], b: readonly string[]): [string, string] {
+  let start = 0;
+  while (start < a.length && start < b.length && a[start] === b[start]) start++;
+  let end = 0;
+  while (end < a.length - start && end < b.length - start && a[a.length - 1 - end] === b[b.length - 1 - end]) end++;
+  const from = Math.max(0, start - 1);
+  const part = (xs: readonly string[]) => `[${from > 0 ? '… ' : ''}${xs.slice(from, xs.length - end).join(' ')}${end > 0 ? ' …' : ''}]`;
+  return [part(a), part(b)];
+}
+
+function change(name: string, from: unknown, to: unknown): FieldChange {
+  const words = (v: unknown): v is string[] => Array.isArray(v) && v.every((x) => typeof x === 'string');
+  const [a, b] = words(from) && words(to) ? listPair(from, to) : [show(from), show(to)];
+  return { field: name, ...(a !== undefined ? { from: cut(a) } : {}), ...(b !== undefined ? { to: cut(b) } : {}) };
+}
+
+/** What moved in one field: its old → new value, or for an object the settings inside it that moved. */
 function field(name: string, from: unknown, to: unknown): FieldChange[] {
-  const [a, b] = [show(from), show(to)];
-  if (a === b) return [];
-  const quotable = (a ?? '').length <= QUOTE_MAX && (b ?? '').length <= QUOTE_MAX && typeof from !== 'object' && typeof to !== 'object';
-  return [quotable ? { field: name, ...(a !== undefined ? { from: a } : {}), ...(b !== undefined ? { to: b } : {}) } : { field: name }];
+  if (show(from) === show(to)) return [];
+  const isObject = (v: unknown) => v !== null && typeof v === 'object' && !Array.isArray(v);
+  if (!isObject(from) && !isObject(to)) return [change(name, from, to)];
+  const [x, y] = [leaves(from, '', new Map()), leaves(to, '', new Map())];
+  const moved = [...new Set([...x.keys(), ...y.keys()])].sort().filter((k) => show(x.get(k)) !== show(y.get(k)));
+  const out = moved.slice(0, LEAVES_MAX).map((k) => change(k ? `${name}.${k}` : name, x.get(k), y.get(k)));
+  if (moved.length > LEAVES_MAX) out.push({ field: `${name} (${moved.length - LEAVES_MAX} more settings)` });
+  return out;
 }
 
 function scale(m: Model): string {
@@ -47,7 +90,7 @@ const list = (xs: readonly string[]) => (xs.length ? xs.join(', ') : 'none');
 
 /** Model fields in the order a reviewer cares about; anything not named here is "spec". */
 function modelFields(a: Model, b: Model): FieldChange[] {
-  const placement = (m: Model) => ({ n: m.hardware.nodeSelector, t: m.hardware.tolerations, r: m.hardware.runtimeClassName, x: m.hardware.resourceName });
+  const placement = (m: Model) => ({ nodeSelector: m.hardware.nodeSelector, tolerations: m.hardware.tolerations, runtimeClassName: m.hardware.runtimeClassName, resourceName: m.hardware.resourceName });
   return [
     ...field('stopped', a.stopped, b.stopped),
     ...field('replicas', scale(a), scale(b)),
@@ -110,8 +153,8 @@ export function compareCatalogs(before: Catalog, after: Catalog): SemanticChange
   for (const env of names) {
     const [a, b] = [envsA.get(env), envsB.get(env)];
     if (!a || !b) {
-      out.push({ env, kind: a ? 'removed' : 'added', fields: [] });
       const models = (a ?? b)!.models;
+      out.push({ env, kind: a ? 'removed' : 'added', fields: [], models: models.length });
       for (const m of models) out.push({ env, model: m.name, kind: a ? 'removed' : 'added', fields: [] });
       continue;
     }

@@ -5,7 +5,7 @@
  */
 import Handlebars from 'handlebars';
 import { UserError } from '../errors.js';
-import { groupByEnv, phrase, phraseWithEnv } from '../change/phrase.js';
+import { groupByEnv, models, phrase, phraseWithEnv } from '../change/phrase.js';
 import type { FieldChange, SemanticChange } from '../change/semantic.js';
 
 /** The subject line git tools show in one line. */
@@ -68,9 +68,20 @@ export const DEFAULT_PR_BODY_TEMPLATE = `## {{subject}}
 Made by \`llm-gitops commit\`: the catalogs under \`environments/<env>/catalog.yaml\` are the source; every other file here is generated.
 `;
 
+/** One environment's changes counted: models only ("dev (new): 2 models added", "prod: settings changed, 1 model changed"). */
 function countBy(changes: readonly SemanticChange[]): string {
-  const n = (k: SemanticChange['kind']) => changes.filter((c) => c.kind === k).length;
-  return (['added', 'removed', 'changed'] as const).filter((k) => n(k)).map((k) => `${n(k)} ${k}`).join(', ');
+  const own = changes.find((c) => !c.model);
+  const ms = changes.filter((c) => c.model);
+  const n = (k: SemanticChange['kind']) => ms.filter((c) => c.kind === k).length;
+  const counts = (['added', 'removed', 'changed'] as const).filter((k) => n(k)).map((k, i) => `${i === 0 ? models(n(k)) : n(k)} ${k}`);
+  if (own?.kind === 'changed') counts.unshift('settings changed');
+  return counts.join(', ') || 'no models';
+}
+
+/** `dev (new)`, `old (removed)`, or just the name. */
+function envLabel(g: { env: string; changes: readonly SemanticChange[] }): string {
+  const own = g.changes.find((c) => !c.model);
+  return own && own.kind !== 'changed' ? `${g.env} (${own.kind === 'added' ? 'new' : 'removed'})` : g.env;
 }
 
 /** The subject: every phrase if it fits, else a summary per environment, else counts. */
@@ -84,11 +95,12 @@ export function subjectOf(changes: readonly SemanticChange[], files: readonly Fi
   const full = PREFIX + changes.map(phraseWithEnv).join('; ');
   if (fits(full)) return full;
   const groups = groupByEnv(changes);
-  const perEnv = PREFIX + groups.map((g) => `${g.env}: ${g.changes.length === 1 && fits(PREFIX + phrase(g.changes[0]!)) ? phrase(g.changes[0]!) : countBy(g.changes)}`).join('; ');
+  const perEnv = PREFIX + groups.map((g) => (g.changes.length === 1 && fits(PREFIX + phrase(g.changes[0]!)) ? `${g.env}: ${phrase(g.changes[0]!)}` : `${envLabel(g)}: ${countBy(g.changes)}`)).join('; ');
   if (fits(perEnv)) return perEnv;
-  const counts = PREFIX + groups.map((g) => `${g.env}: ${countBy(g.changes)}`).join('; ');
+  const counts = PREFIX + groups.map((g) => `${envLabel(g)}: ${countBy(g.changes)}`).join('; ');
   if (fits(counts)) return counts;
-  return `${PREFIX}${changes.length} changes in ${groups.length} environments`;
+  const moved = changes.filter((c) => c.model).length;
+  return `${PREFIX}${moved ? `${models(moved)} changed` : 'settings changed'} in ${groups.length} environments`;
 }
 
 export function messageContext(changes: readonly SemanticChange[], files: readonly FileTouch[]): MessageContext {
