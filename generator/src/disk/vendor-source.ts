@@ -130,10 +130,12 @@ async function unpackInto(label: string, open: () => Promise<Readable>): Promise
         else done(null, chunk);
       },
     });
+    const input = await open(); // a connection that fails is a download failure (below), not a bad tarball
     try {
-      await pipeline(await open(), count, unpack as unknown as NodeJS.WritableStream);
+      await pipeline(input, count, unpack as unknown as NodeJS.WritableStream);
     } catch (e) {
       if (e instanceof UserError) throw e;
+      if (/^https?:\/\//.test(label) && ((e as { cause?: unknown }).cause || (e as Error).name === 'TimeoutError')) throw UserError.of(label, downloadFailed(label, e));
       throw UserError.of(label, `cannot unpack: ${refused ?? (e as Error).message} — pass a KServe .tar.gz release tarball`);
     }
     if (refused) throw UserError.of(label, `cannot unpack: ${refused} — pass a KServe .tar.gz release tarball`);
@@ -141,8 +143,31 @@ async function unpackInto(label: string, open: () => Promise<Readable>): Promise
   } catch (e) {
     await cleanup();
     if (e instanceof UserError) throw e;
-    throw UserError.of(label, `download failed: ${(e as Error).message}`);
+    throw UserError.of(label, downloadFailed(label, e));
   }
+}
+
+const RELEASE = 'https://github.com/kserve/kserve/archive/refs/tags/v0.20.0.tar.gz';
+
+/** Why a download failed, from the network error under fetch's "fetch failed", and what to do instead. */
+export function downloadFailed(url: string, e: unknown): string {
+  const err = e as Error & { cause?: Error & { code?: string; hostname?: string; address?: string; port?: number } };
+  const c = err.cause;
+  const host = (() => {
+    try {
+      return new URL(url).host;
+    } catch {
+      return url;
+    }
+  })();
+  const why =
+    err.name === 'TimeoutError' ? `no answer from ${host} within 120 s`
+    : c?.code === 'ENOTFOUND' || c?.code === 'EAI_AGAIN' ? `cannot resolve host ${c.hostname ?? host} (${c.code})`
+    : c?.code === 'ECONNREFUSED' ? `${c.address && c.port ? `${c.address}:${c.port}` : host} refused the connection (ECONNREFUSED)`
+    : c?.code ? `${c.message} (${c.code})`
+    : c?.message ? `${err.message}: ${c.message}`
+    : err.message;
+  return `download failed: ${why} — without network, download the release tarball elsewhere (${RELEASE}) and pass \`--from <the .tar.gz or a kserve checkout>\``;
 }
 
 /** The folder holding config/llmisvc: the given one, its parent (given config/), or one level down (tarball root). */
