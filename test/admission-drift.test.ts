@@ -9,7 +9,8 @@ import { join } from 'node:path';
 import { parseAllDocuments } from 'yaml';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { admissionSchema, admit, type AdmissionNode } from '../generator/src/admission/index.js';
-import { cli, exampleCatalogs, KSERVE_SRC, kustomize, snapshot, tempDir, vendoredRepo } from './helpers/repo.js';
+import { deliveredBy } from '../generator/src/admission/drift/delivered-by.js';
+import { cli, exampleCatalogs, KSERVE_SRC, kustomize, PROJECT, snapshot, tempDir, vendoredRepo } from './helpers/repo.js';
 
 type Raw = Record<string, any>;
 const CRDS = join(KSERVE_SRC, 'config', 'crd', 'full', 'llmisvc');
@@ -33,10 +34,18 @@ models:
     accelerator: cpu
     spec: { template: { containers: [{ name: main, ports: [{ containerPort: 8000 }] }] } }
 `;
+/** Sharded (two model units) with images: (its models unit compares server-side, its shard units do not). */
+const SHARDED = `namespace: llm-shard
+platform: { mode: none }
+delivery: { engine: argocd, repoURL: https://example.com/gitops.git, shardAbove: 1, shards: 2 }
+images: { ghcr.io/llm-d/llm-d-cuda: "ghcr.io/llm-d/llm-d-cuda:v0.8.0" }
+models:
+${['ported-a', 'ported-b'].map((m) => `  ${m}:\n    uri: hf://facebook/opt-125m\n    accelerator: cpu\n    spec: { template: { containers: [{ name: main, ports: [{ containerPort: 8000 }] }] } }\n`).join('')}`;
+const FULL = readFileSync(join(PROJECT, 'test', 'fixtures', 'catalogs', 'prerequisites.yaml'), 'utf8');
 let repo: { dir: string; cleanup: () => void };
 const cache = tempDir('llm-gitops-cache-');
 beforeAll(async () => {
-  repo = await vendoredRepo({ ...exampleCatalogs(), drift: DRIFTING });
+  repo = await vendoredRepo({ ...exampleCatalogs(), drift: DRIFTING, shard: SHARDED, full: FULL });
 });
 afterAll(() => {
   repo?.cleanup();
@@ -62,7 +71,7 @@ describe('drift-free sync', () => {
   it("our own objects are rendered in their defaulted form; shadow configs (prod's images:) ride a ServerSideDiff unit", () => {
     const files = snapshot(repo.dir);
     for (const [path, text] of files) {
-      if (!path.startsWith('environments/') || !path.endsWith('.yaml') || path.startsWith('environments/drift/')) continue;
+      if (!path.startsWith('environments/') || !path.endsWith('.yaml') || /^environments\/(drift|shard)\//.test(path)) continue;
       for (const o of docs(text)) expect(drift(o), `${path} ${o.kind}/${o.metadata?.name}`).toEqual([]);
     }
     const prodModels = docs(files.get('environments/prod/delivery/apps/models.yaml')!)[0]!;
@@ -75,5 +84,46 @@ describe('drift-free sync', () => {
     const r = await cli(['validate', '--env', 'drift', '--schema-location', CRDS, '--schema-location', join(KSERVE_SRC, '..', '..', 'argo-cd', 'v3.5.1', 'manifests', 'crds')], repo.dir, { LLM_GITOPS_CACHE: cache.dir });
     expect(r.code, r.stdout + r.stderr).toBe(1);
     expect(r.stdout).toMatch(/^environments\/drift\/models\/ported\.yaml:\d+:\d+: LLMInferenceService\/ported: spec\.template\.containers\[0\]\.ports\[0\]\.protocol: the API server adds this field \("TCP"\) by default inside a list item; .* \[rule: drift: list-item default\]$/m);
+  });
+  it("validate knows each file's unit from the tree: shard units diff client-side even when the models unit compares server-side", async () => {
+    const files = [...snapshot(repo.dir)].filter(([p]) => p.startsWith('environments/shard/') && p.endsWith('.yaml')).map(([path, content]) => ({ path, content, objects: docs(content) }));
+    const units = deliveredBy(files);
+    const where = (p: string) => units.get(p)?.map((u) => `${u.name}${u.serverSideDiff ? ' (ServerSideDiff)' : ''}`);
+    const shardModels = files.map((f) => f.path).filter((p) => /^environments\/shard\/shards\/\d+\/models\//.test(p));
+    expect(shardModels).toHaveLength(2);
+    for (const p of shardModels) expect(where(p)).toEqual([expect.stringMatching(/^shard-models-\d+$/)]);
+    expect(where('environments/shard/namespace.yaml')).toEqual(['shard-models (ServerSideDiff)']);
+    expect(where('environments/shard/delivery/apps/models.yaml')).toEqual(['shard-delivery']);
+
+    const r = await cli(['validate', '--env', 'shard', '--schema-location', CRDS, '--schema-location', join(KSERVE_SRC, '..', '..', 'argo-cd', 'v3.5.1', 'manifests', 'crds')], repo.dir, { LLM_GITOPS_CACHE: cache.dir });
+    expect(r.code, r.stdout + r.stderr).toBe(1);
+    for (const m of ['ported-a', 'ported-b']) {
+      expect(r.stdout).toMatch(new RegExp(`^environments/shard/shards/\\d+/models/${m}\\.yaml:\\d+:\\d+: LLMInferenceService/${m}: spec\\.template\\.containers\\[0\\]\\.ports\\[0\\]\\.protocol: the API server adds this field .* \\[rule: drift: list-item default\\]$`, 'm'));
+    }
+  });
+
+  it('prerequisite units deliver no custom resource the API server defaults inside list items (so they need no ServerSideDiff)', async () => {
+    // Every prerequisite Application with a folder of this repository, built with real kustomize from the vendored copies.
+    const apps = [...snapshot(repo.dir)].filter(([p]) => /^environments\/[^/]+\/delivery\/apps\/prerequisite-.*\.yaml$/.test(p)).map(([, t]) => docs(t)[0]!);
+    const paths = [...new Set(apps.filter((a) => a.spec.source.path && a.spec.source.path !== '.').map((a) => a.spec.source.path as string))].sort();
+    expect(paths).toEqual(expect.arrayContaining(['base/prerequisites/gateway-api/v1.5.1', 'base/prerequisites/inference-extension/v1.5.0', 'base/prerequisites/leaderworkerset/v0.8.0', 'environments/full/prerequisites/gateway']));
+    const built = (await Promise.all(paths.map(async (p) => ({ p, objects: docs(await kustomize(join(repo.dir, p))) })))).flatMap(({ p, objects }) => objects.map((o) => ({ p, o })));
+    // The schemas: the CRDs those units install (Gateway API, Inference Extension, LeaderWorkerSet) and KServe's.
+    const schemas = new Map(trees);
+    for (const { o: crd } of built.filter(({ o }) => o.kind === 'CustomResourceDefinition')) {
+      for (const v of crd.spec.versions) {
+        const tree = admissionSchema(v.schema.openAPIV3Schema);
+        if (tree) schemas.set(`${crd.spec.group}/${v.name}|${crd.spec.names.kind}`, tree);
+      }
+    }
+    const custom = built.filter(({ o }) => schemas.has(`${o.apiVersion}|${o.kind}`));
+    // Not vacuous: the gateway units' Gateway and GatewayClass are checked against the Gateway API CRDs.
+    expect(custom.map(({ o }) => o.kind).sort()).toEqual(expect.arrayContaining(['Gateway', 'GatewayClass']));
+    const drifting = custom.flatMap(({ p, o }) => {
+      const d = admit(o, schemas.get(`${o.apiVersion}|${o.kind}`)!, `${o.apiVersion}|${o.kind}`).listItemDefaults;
+      return d.length ? [`${p}: ${o.kind}/${o.metadata.name}: ${d.join(' ')}`] : [];
+    });
+    expect(drifting).toEqual([]);
+    for (const a of apps) expect(a.metadata.annotations?.['argocd.argoproj.io/compare-options']).toBeUndefined();
   });
 });

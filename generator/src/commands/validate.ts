@@ -9,7 +9,7 @@
 import { stat } from 'node:fs/promises';
 import { UsageError, type Issue } from '../errors.js';
 import type { SchemaRules } from '../admission/index.js';
-import { serverSideDiff } from '../admission/drift/units.js';
+import { clientSideDiffed, deliveredBy } from '../admission/drift/delivered-by.js';
 import { DiskCache, defaultCacheDir } from '../validate/cache.js';
 import { offlineIn } from '../validate/download.js';
 import { SchemaCompiler } from '../validate/compile.js';
@@ -85,6 +85,7 @@ export async function validate(opts: ValidateOptions): Promise<ValidateResult> {
   for (const v of new Set(ws.files.map((f) => versionOf(f.path)))) stores.set(v, new SchemaStore(await locationsFor(opts, v), cache, offlineIn(opts.env ?? {})));
   const storeOf = (file: string) => stores.get(versionOf(file))!;
 
+  const delivered = deliveredBy(ws.files);
   const warnings = new Map<string, Issue>();
   const schemas: AdmissionSummary['schemas'][number][] = [];
   const validator = new Validator({
@@ -96,10 +97,11 @@ export async function validate(opts: ValidateOptions): Promise<ValidateResult> {
       return found;
     },
     kserveVersion: versionOf,
+    // Which units deliver a file comes from the rendered Applications and kustomizations (admission/drift/delivered-by.ts).
     driftChecked: (file) => {
       const name = /^environments\/([^/]+)\//.exec(file)?.[1];
       const env = ws.catalog.environments.find((e) => e.name === name);
-      return env?.delivery.engine === 'argocd' && (file.startsWith(`environments/${env.name}/delivery/`) || !serverSideDiff(env, 'models'));
+      return env?.delivery.engine === 'argocd' && clientSideDiffed(delivered, file);
     },
     onWarning: (file, line, message) => warnings.set(`${file}\0${line}\0${message}`, { file, ...(line === undefined ? {} : { line }), message, severity: 'warning' }),
     describe: (file) => storeOf(file).locations.map(describeLocation).join(', ') || 'no schema location',

@@ -13,7 +13,11 @@
  *
  * The platform unit carries the well-known configs; the models unit carries upstream content
  * only as the shadow configs an environment's `images:` makes. Our own objects are rendered in
- * their defaulted form (validate reports any list-item default they would still pick up).
+ * their defaulted form (validate reports any list-item default they would still pick up, in the
+ * units that diff client-side: delivered-by.ts reads which unit delivers a file from the tree).
+ * Shard units carry only our own models; the prerequisite units carry our Gateway/GatewayClass
+ * and upstream CRDs and built-in kinds, but no custom resource the API server defaults inside a
+ * list item (test/admission-drift.test.ts builds them and checks), so they diff client-side.
  */
 import type { Environment } from '../../model/types.js';
 

@@ -1,0 +1,82 @@
+/**
+ * Which Argo CD units deliver each generated file, read from the rendered tree itself (the plan)
+ * rather than guessed from paths: every Application the tree renders names its kustomization
+ * folder in this repository (`spec.source.path`) and whether it compares with ServerSideDiff
+ * (units.ts); each kustomization.yaml names the files and folders it takes (`resources`,
+ * `components`, patch files), followed to the files. So the root, platform, models, shard and
+ * prerequisite units are all known, and any unit added later is too. Pure.
+ */
+import { posix } from 'node:path';
+import type { OutputFile } from '../../render/output.js';
+import { SERVER_SIDE_DIFF } from './units.js';
+
+type Obj = Record<string, unknown>;
+const COMPARE = Object.keys(SERVER_SIDE_DIFF)[0]!;
+
+/** An Argo CD unit found in the tree: its Application name, folder, and diff mode. */
+export interface DeliveryUnit {
+  readonly name: string;
+  readonly path: string;
+  readonly serverSideDiff: boolean;
+}
+
+/** The Applications of the tree that take a folder of this repository. */
+export function deliveryUnits(files: readonly OutputFile[]): DeliveryUnit[] {
+  const units: DeliveryUnit[] = [];
+  for (const f of files) {
+    for (const o of (f.objects ?? []) as Obj[]) {
+      if (o?.kind !== 'Application' || !String(o.apiVersion ?? '').startsWith('argoproj.io/')) continue;
+      const meta = (o.metadata ?? {}) as Obj;
+      const source = ((o.spec ?? {}) as Obj).source as Obj | undefined;
+      // Chart sources (a Helm repository) have no folder here; a path source is this repository's.
+      if (typeof source?.path !== 'string' || source.chart !== undefined || source.path === '.') continue;
+      const compare = String(((meta.annotations ?? {}) as Obj)[COMPARE] ?? '');
+      units.push({ name: String(meta.name), path: posix.normalize(source.path), serverSideDiff: /(^|,)\s*ServerSideDiff=true\s*(,|$)/.test(compare) });
+    }
+  }
+  return units;
+}
+
+const isRemote = (ref: string) => /^[a-z][a-z0-9+.-]*:\/\//i.test(ref) || /^(github\.com|gitlab\.com|bitbucket\.org)\//.test(ref);
+
+/** Generated file → the units that deliver it (a file no unit reaches is absent). */
+export function deliveredBy(files: readonly OutputFile[]): Map<string, DeliveryUnit[]> {
+  const byPath = new Map(files.map((f) => [f.path, f]));
+  const out = new Map<string, DeliveryUnit[]>();
+  for (const unit of deliveryUnits(files)) {
+    const seen = new Set<string>();
+    const mark = (path: string) => {
+      if (seen.has(path)) return;
+      seen.add(path);
+      out.set(path, [...(out.get(path) ?? []), unit]);
+    };
+    const walk = (dir: string) => {
+      const k = byPath.get(`${dir}/kustomization.yaml`);
+      if (!k || seen.has(k.path)) return;
+      mark(k.path);
+      const spec = ((k.objects ?? [])[0] ?? {}) as Obj;
+      const refs = [
+        ...((spec.resources ?? []) as unknown[]),
+        ...((spec.components ?? []) as unknown[]),
+        ...((spec.patches ?? []) as Obj[]).map((p) => p?.path),
+      ].filter((r): r is string => typeof r === 'string' && !isRemote(r));
+      for (const ref of refs) {
+        const p = posix.normalize(posix.join(dir, ref));
+        if (p.startsWith('..')) continue;
+        if (byPath.has(p)) mark(p);
+        else walk(p);
+      }
+    };
+    walk(unit.path);
+  }
+  return out;
+}
+
+/**
+ * Whether `file`'s list-item drift matters: some unit delivering it diffs client-side, or none
+ * of the tree's units delivers it (then nothing says it is covered).
+ */
+export function clientSideDiffed(delivered: ReadonlyMap<string, readonly DeliveryUnit[]>, file: string): boolean {
+  const units = delivered.get(file);
+  return !units?.length || units.some((u) => !u.serverSideDiff);
+}
