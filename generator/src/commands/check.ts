@@ -1,29 +1,45 @@
 /** `check`: is the committed tree exactly what generate would write? (The pull-request gate.) */
 import type { Issue } from '../errors.js';
-import { verifyVendor } from '../disk/vendor.js';
-import { loadWorkspace } from './workspace.js';
 import { journalIssue } from './tree.js';
-import { verifyPrerequisiteVendor } from '../disk/vendor-prerequisite.js';
-import { unitsOf } from '../prerequisites/units.js';
+import { record, reusable, runInputs, type Vars } from '../manifest/reuse.js';
 
 export interface CheckResult {
   readonly stale: readonly Issue[];
   readonly warnings: readonly Issue[];
+  /** Set when the run manifest showed the tree is what these inputs render (nothing was parsed or rendered). */
+  readonly reused?: true;
 }
 
-export async function check(root: string, envs: readonly string[]): Promise<CheckResult> {
-  const ws = await loadWorkspace(root, envs);
+export async function check(root: string, envs: readonly string[], vars: Vars = process.env): Promise<CheckResult> {
+  const inputs = await runInputs('check', root, envs, vars);
+  const hit = await reusable(inputs);
+  if (hit) return { stale: await onDisk(root, hit.vendored, hit.prerequisites), warnings: hit.warnings, reused: true };
+  const [{ loadWorkspace }, { unitsOf }, { runDependencies }] = await Promise.all([import('./workspace.js'), import('../prerequisites/units.js'), import('../manifest/dependencies.js')]);
+  const ws = await loadWorkspace(root, envs, inputs);
+  const deps = await runDependencies(root, ws.catalog, 'check', inputs.cache);
   const verb = { create: 'missing', update: 'differs from the catalog', delete: 'is no longer produced by any catalog' } as const;
   const stale: Issue[] = [
     ...ws.plan.conflicts,
     ...ws.plan.changes.map((c): Issue => ({ file: c.path, message: `${verb[c.kind]} — run \`llm-gitops generate\` and commit the result`, severity: 'error' })),
   ];
   const versions = [...new Set(ws.catalog.environments.filter((e) => e.platform.source === 'vendored').map((e) => e.platform.kserve))];
-  for (const v of versions) stale.push(...(await verifyVendor(root, v)));
   // Vendored release-manifest prerequisites (base/prerequisites/<name>/<version>/vendor).
   const vendoredUnits = new Map(ws.catalog.environments.filter((e) => e.platform.source === 'vendored').flatMap((e) => unitsOf(e).filter((u) => u.source.type === 'path' && u.source.path.startsWith('base/')).map((u) => [`${u.id}@${u.version}`, u] as const)));
-  for (const u of vendoredUnits.values()) stale.push(...(await verifyPrerequisiteVendor(root, u.id, u.version)));
+  const prerequisites = [...vendoredUnits.values()].map((u) => [u.id, u.version] as const);
+  stale.push(...(await onDisk(root, versions, prerequisites)));
+  await record(inputs, { files: ws.files, deps, warnings: ws.warnings, vendored: versions, prerequisites });
+  return { stale, warnings: ws.warnings };
+}
+
+/** What check verifies on disk every run, reused or not: the vendored copies against their locks, and a left-over journal. */
+async function onDisk(root: string, versions: readonly string[], prerequisites: readonly (readonly [string, string])[]): Promise<Issue[]> {
+  const stale: Issue[] = [];
+  if (versions.length || prerequisites.length) {
+    const [{ verifyVendor }, { verifyPrerequisiteVendor }] = await Promise.all([import('../disk/vendor.js'), import('../disk/vendor-prerequisite.js')]);
+    for (const v of versions) stale.push(...(await verifyVendor(root, v)));
+    for (const [id, version] of prerequisites) stale.push(...(await verifyPrerequisiteVendor(root, id, version)));
+  }
   const journal = await journalIssue(root);
   if (journal) stale.push(journal);
-  return { stale, warnings: ws.warnings };
+  return stale;
 }

@@ -25,13 +25,17 @@ import { SchemaStore, type Location, type SchemaHit } from '../validate/schema-s
 
 const LLMISVC_CRDS = 'config/crd/full/llmisvc';
 
+/** Where the pinned llmisvc CRDs may be on this machine: the vendored folder, else the validate cache's downloads. */
+export function admissionSources(root: string, version: string, cache: DiskCache): { readonly vendored: string; readonly cached: readonly { url: string; key: string }[] } {
+  return { vendored: join(resolve(root), vendorDir(version), LLMISVC_CRDS), cached: kserveCrdUrls(version).map((url) => ({ url, key: `http/${sha256(url)}` })) };
+}
+
 /** The pinned llmisvc CRDs, if this machine has them without a download. */
 async function localLocations(root: string, version: string, cache: DiskCache): Promise<Location[]> {
-  const vendored = join(resolve(root), vendorDir(version), LLMISVC_CRDS);
+  const { vendored, cached } = admissionSources(root, version, cache);
   if (await stat(vendored).then((s) => s.isDirectory(), () => false)) return [{ type: 'path', path: vendored }];
-  const urls = kserveCrdUrls(version);
-  const cached = await Promise.all(urls.map((u) => cache.read(`http/${sha256(u)}`)));
-  return cached.every((c) => c !== undefined) ? urls.map((url) => ({ type: 'url', url })) : [];
+  const texts = await Promise.all(cached.map((c) => cache.read(c.key)));
+  return texts.every((c) => c !== undefined) ? cached.map(({ url }) => ({ type: 'url', url })) : [];
 }
 
 interface Target {

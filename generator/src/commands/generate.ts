@@ -1,17 +1,17 @@
 /** `generate`: write the tree the catalogs describe (atomically), or with --dry-run say what would change. */
 import { UserError } from '../errors.js';
-import { applyChanges, type Recovery } from '../disk/transaction.js';
+import type { Recovery } from '../disk/transaction.js';
 import type { Change } from '../disk/plan.js';
 import type { Issue } from '../errors.js';
-import { catalogAdmission } from './generate-admission.js';
-import { loadWorkspace } from './workspace.js';
 import { journalIssue, withTree, type TreeLockOptions } from './tree.js';
-import { manualSecrets } from '../prerequisites/render.js';
+import { record, reusable, runInputs, type Vars } from '../manifest/reuse.js';
 
 export interface GenerateOptions extends TreeLockOptions {
   readonly root: string;
   readonly envs: readonly string[];
   readonly dryRun: boolean;
+  /** The environment settings come from (the cache folder, LLM_GITOPS_*). @default process.env */
+  readonly vars?: Vars;
 }
 
 export interface GenerateResult {
@@ -22,18 +22,35 @@ export interface GenerateResult {
   readonly dryRun: boolean;
   /** Things a person must do once that the tree cannot (the token Secrets it never holds). */
   readonly notes: readonly string[];
+  /** Set when the run manifest showed the tree already is what these inputs render (nothing was parsed or rendered). */
+  readonly reused?: true;
 }
 
 export async function generate(opts: GenerateOptions): Promise<GenerateResult> {
+  const vars = opts.vars ?? process.env;
   const run = async (recovered: Recovery): Promise<GenerateResult> => {
-    const ws = await loadWorkspace(opts.root, opts.envs);
+    const inputs = await runInputs('generate', opts.root, opts.envs, vars);
+    const hit = await reusable(inputs);
+    if (hit) return { changes: [], warnings: hit.warnings, recovered, dryRun: opts.dryRun, notes: hit.notes, reused: true };
+    // Only a run that renders loads the parser, the renderers and the admission rules.
+    const [{ loadWorkspace }, { catalogAdmission }, { applyChanges }, { manualSecrets }, { runDependencies }] = await Promise.all([
+      import('./workspace.js'),
+      import('./generate-admission.js'),
+      import('../disk/transaction.js'),
+      import('../prerequisites/render.js'),
+      import('../manifest/dependencies.js'),
+    ]);
+    const ws = await loadWorkspace(opts.root, opts.envs, inputs);
     if (ws.plan.conflicts.length) throw new UserError(ws.plan.conflicts);
+    const deps = await runDependencies(opts.root, ws.catalog, 'generate', inputs.cache);
     // What the cluster would refuse is refused here, at the catalog line, before anything is written.
-    const admission = await catalogAdmission(opts.root, ws.catalog, process.env);
+    const admission = await catalogAdmission(opts.root, ws.catalog, vars);
     if (admission.some((i) => i.severity === 'error')) throw new UserError([...admission, ...ws.warnings]);
     if (!opts.dryRun) await applyChanges(opts.root, ws.plan.changes);
     const notes = ws.catalog.environments.flatMap((e) => manualSecrets(e).map((s) => `${e.name}: create Secret ${s.secret} once: ${s.command}`));
-    return { changes: ws.plan.changes, warnings: [...ws.warnings, ...admission], recovered, dryRun: opts.dryRun, notes };
+    const warnings = [...ws.warnings, ...admission];
+    await record(inputs, { files: ws.files, deps, warnings, notes });
+    return { changes: ws.plan.changes, warnings, recovered, dryRun: opts.dryRun, notes };
   };
   if (!opts.dryRun) return withTree(opts.root, 'generate', opts, run);
   // A dry run writes nothing, so it takes no lock and recovers nothing — but says so.

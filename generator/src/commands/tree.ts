@@ -12,7 +12,6 @@ import { parseJournal } from '../disk/journal.js';
 import { acquireLock, LockTimeoutError, TREE_LOCK_FILE } from '../disk/lock.js';
 import { kindOf } from '../disk/paths.js';
 import { recover, type Recovery } from '../disk/transaction.js';
-import { isTracked } from '../git/repo.js';
 import { readOptional } from '../disk/files.js';
 
 export interface TreeLockOptions {
@@ -20,6 +19,9 @@ export interface TreeLockOptions {
   readonly lockTimeoutMs?: number;
   readonly onWait?: (message: string) => void;
 }
+
+/** git is asked only when a lock or journal is there (rare), so a plain run never loads the git client. */
+const isTracked = async (root: string, path: string) => (await import('../git/repo.js')).isTracked(root, path);
 
 const TRACKED = `is committed to git, but a journal is never committed, and llm-gitops never obeys one from git (it could name any file) — nothing was changed; remove it from git (\`git rm ${JOURNAL}\`, and commit) and run again`;
 

@@ -3,9 +3,11 @@
  * Shared by generate, check, validate and commit.
  */
 import { UserError } from '../errors.js';
-import { loadRepository } from '../catalog/repository.js';
-import { listEnvironments, readCatalogs, readLibrary, readTree } from '../disk/files.js';
-import { planChanges, type Plan } from '../disk/plan.js';
+import { loadRepository, type CatalogSource } from '../catalog/repository.js';
+import { readCatalogs, readLibrary, readTree, selectEnvironments } from '../disk/files.js';
+
+export { selectEnvironments };
+import { mayDeleteFor, notPlanned, planChanges, type Plan } from '../disk/plan.js';
 import { OWNED_DIRS, pathProblems } from '../disk/paths.js';
 import { vendorDir } from '../render/platform.js';
 import { renderTree } from '../render/tree.js';
@@ -22,22 +24,21 @@ export interface Workspace {
   readonly warnings: readonly Issue[];
 }
 
-export async function selectEnvironments(root: string, only: readonly string[]): Promise<string[]> {
-  const all = await listEnvironments(root);
-  if (!all.length) throw UserError.of('environments/', 'no environments/<env>/catalog.yaml found — run `llm-gitops init` or pass --root', 1);
-  const unknown = only.filter((e) => !all.includes(e));
-  if (unknown.length) throw UserError.of('environments/', `no catalog for ${unknown.join(', ')} (known: ${all.join(', ')})`, 2);
-  return only.length ? all.filter((e) => only.includes(e)) : all;
-}
-
 /** The rendered tree, without reading what is on disk (what `validate` needs). */
 export type RenderedWorkspace = Omit<Workspace, 'plan'> & { readonly envs: readonly string[] };
 
+/** The catalogs and library a run reads, when the caller already read them (manifest/reuse.ts hashes exactly these). */
+export interface ReadInputs {
+  readonly envs: readonly string[];
+  readonly sources: readonly CatalogSource[];
+  readonly library: { readonly file: string; readonly text: string } | undefined;
+}
+
 /** read catalogs → load → render. */
-export async function renderWorkspace(root: string, only: readonly string[] = []): Promise<RenderedWorkspace> {
-  const envs = await selectEnvironments(root, only);
-  const sources = await readCatalogs(root, envs);
-  const loaded = loadRepository(sources, await readLibrary(root));
+export async function renderWorkspace(root: string, only: readonly string[] = [], read?: ReadInputs): Promise<RenderedWorkspace> {
+  const envs = read?.envs ?? (await selectEnvironments(root, only));
+  const sources = read?.sources ?? (await readCatalogs(root, envs));
+  const loaded = loadRepository(sources, read ? read.library : await readLibrary(root));
   if (!loaded.ok) throw new UserError(loaded.issues);
   const catalog = loaded.value;
   const missingVendor = await missingVendoredSources(root, catalog);
@@ -50,15 +51,10 @@ export async function renderWorkspace(root: string, only: readonly string[] = []
 }
 
 /** read catalogs → load → render → plan against the tree on disk. */
-export async function loadWorkspace(root: string, only: readonly string[] = []): Promise<Workspace> {
-  const { catalog, files, warnings, envs } = await renderWorkspace(root, only);
-  const existing = await readTree(root, OWNED_DIRS, (p) => p.startsWith('base/vendor/') || p.endsWith('/catalog.yaml'));
-  const filtered = only.length > 0;
-  const mayDelete = (path: string) => {
-    if (!filtered) return true;
-    return envs.some((e) => path.startsWith(`environments/${e}/`));
-  };
-  const planned = planChanges(files, existing, mayDelete);
+export async function loadWorkspace(root: string, only: readonly string[] = [], read?: ReadInputs): Promise<Workspace> {
+  const { catalog, files, warnings, envs } = await renderWorkspace(root, only, read);
+  const existing = await readTree(root, OWNED_DIRS, notPlanned);
+  const planned = planChanges(files, existing, mayDeleteFor(only, envs));
   // A link (or a file where a folder goes) on the way of a write is a conflict, never followed.
   const blocked = await pathProblems(root, planned.changes.map((c) => ({ path: c.path, expect: c.kind === 'create' ? 'missing' : 'file' })));
   const plan = blocked.length ? { changes: planned.changes, conflicts: [...planned.conflicts, ...blocked] } : planned;

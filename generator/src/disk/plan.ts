@@ -17,6 +17,15 @@ export interface Plan {
   readonly conflicts: readonly Issue[];
 }
 
+/** Files under the owned folders that are never planned: vendored copies and the catalogs themselves. */
+export const notPlanned = (path: string) => path.startsWith('base/vendor/') || path.endsWith('/catalog.yaml');
+
+/** With `--env` (`only`), a generated file that is no longer rendered goes only from those environments' folders. */
+export function mayDeleteFor(only: readonly string[], envs: readonly string[]): (path: string) => boolean {
+  if (!only.length) return () => true;
+  return (path) => envs.some((e) => path.startsWith(`environments/${e}/`));
+}
+
 /**
  * @param existing every file currently under the owned folders (path → content)
  * @param mayDelete whether a generated file at this path that is no longer rendered should go
