@@ -1,13 +1,13 @@
 /**
  * One attempt of `commit`, inside a scratch checkout sitting at the base commit: bring in the
- * user's catalogs, regenerate, re-check, stage exactly what changed, commit with a message
+ * user's catalogs and organisation library (environments/library.yaml), regenerate, re-check, stage exactly what changed, commit with a message
  * made from the change. Run again on a newer base after a rejected push, so generated files
  * are always computed from the catalogs they are committed with.
  */
 import type { SimpleGit } from 'simple-git';
 import { UserError, type Issue } from '../errors.js';
 import { loadRepository, type CatalogSource } from '../catalog/repository.js';
-import { CATALOG, listEnvironments, readCatalogs } from '../disk/files.js';
+import { CATALOG, listEnvironments, readCatalogs, readLibrary } from '../disk/files.js';
 import type { Change } from '../disk/plan.js';
 import { applyChanges } from '../disk/transaction.js';
 import { vendoredChanges } from '../disk/vendored.js';
@@ -15,6 +15,7 @@ import { commitStaged, mergeText, stagePaths } from '../git/commit.js';
 import { compareCatalogs, type SemanticChange } from '../change/semantic.js';
 import { messageContext, renderMessage, type FileTouch } from '../render/messages.js';
 import { loadWorkspace } from './workspace.js';
+import { LIBRARY_FILE } from '../library/schema.js';
 import { scanRendered } from '../credentials/catalog.js';
 import { check } from './check.js';
 
@@ -44,6 +45,10 @@ export interface BuildInput {
    * with the checkout's catalogs. Undefined: the user's catalogs overwrite (another repository).
    */
   readonly base?: Catalogs;
+  /** The user's environments/library.yaml (undefined: they have none). */
+  readonly library?: string;
+  /** environments/library.yaml at the user's HEAD: the merge base for `library`, like `base`. */
+  readonly baseLibrary?: string;
   /** Commit-message and PR-body templates, with the name errors should quote. */
   readonly templates: { readonly message: Template; readonly prBody: Template };
   readonly step: (s: CommitStep) => Promise<void>;
@@ -72,35 +77,53 @@ function toSources(c: Catalogs): CatalogSource[] {
   return [...c].sort(([a], [b]) => (a < b ? -1 : 1)).map(([env, text]) => ({ env, file: catalogPath(env), text }));
 }
 
-/** What to write so the checkout holds the user's catalogs (merged three-way when `base` is given). */
-async function catalogChanges(i: BuildInput, theirs: Catalogs): Promise<Change[]> {
-  const envs = [...new Set([...i.ours.keys(), ...(i.base?.keys() ?? []), ...theirs.keys()])].sort();
+/** One hand-edited file commit carries: the user's version, their HEAD's (the merge base), the checkout's. */
+interface Carried {
+  readonly path: string;
+  readonly ours?: string;
+  readonly base?: string;
+  readonly theirs?: string;
+}
+
+/**
+ * What to write so the checkout holds the user's hand-edited files — the catalogs and the
+ * organisation library — merged three-way when `threeWay` (the user's own repository), else the
+ * user's versions win where they have one (another repository keeps its other files).
+ */
+async function carriedChanges(i: BuildInput, files: readonly Carried[], threeWay: boolean): Promise<Change[]> {
   const changes: Change[] = [];
   const conflicts: Issue[] = [];
-  const to = (env: string, want: string | undefined) => {
-    const [path, have] = [catalogPath(env), theirs.get(env)];
-    if (want === have) return;
-    if (want === undefined) changes.push({ kind: 'delete', path, before: have! });
-    else if (have === undefined) changes.push({ kind: 'create', path, content: want });
-    else changes.push({ kind: 'update', path, content: want, before: have });
-  };
-  for (const env of envs) {
-    const [o, t] = [i.ours.get(env), theirs.get(env)];
-    if (!i.base) {
-      if (o !== undefined) to(env, o); // another repository: ours win; its other environments stay
+  for (const { path, ours: o, base: b, theirs: t } of files) {
+    const to = (want: string | undefined) => {
+      if (want === t) return;
+      if (want === undefined) changes.push({ kind: 'delete', path, before: t! });
+      else if (t === undefined) changes.push({ kind: 'create', path, content: want });
+      else changes.push({ kind: 'update', path, content: want, before: t });
+    };
+    if (!threeWay) {
+      if (o !== undefined) to(o);
       continue;
     }
-    const b = i.base.get(env);
     if (o === b || o === t) continue; // not edited by the user, or already there
-    if (t === b) to(env, o);
+    if (t === b) to(o);
     else if (o !== undefined && b !== undefined && t !== undefined) {
       const merged = await mergeText(i.git, i.tmp, o, b, t);
-      if (merged.conflict) conflicts.push({ file: catalogPath(env), message: 'was changed on the target branch too, in the same lines as your edit — pull, resolve, and run commit again', severity: 'error' });
-      else to(env, merged.text);
-    } else conflicts.push({ file: catalogPath(env), message: 'was added or removed on the target branch while you edited it — pull, resolve, and run commit again', severity: 'error' });
+      if (merged.conflict) conflicts.push({ file: path, message: 'was changed on the target branch too, in the same lines as your edit — pull, resolve, and run commit again', severity: 'error' });
+      else to(merged.text);
+    } else conflicts.push({ file: path, message: 'was added or removed on the target branch while you edited it — pull, resolve, and run commit again', severity: 'error' });
   }
   if (conflicts.length) throw new UserError(conflicts);
   return changes;
+}
+
+/** The catalogs of every environment either side has, then the library file. */
+function carried(i: BuildInput, theirs: Catalogs, theirLibrary: string | undefined): Carried[] {
+  const envs = [...new Set([...i.ours.keys(), ...(i.base?.keys() ?? []), ...theirs.keys()])].sort();
+  const opt = (k: 'ours' | 'base' | 'theirs', v: string | undefined) => (v === undefined ? {} : { [k]: v });
+  return [
+    ...envs.map((env) => ({ path: catalogPath(env), ...opt('ours', i.ours.get(env)), ...opt('base', i.base?.get(env)), ...opt('theirs', theirs.get(env)) })),
+    { path: LIBRARY_FILE, ...opt('ours', i.library), ...opt('base', i.baseLibrary), ...opt('theirs', theirLibrary) },
+  ];
 }
 
 const ACTION = { create: 'created', update: 'updated', delete: 'removed' } as const;
@@ -108,8 +131,9 @@ const ACTION = { create: 'created', update: 'updated', delete: 'removed' } as co
 /** Builds one commit on the checkout's current HEAD (see the file comment). */
 export async function buildCommit(i: BuildInput): Promise<Built> {
   const theirs = await catalogsIn(i.root);
-  const before = loadRepository(toSources(theirs));
-  const catalogs = await catalogChanges(i, theirs);
+  const theirLibrary = (await readLibrary(i.root))?.text;
+  const before = loadRepository(toSources(theirs), theirLibrary === undefined ? undefined : { file: LIBRARY_FILE, text: theirLibrary });
+  const catalogs = await carriedChanges(i, carried(i, theirs, theirLibrary), !!i.base);
   const vendored = await vendoredChanges(i.root, i.vendored ?? new Map());
   await applyChanges(i.root, [...catalogs, ...vendored]);
   await i.step('catalogs');
@@ -130,7 +154,7 @@ export async function buildCommit(i: BuildInput): Promise<Built> {
   // A base whose catalogs do not load (broken upstream) has no "before": the message then
   // says "regenerate" rather than claiming every model was added.
   const changes = before.ok ? compareCatalogs(before.value, ws.catalog) : [];
-  const files: FileTouch[] = [...vendored, ...ws.plan.changes].map((c) => ({ path: c.path, action: ACTION[c.kind] }));
+  const files: FileTouch[] = [...catalogs.filter((c) => c.path === LIBRARY_FILE), ...vendored, ...ws.plan.changes].map((c) => ({ path: c.path, action: ACTION[c.kind] }));
   const context = messageContext(changes, files);
   // Both rendered before committing: a broken template must fail before anything is recorded.
   const message = renderMessage(i.templates.message.text, context, i.templates.message.source);
@@ -138,7 +162,7 @@ export async function buildCommit(i: BuildInput): Promise<Built> {
   // The message is committed and the body published: the same credential backstop as the tree.
   const leaked = scanRendered(
     [{ path: 'the commit message', content: message }, { path: 'the pull-request body', content: prBody }],
-    [...toSources(i.ours), ...[i.templates.message, i.templates.prBody].map((t) => ({ file: t.source, text: t.text }))],
+    [...toSources(i.ours), ...(i.library === undefined ? [] : [{ file: LIBRARY_FILE, text: i.library }]), ...[i.templates.message, i.templates.prBody].map((t) => ({ file: t.source, text: t.text }))],
   );
   if (leaked.length) throw new UserError(leaked);
   const commit = await commitStaged(i.git, message, i.tmp);

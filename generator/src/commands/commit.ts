@@ -18,18 +18,19 @@ import { stat } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { GitError, type SimpleGit } from 'simple-git';
 import { UsageError, UserError, type Issue } from '../errors.js';
-import { readOptional, writeFileAtomic } from '../disk/files.js';
+import { readLibrary, readOptional, writeFileAtomic } from '../disk/files.js';
 import { readVendored } from '../disk/vendored.js';
 import { git, hasSshCommand, identityConfig } from '../git/client.js';
 import { acquireLock, LockTimeoutError } from '../disk/lock.js';
 import { branchNameProblem, remoteProblem } from '../git/refname.js';
 import { backoff, classifyFailure, fetchTip, PushError, pushCommit, redactUrl } from '../git/push.js';
-import { addWorktree, cloneTemp, openRepo, removeStaleWorktrees, resolveCommit, stagedPaths, type Repo, type Scratch } from '../git/repo.js';
+import { addWorktree, cloneTemp, openRepo, readAt, removeStaleWorktrees, resolveCommit, stagedPaths, type Repo, type Scratch } from '../git/repo.js';
 import { DEFAULT_COMMIT_TEMPLATE, DEFAULT_PR_BODY_TEMPLATE, type FileTouch } from '../render/messages.js';
 import type { SemanticChange } from '../change/semantic.js';
 import { buildCommit, catalogsIn, type Built, type Catalogs, type CommitStep, type Template } from './commit-build.js';
 import { land, staleInWorkingTree } from './commit-land.js';
 import { catalogsAt } from './diff.js';
+import { LIBRARY_FILE } from '../library/schema.js';
 
 export type { CommitStep } from './commit-build.js';
 
@@ -106,6 +107,8 @@ interface Run {
   readonly ours: Catalogs;
   /** The user's base/vendor/ files. */
   readonly vendored: ReadonlyMap<string, string>;
+  /** The user's environments/library.yaml, carried like the catalogs. */
+  readonly library?: string;
 }
 
 const OWNED_DIRS = ['environments/', 'base/', 'overlays/'];
@@ -146,7 +149,7 @@ export async function commit(o: CommitOptions): Promise<CommitResult> {
   const interrupted = new AbortController();
   const onSignal = () => interrupted.abort(new Error('interrupted'));
   const signal = AbortSignal.any([AbortSignal.timeout(timeoutMs), interrupted.signal]);
-  const run: Run = {
+  let run: Run = {
     o,
     signal,
     limits: { signal, idleTimeoutMs: timeoutMs, stallSeconds: Math.min(60, timeoutMs / 1000) },
@@ -158,6 +161,8 @@ export async function commit(o: CommitOptions): Promise<CommitResult> {
     ours,
     vendored: await readVendored(o.root),
   };
+  const library = (await readLibrary(o.root))?.text;
+  if (library !== undefined) run = { ...run, library };
   if (!o.repo) await refuseUnrelatedStaged(user!);
   let release = async () => {};
   process.once('SIGINT', onSignal).once('SIGTERM', onSignal);
@@ -203,13 +208,24 @@ function explain(e: unknown, run: Run, interrupted: boolean): unknown {
  */
 async function buildAndPush(
   run: Run,
-  s: { scratch: Scratch; root: string; g: SimpleGit; net: SimpleGit; base?: Catalogs; remote: string; pushTo: string; newBranch: boolean },
+  s: { scratch: Scratch; root: string; g: SimpleGit; net: SimpleGit; base?: Catalogs; baseLibrary?: string; remote: string; pushTo: string; newBranch: boolean },
 ): Promise<{ built: Built; attempts: number; builtOn: string; carried: number }> {
   const retries = run.o.retries ?? 3;
   const start = (await s.g.raw(['rev-parse', 'HEAD'])).trim();
   for (let attempt = 1; ; attempt++) {
     const builtOn = (await s.g.raw(['rev-parse', 'HEAD'])).trim();
-    const built = await buildCommit({ git: s.g, root: s.root, tmp: s.scratch.tmp, ours: run.ours, vendored: run.vendored, ...(s.base ? { base: s.base } : {}), templates: run.templates, step: run.step });
+    const built = await buildCommit({
+      git: s.g,
+      root: s.root,
+      tmp: s.scratch.tmp,
+      ours: run.ours,
+      vendored: run.vendored,
+      ...(s.base ? { base: s.base } : {}),
+      ...(run.library !== undefined ? { library: run.library } : {}),
+      ...(s.baseLibrary !== undefined ? { baseLibrary: s.baseLibrary } : {}),
+      templates: run.templates,
+      step: run.step,
+    });
     // Commits on the branch that no remote-tracking ref has yet: a push carries them too. With
     // nothing new to commit they are what `commit --push` pushes (the tree at them is fresh:
     // buildCommit just regenerated and checked it).
@@ -272,6 +288,7 @@ async function commitLocal(run: Run): Promise<CommitResult> {
   const baseTip = target ? await resolveCommit(userG, `refs/heads/${target}`) : repo.head;
   if (!baseTip) throw UserError.of(repo.top, `no branch ${target} — check --target-branch`);
   const base = new Map((await catalogsAt(repo, repo.head)).map((c) => [c.env, c.text]));
+  const baseLibrary = await readAt(git(repo.top), repo.head, `${repo.prefix}${LIBRARY_FILE}`);
   const scratch = await addWorktree(repo, baseTip, { ...run.limits, ...(o.tmpRoot ? { tmpRoot: o.tmpRoot } : {}) });
   try {
     await run.step('worktree');
@@ -282,7 +299,7 @@ async function commitLocal(run: Run): Promise<CommitResult> {
     const net = git(repo.top, { ...run.limits, batchSsh: !(await hasSshCommand(userG)) });
     const remote = o.remote ?? 'origin';
     const pushTo = o.branch ?? target!;
-    const r = await buildAndPush(run, { scratch, root, g, net, base, remote, pushTo, newBranch: !!o.branch });
+    const r = await buildAndPush(run, { scratch, root, g, net, base, ...(baseLibrary !== undefined ? { baseLibrary } : {}), remote, pushTo, newBranch: !!o.branch });
     const c = r.built.commit;
     const result = { pushed: !!(c && o.push), attempts: r.attempts, changes: r.built.changes, files: r.built.files, warnings: r.built.warnings, carried: r.carried };
     if (!c) return { ...result, notes: [], ...(r.carried ? { pushedLocal: r.builtOn, branch: pushTo } : {}) };
