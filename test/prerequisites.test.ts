@@ -274,8 +274,8 @@ describe('delivered units (vendored, real kustomize, real CRDs)', () => {
     expect(r.stderr).toContain('base/prerequisites/gateway-api/v1.5.1/vendor/vendor.lock.json: is missing, but base/prerequisites/gateway-api/v1.5.1 points at the vendored copy — run `llm-gitops vendor --prerequisite gateway-api --version v1.5.1 --from <checkout>`');
     for (const args of PREREQUISITE_VENDOR_ARGS) expect((await cli(args, argo.dir)).code).toBe(0);
     expect((await cli(['check'], argo.dir)).code).toBe(0);
-    const bad = await cli(['vendor', '--prerequisite', 'cert-manager', '--from', UPSTREAM], argo.dir);
+    const bad = await cli(['vendor', '--prerequisite', 'envoy-ai-gateway', '--from', UPSTREAM], argo.dir);
     expect(bad.code).toBe(2);
-    expect(bad.stderr).toContain('--prerequisite cert-manager: only gateway-api, inference-extension, leaderworkerset are vendored');
+    expect(bad.stderr).toContain('--prerequisite envoy-ai-gateway: vendor takes gateway-api, inference-extension, leaderworkerset, envoy-gateway, cert-manager, keda');
   });
 });

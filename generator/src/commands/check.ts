@@ -14,7 +14,7 @@ export async function check(root: string, envs: readonly string[], vars: Vars = 
   const inputs = await runInputs('check', root, envs, vars);
   const hit = await reusable(inputs);
   if (hit) return { stale: await onDisk(root, hit.vendored, hit.prerequisites), warnings: hit.warnings, reused: true };
-  const [{ loadWorkspace }, { unitsOf }, { runDependencies }] = await Promise.all([import('./workspace.js'), import('../prerequisites/units.js'), import('../manifest/dependencies.js')]);
+  const [{ loadWorkspace }, { vendoredCopies }, { runDependencies }] = await Promise.all([import('./workspace.js'), import('../prerequisites/units.js'), import('../manifest/dependencies.js')]);
   const ws = await loadWorkspace(root, envs, inputs);
   const deps = await runDependencies(root, ws.catalog, 'check', inputs.cache);
   const verb = { create: 'missing', update: 'differs from the catalog', delete: 'is no longer produced by any catalog' } as const;
@@ -23,9 +23,9 @@ export async function check(root: string, envs: readonly string[], vars: Vars = 
     ...ws.plan.changes.map((c): Issue => ({ file: c.path, message: `${verb[c.kind]} — run \`llm-gitops generate\` and commit the result`, severity: 'error' })),
   ];
   const versions = [...new Set(ws.catalog.environments.filter((e) => e.platform.source === 'vendored').map((e) => e.platform.kserve))];
-  // Vendored release-manifest prerequisites (base/prerequisites/<name>/<version>/vendor).
-  const vendoredUnits = new Map(ws.catalog.environments.filter((e) => e.platform.source === 'vendored').flatMap((e) => unitsOf(e).filter((u) => u.source.type === 'path' && u.source.path.startsWith('base/')).map((u) => [`${u.id}@${u.version}`, u] as const)));
-  const prerequisites = [...vendoredUnits.values()].map((u) => [u.id, u.version] as const);
+  // Vendored prerequisites: release manifests (base/prerequisites/<name>/<version>/vendor) and charts (base/vendor/<name>/<version>).
+  const copies = new Map(ws.catalog.environments.flatMap((e) => vendoredCopies(e)).map((c) => [`${c.name}@${c.version}`, [c.name, c.version] as const]));
+  const prerequisites = [...copies.values()];
   stale.push(...(await onDisk(root, versions, prerequisites)));
   await record(inputs, { files: ws.files, deps, warnings: ws.warnings, vendored: versions, prerequisites });
   return { stale, warnings: ws.warnings };

@@ -8,7 +8,9 @@ import { openSource, planVendor } from '../disk/vendor.js';
 import { requireSupported, verifySourceVersion } from '../disk/kserve-source.js';
 import { loadRepository } from '../catalog/repository.js';
 import { DEFAULT_KSERVE_VERSION, RELEASE_TAG } from '../model/kserve.js';
-import { openPrerequisiteSource, planPrerequisiteVendor } from '../disk/vendor-prerequisite.js';
+import { openPrerequisiteSource, planPrerequisiteVendor, VENDORABLE } from '../disk/vendor-prerequisite.js';
+import { openChartSource, planChartVendor } from '../disk/vendor-chart.js';
+import { CHART_VENDORABLE, VENDORED_CHARTS } from '../prerequisites/charts.js';
 import { pinnedVersion as pinnedPrerequisite } from '../prerequisites/pins.js';
 import type { PrerequisiteName } from '../prerequisites/types.js';
 
@@ -20,7 +22,7 @@ export interface VendorOptions {
   /** The validate cache to fill (validate/cache.ts); default from `env`. */
   readonly cacheDir?: string;
   readonly env?: Readonly<Record<string, string | undefined>>;
-  /** Vendor this prerequisite (gateway-api, inference-extension, leaderworkerset) instead of KServe. */
+  /** Vendor this prerequisite instead of KServe: a release manifest (gateway-api, inference-extension, leaderworkerset) or a Helm chart (envoy-gateway, cert-manager, keda). */
   readonly prerequisite?: string;
 }
 
@@ -59,8 +61,21 @@ async function pinnedVersion(root: string): Promise<string> {
 async function vendorPrerequisite(opts: VendorOptions, name: string): Promise<{ version: string; changes: readonly Change[] }> {
   if (opts.version !== undefined && !/^v?[0-9]+\.[0-9]+\.[0-9]+(-[0-9A-Za-z.-]+)?$/.test(opts.version)) throw new UsageError(`--version ${JSON.stringify(opts.version)}: not a release version such as v1.5.1`);
   const version = opts.version ?? pinnedPrerequisite(await kserveOfCatalogs(opts.root), name as PrerequisiteName);
+  if (!VENDORED_CHARTS[name] && !VENDORABLE.includes(name)) {
+    throw UserError.of(opts.from, `--prerequisite ${name}: vendor takes ${[...VENDORABLE, ...CHART_VENDORABLE].join(', ')} (the others are not vendored: pinned by version)`, 2);
+  }
   if (!version) throw UserError.of(opts.from, `no pinned ${name} version for the catalogs' KServe version — pass --version`, 2);
   return withTree(opts.root, 'vendor', {}, async () => {
+    if (VENDORED_CHARTS[name]) {
+      const chart = await openChartSource(name, opts.from);
+      try {
+        const changes = await planChartVendor(opts.root, name, version, chart, opts.from);
+        await applyChanges(opts.root, changes);
+        return { version, changes };
+      } finally {
+        await chart.cleanup();
+      }
+    }
     const src = await openPrerequisiteSource(name, opts.from);
     try {
       const changes = await planPrerequisiteVendor(opts.root, name, version, src.root);

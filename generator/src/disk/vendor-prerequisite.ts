@@ -12,6 +12,7 @@ import * as tar from 'tar';
 import { parse } from 'yaml';
 import { UserError, type Issue } from '../errors.js';
 import { prerequisiteVendorDir, VENDORED } from '../prerequisites/objects.js';
+import { chartVendorDir, VENDORED_CHARTS } from '../prerequisites/charts.js';
 import type { Change } from './plan.js';
 import { hashTree, readOptional } from './files.js';
 import { isPlainRelative, kindOf, PathInspector } from './paths.js';
@@ -130,7 +131,11 @@ export async function readPrerequisiteLock(root: string, rel: string, name: stri
 }
 
 /** `check`: every file vendored for a prerequisite matches its lock, and the lock exists when the tree points at the copy. */
-export async function verifyPrerequisiteVendor(root: string, name: string, version: string, dir = prerequisiteVendorDir(name, version), pointer = `base/prerequisites/${name}/${version}`): Promise<Issue[]> {
+export async function verifyPrerequisiteVendor(root: string, name: string, version: string): Promise<Issue[]> {
+  // A chart's copy is base/vendor/<name>/<version> (the chart unit names it); a release manifest's sits in its unit's folder.
+  const chart = VENDORED_CHARTS[name] !== undefined;
+  const dir = chart ? chartVendorDir(name, version) : prerequisiteVendorDir(name, version);
+  const pointer = chart ? `the ${name} unit` : `base/prerequisites/${name}/${version}`;
   const fix = `run \`llm-gitops vendor --prerequisite ${name} --version ${version} --from <checkout>\` (or restore the files from git)`;
   const { lock, issue } = await readPrerequisiteLock(root, `${dir}/${LOCK}`, name, version, fix);
   if (issue) return [issue];

@@ -95,6 +95,33 @@ function needed(path: string): boolean {
 }
 
 async function unpackInto(label: string, open: () => Promise<Readable>): Promise<Source> {
+  const { dir, cleanup } = await unpackTarball(label, open, { needed, what: 'a KServe release tarball', hint: 'a KServe .tar.gz release tarball', part: 'its config/' });
+  try {
+    return await findKserveRoot(dir, cleanup);
+  } catch (e) {
+    await cleanup();
+    throw e;
+  }
+}
+
+/** What one kind of tarball may hold: which entries to take, and how to name it in errors. */
+export interface TarballSpec {
+  readonly needed: (path: string) => boolean;
+  /** "a KServe release tarball" */
+  readonly what: string;
+  /** What to pass instead ("a KServe .tar.gz release tarball"). */
+  readonly hint: string;
+  /** What the taken entries are, for the total cap ("its config/"). */
+  readonly part: string;
+  /** What to do without network (default: KServe's release tarball). */
+  readonly offline?: string;
+}
+
+/**
+ * Streams the tarball `open` yields into a fresh temp folder, under the LIMITS, taking only
+ * regular files and folders `spec.needed` accepts (links never). The caller removes it with cleanup.
+ */
+export async function unpackTarball(label: string, open: () => Promise<Readable>, spec: TarballSpec): Promise<{ dir: string; cleanup: () => Promise<void> }> {
   const tmp = await mkdtemp(join(tmpdir(), 'llm-gitops-vendor-'));
   const cleanup = () => rm(tmp, { recursive: true, force: true });
   try {
@@ -115,11 +142,11 @@ async function unpackInto(label: string, open: () => Promise<Readable>): Promise
           unpack.abort(new Error(why));
           return false;
         };
-        if (declared > LIMITS.unpacked) return over(`unpacks to more than ${MiB(LIMITS.unpacked)} — not a KServe release tarball`);
-        if (!needed(path) || (e.type !== 'File' && e.type !== 'Directory')) return false; // links are never unpacked
+        if (declared > LIMITS.unpacked) return over(`unpacks to more than ${MiB(LIMITS.unpacked)} — not ${spec.what}`);
+        if (!spec.needed(path) || (e.type !== 'File' && e.type !== 'Directory')) return false; // links are never unpacked
         if ((e.size ?? 0) > LIMITS.entry) return over(`${path} is ${MiB(e.size ?? 0)}, over the ${MiB(LIMITS.entry)} cap of one vendored file`);
         taken += e.size ?? 0;
-        if (taken > LIMITS.taken) return over(`its config/ is over ${MiB(LIMITS.taken)}`);
+        if (taken > LIMITS.taken) return over(`${spec.part} is over ${MiB(LIMITS.taken)}`);
         return true;
       },
     });
@@ -135,22 +162,22 @@ async function unpackInto(label: string, open: () => Promise<Readable>): Promise
       await pipeline(input, count, unpack as unknown as NodeJS.WritableStream);
     } catch (e) {
       if (e instanceof UserError) throw e;
-      if (/^https?:\/\//.test(label) && ((e as { cause?: unknown }).cause || (e as Error).name === 'TimeoutError')) throw UserError.of(label, downloadFailed(label, e));
-      throw UserError.of(label, `cannot unpack: ${refused ?? (e as Error).message} — pass a KServe .tar.gz release tarball`);
+      if (/^https?:\/\//.test(label) && ((e as { cause?: unknown }).cause || (e as Error).name === 'TimeoutError')) throw UserError.of(label, downloadFailed(label, e, spec.offline));
+      throw UserError.of(label, `cannot unpack: ${refused ?? (e as Error).message} — pass ${spec.hint}`);
     }
-    if (refused) throw UserError.of(label, `cannot unpack: ${refused} — pass a KServe .tar.gz release tarball`);
-    return await findKserveRoot(out, cleanup);
+    if (refused) throw UserError.of(label, `cannot unpack: ${refused} — pass ${spec.hint}`);
+    return { dir: out, cleanup };
   } catch (e) {
     await cleanup();
     if (e instanceof UserError) throw e;
-    throw UserError.of(label, downloadFailed(label, e));
+    throw UserError.of(label, downloadFailed(label, e, spec.offline));
   }
 }
 
 const RELEASE = 'https://github.com/kserve/kserve/archive/refs/tags/v0.20.0.tar.gz';
 
 /** Why a download failed, from the network error under fetch's "fetch failed", and what to do instead. */
-export function downloadFailed(url: string, e: unknown): string {
+export function downloadFailed(url: string, e: unknown, offline = `download the release tarball elsewhere (${RELEASE}) and pass \`--from <the .tar.gz or a kserve checkout>\``): string {
   const err = e as Error & { cause?: Error & { code?: string; hostname?: string; address?: string; port?: number } };
   const c = err.cause;
   const host = (() => {
@@ -167,7 +194,7 @@ export function downloadFailed(url: string, e: unknown): string {
     : c?.code ? `${c.message} (${c.code})`
     : c?.message ? `${err.message}: ${c.message}`
     : err.message;
-  return `download failed: ${why} — without network, download the release tarball elsewhere (${RELEASE}) and pass \`--from <the .tar.gz or a kserve checkout>\``;
+  return `download failed: ${why} — without network, ${offline}`;
 }
 
 /** The folder holding config/llmisvc: the given one, its parent (given config/), or one level down (tarball root). */

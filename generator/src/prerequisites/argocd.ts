@@ -5,6 +5,7 @@
  *
  * - Chart units: the chart by repository URL (or `oci://` URL, Argo CD ≥ 3.1) and version, values
  *   inline; `skipCrds` where another unit owns the CRDs.
+ * - Vendored chart units (`source: vendored`): the chart folder in this repository, as a Helm source.
  * - Path units: the kustomization in this repository (release manifest or vendored copy).
  * - No resources finalizer: deleting or dropping a unit (a switch to `external`) must leave
  *   cert-manager, the CRDs and the gateway running under the platform.
@@ -27,7 +28,9 @@ function source(env: Environment, u: Unit): JsonObject {
     ...(Object.keys(s.values).length ? { valuesObject: s.values } : {}),
     ...(s.skipCrds ? { skipCrds: true } : {}),
   };
-  // An OCI chart is an OCI source whose artifact is the chart (path "."); a classic repository names the chart.
+  // A vendored chart is a Helm source in this repository (Argo CD finds Chart.yaml at the path);
+  // an OCI chart is an OCI source whose artifact is the chart (path "."); a classic repository names the chart.
+  if (s.vendored) return { repoURL: env.delivery.repoURL, targetRevision: env.delivery.revision, path: s.vendored, helm };
   return isOci(s.chart.repo)
     ? { repoURL: s.chart.repo, targetRevision: s.chart.version, path: '.', helm }
     : { repoURL: s.chart.repo, chart: s.chart.chart, targetRevision: s.chart.version, helm };

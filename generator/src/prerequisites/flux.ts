@@ -4,7 +4,8 @@
  * `dependsOn` all of them — HelmRelease dependsOn can only name HelmReleases.
  * - Path units: the Kustomization applies the kustomization in this repository.
  * - Chart units: it applies environments/<env>/prerequisites/<id>/, which holds the chart's
- *   source (HelmRepository, or OCIRepository for an oci:// chart) and the HelmRelease.
+ *   source (HelmRepository, or OCIRepository for an oci:// chart) and the HelmRelease; a vendored
+ *   chart needs no source object (the HelmRelease takes it from the GitRepository).
  * Deletion orphans (as the platform unit): dropping a unit must not uninstall cert-manager.
  */
 import type { Environment, JsonObject } from '../model/types.js';
@@ -24,13 +25,19 @@ function meta(env: Environment, name: string, u: Unit): JsonObject {
   return { name, namespace: env.delivery.namespace, labels: { ...deliveryLabels(env), 'llm-gitops/prerequisite': u.prerequisite } };
 }
 
-/** The chart's source and HelmRelease (chart units only). */
+/** The chart's source (none when vendored: the GitRepository is) and HelmRelease (chart units only). */
 export function chartObjects(env: Environment, u: Unit): JsonObject[] {
   if (u.source.type !== 'chart') return [];
   const s = u.source;
   const name = unitName(env, u);
   const crds = s.skipCrds ? 'Skip' : 'CreateReplace';
   const oci = isOci(s.chart.repo);
+  // Vendored: the chart is a folder of the GitRepository every unit syncs from.
+  const chart: JsonObject = s.vendored
+    ? { chart: { spec: { chart: `./${s.vendored}`, sourceRef: { kind: 'GitRepository', name: deliveryNames(env).root }, interval: SOURCE_INTERVAL } } }
+    : oci
+      ? { chartRef: { kind: 'OCIRepository', name } }
+      : { chart: { spec: { chart: s.chart.chart, version: s.chart.version, sourceRef: { kind: 'HelmRepository', name }, interval: SOURCE_INTERVAL } } };
   const src: JsonObject = oci
     ? {
         apiVersion: FLUX_SOURCE_API_VERSION,
@@ -49,15 +56,13 @@ export function chartObjects(env: Environment, u: Unit): JsonObject[] {
       releaseName: s.releaseName,
       targetNamespace: u.namespace,
       storageNamespace: u.namespace,
-      ...(oci
-        ? { chartRef: { kind: 'OCIRepository', name } }
-        : { chart: { spec: { chart: s.chart.chart, version: s.chart.version, sourceRef: { kind: 'HelmRepository', name }, interval: SOURCE_INTERVAL } } }),
+      ...chart,
       install: { createNamespace: true, crds, remediation: { retries: 3 } },
       upgrade: { crds, remediation: { retries: 3 } },
       ...(Object.keys(s.values).length ? { values: s.values } : {}),
     },
   };
-  return [src, release];
+  return s.vendored ? [release] : [src, release];
 }
 
 export function prerequisiteKustomization(env: Environment, u: Unit): JsonObject {
@@ -92,10 +97,11 @@ export function fluxChartFiles(env: Environment): OutputFile[] {
     const objs = chartObjects(env, u);
     if (!objs.length) return [];
     const dir = prerequisiteDir(env, u.id);
+    const release = objs[objs.length - 1]!;
     return [
-      { path: `${dir}/kustomization.yaml`, ...yamlDocs(env.file, kustomization({ resources: ['source.yaml', 'release.yaml'] })) },
-      { path: `${dir}/source.yaml`, ...yamlDocs(env.file, objs[0]) },
-      { path: `${dir}/release.yaml`, ...yamlDocs(env.file, objs[1]) },
+      { path: `${dir}/kustomization.yaml`, ...yamlDocs(env.file, kustomization({ resources: objs.length > 1 ? ['source.yaml', 'release.yaml'] : ['release.yaml'] })) },
+      ...(objs.length > 1 ? [{ path: `${dir}/source.yaml`, ...yamlDocs(env.file, objs[0]!) }] : []),
+      { path: `${dir}/release.yaml`, ...yamlDocs(env.file, release) },
     ];
   });
 }

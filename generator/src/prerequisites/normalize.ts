@@ -8,8 +8,8 @@ export function prerequisitesOf(file: PrerequisitesFile | undefined): Prerequisi
     if (v === undefined) continue;
     if (typeof v === 'string') out[name] = { install: v as PrerequisiteSetting['install'] };
     else {
-      const e = v as { install?: PrerequisiteSetting['install']; version?: string; className?: string };
-      out[name] = { ...(e.install ? { install: e.install } : {}), ...(e.version ? { version: e.version } : {}), ...(e.className ? { className: e.className } : {}) };
+      const e = v as { install?: PrerequisiteSetting['install']; version?: string; className?: string; source?: PrerequisiteSetting['source'] };
+      out[name] = { ...(e.install ? { install: e.install } : {}), ...(e.version ? { version: e.version } : {}), ...(e.className ? { className: e.className } : {}), ...(e.source ? { source: e.source } : {}) };
     }
   }
   return out;

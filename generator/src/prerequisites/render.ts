@@ -122,7 +122,12 @@ function readme(env: Environment): OutputFile {
   const units = unitsOf(env).map((u) => ({
     wave: u.wave,
     name: `${env.name}-${u.id}`,
-    source: u.source.type === 'chart' ? `chart ${u.source.chart.chart} ${u.source.chart.version} from ${u.source.chart.repo}` : `\`${u.source.path}\``,
+    source:
+      u.source.type !== 'chart'
+        ? `\`${u.source.path}\``
+        : u.source.vendored
+          ? `chart ${u.source.chart.chart} ${u.source.chart.version} vendored at \`${u.source.vendored}\``
+          : `chart ${u.source.chart.chart} ${u.source.chart.version} from ${u.source.chart.repo}`,
   }));
   const text = README({
     env: env.name,

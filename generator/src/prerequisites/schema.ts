@@ -14,6 +14,19 @@ const version = z
 /** `managed`, `external`, or `{install, version}`. */
 const entry = z.union([install, z.strictObject({ install: install.optional(), version: version.optional() })]);
 
+/** A Helm-chart dependency also takes `source`: the chart from its registry, or the copy `vendor` made. */
+const chartEntry = z.union([
+  install,
+  z.strictObject({
+    install: install.optional(),
+    version: version.optional(),
+    source: z
+      .enum(['remote', 'vendored'])
+      .optional()
+      .describe('vendored: install the chart `llm-gitops vendor --prerequisite <name>` copied into base/vendor/<name>/<version> (from this repository); remote: from its chart registry. @default remote'),
+  }),
+]);
+
 const inferenceExtension = z
   .union([
     z.enum(['managed', 'external', 'bundled']),
@@ -33,14 +46,14 @@ const gateway = z
 
 export const prerequisitesSchema = z
   .strictObject({
-    'cert-manager': entry.optional().describe('cert-manager (Helm chart jetstack/cert-manager, CRDs included): KServe’s webhook and conversion certificates.'),
+    'cert-manager': chartEntry.optional().describe('cert-manager (Helm chart jetstack/cert-manager, CRDs included): KServe’s webhook and conversion certificates.'),
     'gateway-api': entry.optional().describe('Gateway API CRDs, standard channel (release manifest standard-install.yaml).'),
     'inference-extension': inferenceExtension.optional(),
-    'envoy-gateway': entry.optional().describe('Envoy Gateway (Helm charts gateway-crds-helm + gateway-helm): the Gateway implementation.'),
+    'envoy-gateway': chartEntry.optional().describe('Envoy Gateway (Helm charts gateway-crds-helm + gateway-helm): the Gateway implementation.'),
     'envoy-ai-gateway': entry.optional().describe('Envoy AI Gateway (Helm charts ai-gateway-crds-helm + ai-gateway-helm): InferencePool backends for the llm-d scheduler.'),
     gateway: gateway.optional(),
     leaderworkerset: entry.optional().describe('LeaderWorkerSet (release manifest manifests.yaml): multi-node (worker) models.'),
-    keda: entry.optional().describe('KEDA (Helm chart kedacore/keda): models with autoscaling engine keda.'),
+    keda: chartEntry.optional().describe('KEDA (Helm chart kedacore/keda): models with autoscaling engine keda.'),
   })
   .describe('KServe’s dependencies. Unlisted ones are installed when a model needs them (standalone), or expected on the cluster (addons: cert-manager and the gateway stack; none: everything).');
 

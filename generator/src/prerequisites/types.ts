@@ -26,6 +26,8 @@ export interface PrerequisiteSetting {
   readonly version?: string;
   /** gateway only: the GatewayClass name. */
   readonly className?: string;
+  /** Helm-chart dependencies only: vendored = the chart copy under base/vendor/<name>/<version>. */
+  readonly source?: 'remote' | 'vendored';
 }
 
 export type PrerequisiteSettings = Readonly<Partial<Record<PrerequisiteName, PrerequisiteSetting>>>;

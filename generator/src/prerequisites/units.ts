@@ -16,6 +16,7 @@
 import type { Environment, JsonObject } from '../model/types.js';
 import { envDir } from '../render/environment.js';
 import { managedRequirements } from './requirements.js';
+import { chartVendorDir, VENDORED_CHARTS } from './charts.js';
 import type { PrerequisiteName, Requirement } from './types.js';
 
 export interface ChartSource {
@@ -26,7 +27,15 @@ export interface ChartSource {
 }
 
 export type UnitSource =
-  | { readonly type: 'chart'; readonly chart: ChartSource; readonly values: JsonObject; readonly skipCrds: boolean; readonly releaseName: string }
+  | {
+      readonly type: 'chart';
+      readonly chart: ChartSource;
+      readonly values: JsonObject;
+      readonly skipCrds: boolean;
+      readonly releaseName: string;
+      /** Vendored mode: the chart's folder in this repository (base/vendor/<name>/<version>), installed instead of chart.repo. */
+      readonly vendored?: string;
+    }
   | { readonly type: 'path'; readonly path: string };
 
 export interface Unit {
@@ -76,7 +85,7 @@ function aiGatewayHooks(): JsonObject {
   };
 }
 
-function chart(id: string, r: Requirement, wave: number, namespace: string, c: Omit<ChartSource, 'version'>, extra: { values?: JsonObject; skipCrds?: boolean; serverSide?: boolean; after?: string[] } = {}): Unit {
+function chart(id: string, r: Requirement, wave: number, namespace: string, c: Omit<ChartSource, 'version'>, extra: { values?: JsonObject; skipCrds?: boolean; serverSide?: boolean; after?: string[]; vendored?: string } = {}): Unit {
   return {
     id,
     prerequisite: r.name,
@@ -84,7 +93,7 @@ function chart(id: string, r: Requirement, wave: number, namespace: string, c: O
     wave,
     namespace,
     serverSide: extra.serverSide ?? false,
-    source: { type: 'chart', chart: { ...c, version: r.version }, values: extra.values ?? {}, skipCrds: extra.skipCrds ?? false, releaseName: id },
+    source: { type: 'chart', chart: { ...c, version: r.version }, values: extra.values ?? {}, skipCrds: extra.skipCrds ?? false, releaseName: id, ...(extra.vendored ? { vendored: extra.vendored } : {}) },
     after: extra.after ?? [],
   };
 }
@@ -93,16 +102,29 @@ function path(id: string, r: Requirement, wave: number, namespace: string, p: st
   return { id, prerequisite: r.name, version: r.version, wave, namespace, serverSide: true, source: { type: 'path', path: p }, after };
 }
 
+/** The vendored copies `env`'s units install from, by prerequisite and version (check verifies each against its lock). */
+export function vendoredCopies(env: Environment): { name: string; version: string }[] {
+  const out: { name: string; version: string }[] = [];
+  for (const u of unitsOf(env)) {
+    if (u.source.type === 'chart' && u.source.vendored) out.push({ name: u.prerequisite, version: u.version });
+    // Release manifests (base/prerequisites/<name>/<version>/vendor) follow platform.source.
+    else if (env.platform.source === 'vendored' && u.source.type === 'path' && u.source.path.startsWith('base/prerequisites/')) out.push({ name: u.id, version: u.version });
+  }
+  return out;
+}
+
 /** The delivery units of `env`'s managed prerequisites, in sync order (wave, then id). */
 export function unitsOf(env: Environment): Unit[] {
   const managed = managedRequirements(env);
   const has = (n: PrerequisiteName) => managed.some((r) => r.name === n);
+  // The folder of a vendored chart, when the catalog says `source: vendored` for it.
+  const vendored = (r: Requirement) => (env.prerequisites[r.name]?.source === 'vendored' && VENDORED_CHARTS[r.name] ? chartVendorDir(r.name, r.version) : undefined);
   const units: Unit[] = [];
   for (const r of managed) {
     switch (r.name) {
       case 'cert-manager':
         // crds.enabled: the chart's CRDs are templates, so they are synced (and upgraded) with it.
-        units.push(chart('cert-manager', r, -4, 'cert-manager', { repo: 'https://charts.jetstack.io', chart: 'cert-manager' }, { values: { crds: { enabled: true } }, serverSide: true }));
+        units.push(chart('cert-manager', r, -4, 'cert-manager', { repo: 'https://charts.jetstack.io', chart: 'cert-manager' }, { values: { crds: { enabled: true } }, serverSide: true, vendored: vendored(r) }));
         break;
       case 'gateway-api':
         units.push(path('gateway-api', r, -4, 'default', prerequisiteBase('gateway-api', r.version)));
@@ -110,18 +132,24 @@ export function unitsOf(env: Environment): Unit[] {
       case 'inference-extension':
         units.push(path('inference-extension', r, -4, 'default', prerequisiteBase('inference-extension', r.version)));
         break;
-      case 'envoy-gateway':
+      case 'envoy-gateway': {
         // Its own CRDs only (gateway-api owns the Gateway API CRDs; the gateway-helm chart would
-        // bring the experimental channel of them), then the controller without CRDs.
+        // bring the experimental channel of them), then the controller without CRDs. Vendored,
+        // the CRDs are the vendored chart's own CRD folder, applied as plain manifests.
+        const dir = vendored(r);
         units.push(
-          chart('envoy-gateway-crds', r, -4, 'envoy-gateway-system', { repo: `${ENVOY_OCI}/gateway-crds-helm`, chart: 'gateway-crds-helm' }, { values: { crds: { gatewayAPI: { enabled: false }, envoyGateway: { enabled: true } } }, serverSide: true }),
+          dir
+            ? path('envoy-gateway-crds', r, -4, 'envoy-gateway-system', `${dir}/${VENDORED_CHARTS['envoy-gateway']!.crds!}`)
+            : chart('envoy-gateway-crds', r, -4, 'envoy-gateway-system', { repo: `${ENVOY_OCI}/gateway-crds-helm`, chart: 'gateway-crds-helm' }, { values: { crds: { gatewayAPI: { enabled: false }, envoyGateway: { enabled: true } } }, serverSide: true }),
           chart('envoy-gateway', r, -3, 'envoy-gateway-system', { repo: `${ENVOY_OCI}/gateway-helm`, chart: 'gateway-helm' }, {
             values: has('envoy-ai-gateway') ? aiGatewayHooks() : {},
             skipCrds: true,
+            vendored: dir,
             after: ['envoy-gateway-crds', ...(has('gateway-api') ? ['gateway-api'] : []), ...(has('inference-extension') ? ['inference-extension'] : [])],
           }),
         );
         break;
+      }
       case 'envoy-ai-gateway':
         units.push(
           chart('envoy-ai-gateway-crds', r, -4, AI_GATEWAY_NAMESPACE, { repo: `${ENVOY_OCI}/ai-gateway-crds-helm`, chart: 'ai-gateway-crds-helm' }, { serverSide: true }),
@@ -135,7 +163,7 @@ export function unitsOf(env: Environment): Unit[] {
         units.push(path('leaderworkerset', r, -3, 'lws-system', prerequisiteBase('leaderworkerset', r.version)));
         break;
       case 'keda':
-        units.push(chart('keda', r, -3, 'keda', { repo: 'https://kedacore.github.io/charts', chart: 'keda' }, { serverSide: true }));
+        units.push(chart('keda', r, -3, 'keda', { repo: 'https://kedacore.github.io/charts', chart: 'keda' }, { serverSide: true, vendored: vendored(r) }));
         break;
       case 'external-secrets':
         break; // never managed (rules refuse it)
