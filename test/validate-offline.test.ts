@@ -83,6 +83,15 @@ describe('validate offline', () => {
     expect(wrong.stderr).toContain('source.toolkit.fluxcd.io_gitrepositories.yaml: defines no GitRepository source.toolkit.fluxcd.io CRD');
     expect(existsSync(join(cache, 'http'))).toBe(false);
 
+    // Two different files matching equally well: which is meant would be a guess.
+    const GIT_REPOS = 'source.toolkit.fluxcd.io_gitrepositories.yaml';
+    mkdirSync(join(partial.dir, 'other'));
+    cpSync(join(UPSTREAM, 'source-controller', 'v1.9.1', 'config', 'crd', 'bases', GIT_REPOS), join(partial.dir, 'other', GIT_REPOS));
+    const tied = await cli(['vendor', '--crds', partial.dir], repo, env);
+    expect(tied.code).toBe(1);
+    expect(tied.stderr).toContain(`${join(partial.dir, 'other', GIT_REPOS)} and ${join(partial.dir, 'source-controller', GIT_REPOS)} differ and match`);
+    expect(existsSync(join(cache, 'http'))).toBe(false);
+
     const online = await cli(['vendor', '--crds'], repo, env);
     expect(online.code).toBe(1);
     expect(online.stderr).toContain('LLM_GITOPS_OFFLINE forbids downloading it');

@@ -6,10 +6,12 @@
  * v3.4.0/…`. Two different files tied for the best tail are an error (which one is meant would
  * be a guess).
  */
-import { readdir, readFile } from 'node:fs/promises';
+import { readdir, readFile, stat } from 'node:fs/promises';
 import { basename, join, sep } from 'node:path';
 
 const SKIP_DIRS = new Set(['node_modules', '.git']);
+/** As for a download (validate/download.ts): no CRD file is bigger. */
+const MAX_BYTES = 64 << 20;
 
 /** Every YAML/JSON file under `dir` by file name (links are not followed). */
 export async function indexFolder(dir: string): Promise<Map<string, string[]>> {
@@ -40,7 +42,12 @@ export async function findInFolder(url: string, index: ReadonlyMap<string, reado
   if (!candidates.length) return undefined;
   const scored = candidates.map((path) => ({ path, score: sharedTail(url, path) }));
   const best = Math.max(...scored.map((s) => s.score));
-  const top = await Promise.all(scored.filter((s) => s.score === best).map(async (s) => ({ path: s.path, text: await readFile(s.path, 'utf8') })));
+  const tied = scored.filter((s) => s.score === best);
+  for (const s of tied) {
+    const size = (await stat(s.path)).size;
+    if (size > MAX_BYTES) return { error: `${s.path}: ${size} bytes is more than a CRD file should be` };
+  }
+  const top = await Promise.all(tied.map(async (s) => ({ path: s.path, text: await readFile(s.path, 'utf8') })));
   const distinct = [...new Map(top.map((t) => [t.text, t])).values()];
   if (distinct.length > 1) return { error: `${distinct.map((d) => d.path).join(' and ')} differ and match ${url} equally well — pass a folder that holds only the pinned one` };
   return top[0];

@@ -92,10 +92,7 @@ export class SchemaStore {
         continue;
       }
       if (loc.type === 'url' && ((loc.groups && !loc.groups.includes(group)) || (loc.kinds && !loc.kinds.includes(kind)))) continue;
-      const entries = (await this.entries(loc, kind).catch((e: Error) => {
-        // A pinned default CRD (group-scoped URL) not on this machine: name it, and how to get it there.
-        throw loc.type === 'url' && loc.groups ? new Error(`the CRD of ${kind} ${apiVersion} is not on this machine: ${e.message}`) : e;
-      })).filter((e) => e.group === group && e.kind === kind);
+      const entries = (await this.entries(loc, kind, apiVersion)).filter((e) => e.group === group && e.kind === kind);
       const matches = entries.filter((e) => e.version === version);
       // Identical definitions (e.g. the same CRD in two folders) are one; the first file in path order names it.
       const distinct = [...matches.reduce((m, e) => (m.has(e.key) ? m : m.set(e.key, e)), new Map<string, CrdEntry>()).values()];
@@ -108,10 +105,11 @@ export class SchemaStore {
     return served.length ? { note: `the CRD found serves only ${[...new Set(served)].join(', ')}` } : {};
   }
 
-  private async entries(loc: Location, kind: string): Promise<CrdEntry[]> {
+  private async entries(loc: Location, kind: string, apiVersion: string): Promise<CrdEntry[]> {
     if (loc.type === 'url') {
       const fetched = await this.fetch(loc.url);
-      if (!fetched.ok) throw new Error(fetched.reason);
+      // A pinned default CRD (kind-scoped URL) neither cached nor downloadable: name it (the reason says how to get it here).
+      if (!fetched.ok) throw new Error(loc.kinds ? `the CRD of ${kind} ${apiVersion} is not on this machine: ${fetched.reason}` : fetched.reason);
       return this.index(loc.url, fetched.text);
     }
     if (loc.type !== 'path') return [];
