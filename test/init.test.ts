@@ -45,7 +45,8 @@ describe('init', () => {
     expect(readFileSync(join(dir, 'environments/staging/models/opt-125m.yaml'), 'utf8')).toContain('kind: LLMInferenceService');
     expect(readFileSync(join(dir, '.github/CODEOWNERS'), 'utf8').split('\n')).toContain('/environments/staging/ @org/ml-platform');
     const readme = readFileSync(join(dir, 'README.md'), 'utf8');
-    expect(readme).toMatch(/│   └── staging\/\s+# everything but catalog.yaml is generated/);
+    expect(readme).toMatch(/│   ├── staging\/\s+# everything but catalog.yaml is generated/);
+    expect(readme).toMatch(/│   └── catalog\.schema\.json\s+# the catalogs. JSON Schema, for editors/);
     expect(readme).toMatch(/├── catalog\.yaml\s+# the staging models — the file you edit/);
     expect(readFileSync(join(dir, '.gitignore'), 'utf8')).toContain('.llm-gitops-journal.json');
   });

@@ -2,6 +2,8 @@
 import type { Issue } from '../errors.js';
 import { journalIssue } from './tree.js';
 import { record, reusable, runInputs, type Vars } from '../manifest/reuse.js';
+import { join } from 'node:path';
+import { readOptional } from '../disk/files.js';
 
 export interface CheckResult {
   readonly stale: readonly Issue[];
@@ -31,13 +33,22 @@ export async function check(root: string, envs: readonly string[], vars: Vars = 
   return { stale, warnings: ws.warnings };
 }
 
-/** What check verifies on disk every run, reused or not: the vendored copies against their locks, and a left-over journal. */
+/** What check verifies on disk every run, reused or not: the vendored copies against their locks, the editors' schema copy, and a left-over journal. */
 async function onDisk(root: string, versions: readonly string[], prerequisites: readonly (readonly [string, string])[]): Promise<Issue[]> {
   const stale: Issue[] = [];
   if (versions.length || prerequisites.length) {
     const [{ verifyVendor }, { verifyPrerequisiteVendor }] = await Promise.all([import('../disk/vendor.js'), import('../disk/vendor-prerequisite.js')]);
     for (const v of versions) stale.push(...(await verifyVendor(root, v)));
     for (const [id, version] of prerequisites) stale.push(...(await verifyPrerequisiteVendor(root, id, version)));
+  }
+  // The editors' copy of the catalog schema that init scaffolds, when the repository has one.
+  // (Its path is spelled here so that a repository without one never loads the schema code.)
+  const schemaFile = 'environments/catalog.schema.json';
+  const schemaText = await readOptional(join(root, schemaFile));
+  if (schemaText !== undefined) {
+    const { CATALOG_SCHEMA_FILE, schemaFileProblem } = await import('../catalog/schema-file.js');
+    const problem = schemaFileProblem(schemaText);
+    if (problem) stale.push({ file: CATALOG_SCHEMA_FILE, message: problem, severity: 'error' });
   }
   const journal = await journalIssue(root);
   if (journal) stale.push(journal);

@@ -20,6 +20,7 @@ function notesFor(env: string): Record<string, string> {
     'environments/': 'one folder per environment',
     [`environments/${env}/`]: 'everything but catalog.yaml is generated',
     [`environments/${env}/catalog.yaml`]: `the ${env} models — the file you edit`,
+    'environments/catalog.schema.json': 'the catalogs\' JSON Schema, for editors (`llm-gitops schema`; check keeps it current)',
   };
 }
 

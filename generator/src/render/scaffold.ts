@@ -9,6 +9,7 @@ import type { ToolSource } from '../install/tool.js';
 import type { OutputFile } from './output.js';
 import { renderReadme } from './readme.js';
 import { renderWorkflows, stringifySections } from './workflows.js';
+import { CATALOG_SCHEMA_FILE, catalogSchemaText, SCHEMA_LINE } from '../catalog/schema-file.js';
 
 export interface ScaffoldOptions {
   /** Name of the first environment (its folder under environments/). */
@@ -49,8 +50,9 @@ export function renderCatalog(o: ScaffoldOptions): string {
     models: { 'opt-125m': { uri: 'hf://facebook/opt-125m' } },
   };
   return [
+    SCHEMA_LINE,
     `# The ${o.env} environment's models: the only hand-edited file of environments/${o.env}/.`,
-    '# Change it, run `llm-gitops generate`, open a pull request. `llm-gitops schema` prints its JSON Schema.',
+    '# Change it, run `llm-gitops generate`, open a pull request. Editors check it against ../catalog.schema.json (`llm-gitops schema`).',
     '# The CPU vLLM image runs as root, hence the securityContext under defaults.spec.',
     stringifySections(catalog, '\n'),
   ].join('\n');
@@ -80,6 +82,7 @@ export function renderScaffold(o: ScaffoldOptions, generated: readonly string[])
     { path: catalogPathOf(o.env), content: renderCatalog(o) },
     { path: '.github/CODEOWNERS', content: renderCodeowners(o) },
     { path: '.gitignore', content: GITIGNORE },
+    { path: CATALOG_SCHEMA_FILE, content: catalogSchemaText() },
     ...renderWorkflows({ tool: o.tool, branch: o.branch }),
   ];
   const readme = { path: 'README.md', content: renderReadme(o, [...own.map((f) => f.path), 'README.md', ...generated]) };
