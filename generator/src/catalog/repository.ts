@@ -15,17 +15,25 @@ export interface CatalogSource {
 }
 
 /**
+ * Loads already done in this process, by catalog and library text: `diff` loads a catalog its two
+ * revisions share once, and both then hold the same Environment object (loading is pure).
+ */
+export type LoadMemo = Map<string, Result<Environment>>;
+
+/**
  * `library` is the organisation's environments/library.yaml (absent: the built-in entries only);
  * every environment resolves `use:` against the same library.
  */
-export function loadRepository(sources: readonly CatalogSource[], library?: LibrarySource): Result<Catalog> {
+export function loadRepository(sources: readonly CatalogSource[], library?: LibrarySource, memo?: LoadMemo): Result<Catalog> {
   const issues: Issue[] = [];
   const warnings: Issue[] = [];
   const envs: Environment[] = [];
   const lib = loadLibrary(library);
   if (!lib.ok) return failed(lib.issues);
   for (const s of sources) {
-    const r = loadCatalog(s.env, s.file, s.text, lib.value);
+    const key = memo && JSON.stringify([s.env, s.file, s.text, library?.file ?? null, library?.text ?? null]);
+    const r = (key !== undefined && memo!.get(key)) || loadCatalog(s.env, s.file, s.text, lib.value);
+    if (key !== undefined) memo!.set(key, r);
     if (r.ok) {
       envs.push(r.value);
       warnings.push(...r.warnings);

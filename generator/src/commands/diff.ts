@@ -5,7 +5,7 @@
  * shows what the catalog change does, not differences in how older versions rendered.
  */
 import { UserError, type Issue } from '../errors.js';
-import { loadRepository, type CatalogSource } from '../catalog/repository.js';
+import { loadRepository, type CatalogSource, type LoadMemo } from '../catalog/repository.js';
 import { CATALOG, readCatalogs, readLibrary } from '../disk/files.js';
 import { LIBRARY_FILE } from '../library/schema.js';
 import { git } from '../git/client.js';
@@ -13,6 +13,7 @@ import { listAt, openRepo, readAt, resolveCommit, type Repo } from '../git/repo.
 import { renderTree } from '../render/tree.js';
 import { compareCatalogs } from '../change/semantic.js';
 import { compareTrees } from '../change/objects.js';
+import { sharedRendering } from '../change/shared.js';
 import { unifiedDiff } from '../change/unified.js';
 import { formatReview, type ReportFormat, type Review } from '../change/report.js';
 import type { Catalog } from '../model/types.js';
@@ -28,6 +29,8 @@ export interface DiffOptions {
   readonly unified?: boolean;
   /** Only these environments. @default all */
   readonly envs?: readonly string[];
+  /** Render both revisions in full (the reference the shared rendering is tested against). @default false */
+  readonly renderAll?: boolean;
 }
 
 export interface DiffResult {
@@ -49,8 +52,8 @@ export async function catalogsAt(repo: Repo, rev: string): Promise<CatalogSource
   return out.sort((a, b) => (a.env < b.env ? -1 : a.env > b.env ? 1 : 0));
 }
 
-function load(sources: readonly CatalogSource[], label: string, library?: { file: string; text: string }): { catalog: Catalog; warnings: readonly Issue[] } {
-  const r = loadRepository(sources, library);
+function load(sources: readonly CatalogSource[], label: string, library: { file: string; text: string } | undefined, memo: LoadMemo): { catalog: Catalog; warnings: readonly Issue[] } {
+  const r = loadRepository(sources, library, memo);
   if (!r.ok) throw new UserError(r.issues.map((i) => ({ ...i, file: `${label}${i.file}` })));
   return { catalog: r.value, warnings: r.warnings };
 }
@@ -63,9 +66,12 @@ export async function diff(o: DiffOptions): Promise<DiffResult> {
   const only = o.envs ?? [];
   const keep = (s: CatalogSource) => !only.length || only.includes(s.env);
   const libraryAt = await readAt(git(repo.top), commit, `${repo.prefix}${LIBRARY_FILE}`);
-  const before = load((await catalogsAt(repo, commit)).filter(keep), `${o.base}:`, libraryAt === undefined ? undefined : { file: LIBRARY_FILE, text: libraryAt });
-  const after = load(await readCatalogs(o.root, await selectEnvironments(o.root, only)), '', await readLibrary(o.root));
-  const [filesA, filesB] = [renderTree(before.catalog), renderTree(after.catalog)];
+  // A catalog both revisions share is loaded once, and what renders the same on both sides is not rendered.
+  const memo: LoadMemo = new Map();
+  const before = load((await catalogsAt(repo, commit)).filter(keep), `${o.base}:`, libraryAt === undefined ? undefined : { file: LIBRARY_FILE, text: libraryAt }, memo);
+  const after = load(await readCatalogs(o.root, await selectEnvironments(o.root, only)), '', await readLibrary(o.root), memo);
+  const omit = o.renderAll ? {} : sharedRendering(before.catalog, after.catalog);
+  const [filesA, filesB] = [renderTree(before.catalog, omit), renderTree(after.catalog, omit)];
   const review: Review = {
     base: o.base,
     changes: compareCatalogs(before.catalog, after.catalog),

@@ -46,7 +46,8 @@ export function renderPreset(env: Environment, p: Environment['presets'][number]
   };
 }
 
-export function renderModels(env: Environment): OutputFile[] {
+/** `omit`: models whose own files the caller does not need (render/tree.ts RenderOmit). */
+export function renderModels(env: Environment, omit?: (env: Environment, model: Environment['models'][number]) => boolean): OutputFile[] {
   const dir = envDir(env);
   const src = env.file;
   const files: OutputFile[] = [];
@@ -66,8 +67,8 @@ export function renderModels(env: Environment): OutputFile[] {
   // everything they share (namespace, presets, service accounts, configs) stays here.
   const shards = shardsOf(env);
   const own = shards.map(() => [] as string[]);
-  for (const shard of shards) for (const m of shard.models) files.push(...modelFiles(env, m, shard.dir, own[shard.index]!));
-  if (!shards.length) for (const m of env.models) files.push(...modelFiles(env, m, dir, resources));
+  for (const shard of shards) for (const m of shard.models) files.push(...modelFiles(env, m, shard.dir, own[shard.index]!, omit?.(env, m)));
+  if (!shards.length) for (const m of env.models) files.push(...modelFiles(env, m, dir, resources, omit?.(env, m)));
   // One claim may hold several models' weights (the rules make their settings agree). Sharded,
   // a claim goes to the shard of its own name: stable whichever models use it, and thousands of
   // claims do not slow down the build of the shared unit.
@@ -126,22 +127,20 @@ export function renderModels(env: Environment): OutputFile[] {
   return files;
 }
 
-/** A model's files in folder `dir` (its LLMInferenceService, its download Job); their relative paths are added to `resources`. */
-function modelFiles(env: Environment, m: Environment['models'][number], dir: string, resources: string[]): OutputFile[] {
-  const path = `models/${m.name}.yaml`;
-  const files: OutputFile[] = [{ path: `${dir}/${path}`, ...yamlDocs(env.file, withAnnotations(renderLLMInferenceService(env, m), argoAnnotations(env))) }];
-  resources.push(path);
-  if (m.download) {
-    const dl = `models/${m.name}.download.yaml`;
-    files.push({ path: `${dir}/${dl}`, ...yamlDocs(env.file, renderDownloadJob(env, m)) });
-    resources.push(dl);
-  }
+/**
+ * A model's files in folder `dir` (its LLMInferenceService, its download Job); their relative
+ * paths are added to `resources` — also when `omit` leaves the files themselves out.
+ */
+function modelFiles(env: Environment, m: Environment['models'][number], dir: string, resources: string[], omit = false): OutputFile[] {
+  const files: OutputFile[] = [];
+  const add = (path: string, render: () => JsonObject) => {
+    resources.push(path);
+    if (!omit) files.push({ path: `${dir}/${path}`, ...yamlDocs(env.file, render()) });
+  };
+  add(`models/${m.name}.yaml`, () => withAnnotations(renderLLMInferenceService(env, m), argoAnnotations(env)));
+  if (m.download) add(`models/${m.name}.download.yaml`, () => renderDownloadJob(env, m));
   // pvc:// LoRA adapters with `lora.download`: a Job each, like a model's download.
-  for (const [i, d] of (m.production.lora?.downloads ?? []).entries()) {
-    const dl = `models/${m.name}.lora-${i}.download.yaml`;
-    files.push({ path: `${dir}/${dl}`, ...yamlDocs(env.file, renderDownloadJob(env, { ...m, download: d })) });
-    resources.push(dl);
-  }
+  for (const [i, d] of (m.production.lora?.downloads ?? []).entries()) add(`models/${m.name}.lora-${i}.download.yaml`, () => renderDownloadJob(env, { ...m, download: d }));
   return files;
 }
 

@@ -1,7 +1,7 @@
 /**
  * Catalog → every generated file of the repository. Pure; fails on two files at one path.
  */
-import type { Catalog } from '../model/types.js';
+import type { Catalog, Environment, Model } from '../model/types.js';
 import { renderDelivery } from './delivery.js';
 import { renderModels, renderPlatformEntry } from './environment.js';
 import { renderHealthJob } from './health-job.js';
@@ -10,15 +10,28 @@ import { composeFiles, type OutputFile } from './output.js';
 import { platformPins, renderPlatform } from './platform.js';
 import { renderPrerequisiteBases, renderPrerequisites } from '../prerequisites/render.js';
 
-export function renderTree(catalog: Catalog): OutputFile[] {
+/**
+ * What a caller knows renders identically elsewhere and does not need (`diff`: what its two
+ * revisions share). An environment's own files depend on that environment only, and a model's
+ * own files on its environment's settings, the model and its folder; base/ is always rendered.
+ */
+export interface RenderOmit {
+  /** None of this environment's own files. */
+  readonly env?: (env: Environment) => boolean;
+  /** Not this model's own files (the kustomization still lists them). */
+  readonly model?: (env: Environment, model: Model) => boolean;
+}
+
+export function renderTree(catalog: Catalog, omit: RenderOmit = {}): OutputFile[] {
+  const envs = omit.env ? catalog.environments.filter((e) => !omit.env!(e)) : catalog.environments;
   return composeFiles(
     ...platformPins(catalog.environments).map(renderPlatform),
-    ...catalog.environments.map(renderModels),
-    ...catalog.environments.map(renderPlatformEntry),
-    ...catalog.environments.map(renderDelivery),
-    ...catalog.environments.map(renderHealthJob),
-    catalog.environments.map(renderEnvironmentReadme),
+    ...envs.map((e) => renderModels(e, omit.model)),
+    ...envs.map(renderPlatformEntry),
+    ...envs.map(renderDelivery),
+    ...envs.map(renderHealthJob),
+    envs.map(renderEnvironmentReadme),
     renderPrerequisiteBases(catalog.environments),
-    ...catalog.environments.map(renderPrerequisites),
+    ...envs.map(renderPrerequisites),
   );
 }
