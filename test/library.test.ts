@@ -22,11 +22,9 @@ const LIB = 'environments/library.yaml';
 const HEAD = 'namespace: llm-t\nplatform: { mode: none }\n';
 const fmt = (i: Issue) => `${i.file}:${i.line ?? '?'}:${i.col ?? '?'}: ${i.field ? `${i.field}: ` : ''}${i.message}`;
 
-/** Catalog loading, less the warning about missing cpu/memory requests (these catalogs are about GPUs and fit). */
+/** Catalog loading, every warning kept: library models get cpu/memory requests, so none warns for lack of them. */
 function load(text: string, library?: string) {
-  const r = loadRepository([{ env: 't', file: FILE, text }], library === undefined ? undefined : { file: LIB, text: library });
-  const relevant = (list: readonly Issue[]) => list.filter((w) => !w.message.startsWith('no cpu or memory request'));
-  return r.ok ? { ...r, warnings: relevant(r.warnings) } : { ...r, issues: relevant(r.issues) };
+  return loadRepository([{ env: 't', file: FILE, text }], library === undefined ? undefined : { file: LIB, text: library });
 }
 
 function objects(text: string, library?: string): Record<string, JsonObject> {
@@ -91,6 +89,29 @@ describe('built-in model library', () => {
   });
 });
 
+describe('cpu and memory requests of library models', () => {
+  const res = (o: JsonObject) => main(o).resources as JsonObject;
+  it('derives them from the size where the catalog gives none; the entry may state its own; the catalog’s win', () => {
+    const lib = `models:\n  own:\n    source: https://huggingface.co/a/own\n    uri: hf://a/own\n    params: 1\n    dtype: bf16\n    maxContext: 4096\n    gpus: { h100: 1 }\n    resources: { cpu: "6", memory: 20Gi }\n`;
+    const objs = objects(
+      `${HEAD}profiles:\n  h100: {}\n  sized: { resources: { cpu: "3", memory: 40Gi } }\nmodels:\n` +
+        `  big: { use: qwen2.5-72b-instruct, profile: h100 }\n  small: { use: qwen2.5-0.5b-instruct, profile: h100 }\n  tiny: { use: opt-125m }\n  own: { use: own, profile: h100 }\n` +
+        `  mine: { use: qwen2.5-7b-instruct, profile: h100, resources: { memory: 64Gi } }\n  onprofile: { use: qwen2.5-7b-instruct, profile: sized:1 }\n  rdma: { use: qwen2.5-7b-instruct, profile: h100, resources: { rdma: 1 } }\n`,
+      lib,
+    );
+    // 72.7 B bf16 = 145 GB: 1.2 × 135.4 GiB + 8 GiB → 172Gi; 4 GPUs → 2 + 2 × 4 CPUs.
+    expect(res(objs.big!).requests).toEqual({ cpu: '10', memory: '172Gi', 'nvidia.com/gpu': '4' });
+    expect(res(objs.big!).limits).toEqual({ 'nvidia.com/gpu': '4' });
+    expect(res(objs.small!).requests).toEqual({ cpu: '4', memory: '12Gi', 'nvidia.com/gpu': '1' });
+    expect(res(objs.tiny!)).toEqual({ requests: { cpu: '4', memory: '12Gi' } });
+    expect(res(objs.own!).requests).toEqual({ cpu: '6', memory: '20Gi', 'nvidia.com/gpu': '1' });
+    // The catalog’s own cpu or memory (model or profile) is left as written; extended resources are kept.
+    expect(res(objs.mine!)).toEqual({ requests: { memory: '64Gi', 'nvidia.com/gpu': '1' }, limits: { memory: '64Gi', 'nvidia.com/gpu': '1' } });
+    expect(res(objs.onprofile!).requests).toMatchObject({ cpu: '3', memory: '40Gi' });
+    expect(res(objs.rdma!).requests).toEqual({ cpu: '4', memory: '28Gi', 'nvidia.com/gpu': '1', 'rdma/roce_gdr': 1 });
+  });
+});
+
 describe('organisation library (environments/library.yaml)', () => {
   const ORG = `models:
   qwen2.5-7b-instruct:
@@ -148,7 +169,8 @@ describe('GPU fit check', () => {
   big: { gpuMemory: 80Gi }
   mystery: { nodeSelector: { pool: gpu } }
 `;
-  const result = (models: string) => load(`${HEAD}${PROFILES}models:\n${models}`);
+  // Requests for the models of their own (hf://x/…) written last, so the lines named above stay put.
+  const result = (models: string) => load(`${HEAD}${PROFILES}models:\n${models}defaults: { resources: { cpu: "1", memory: 1Gi } }\n`);
 
   it('fits: the library counts, a model’s own params, an explicit gpuMemory', () => {
     const r = result(`  a: { use: qwen2.5-72b-instruct, profile: h100:4 }\n  b: { uri: hf://x/b, params: 30, dtype: bf16, profile: big:1 }\n  c: { use: gpt-oss-120b, profile: h100:1 }\n`);

@@ -32,6 +32,8 @@ export interface LibraryEntry {
   readonly args: readonly string[];
   /** GPUs per replica known to fit, per accelerator class (`cpu: 0` for CPU images). */
   readonly gpus: Readonly<Partial<Record<GpuClassName, number>>>;
+  /** CPU and memory requests of a replica's pod when the catalog gives none. @default from the size (resources.ts) */
+  readonly resources?: { readonly cpu: string | number; readonly memory: string | number };
   /** Startup budget (how long loading may take), e.g. 30m. */
   readonly startup?: string;
   /** What the facts were checked against: the pages read (config.json, model card, vLLM docs). */

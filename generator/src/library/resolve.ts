@@ -2,15 +2,17 @@
  * `use: <entry>` → the model keys the entry implies, under the model's own: uri, served name,
  * the entry's vLLM flags before the model's args, the startup budget, and — when the profile
  * gives no count — the GPUs per replica the entry lists for the profile's accelerator class.
- * Precedence: defaults < library entry < templates < the model. Runs after templates.
+ * Precedence: defaults < library entry < templates < the model. Runs after templates. CPU and
+ * memory requests come from the entry only where model, templates, defaults and profile give none.
  */
 import type { Issue } from '../errors.js';
 import type { CatalogDocument, PathKey } from '../catalog/document.js';
 import type { CatalogFile, ModelFile } from '../catalog/schema.js';
-import { parseProfileRef } from '../catalog/normalize.js';
+import { hardwareOf, parseProfileRef, withDefaults } from '../catalog/normalize.js';
 import { startupFor, weightsGB, type Dtype } from './entry.js';
 import { classOf } from './gpus.js';
 import type { Library } from './load.js';
+import { derivedRequests, withRequests } from './resources.js';
 
 /** What the fit check knows about a model's size. */
 export interface SizeFacts {
@@ -77,6 +79,12 @@ export function expandLibrary(c: CatalogFile, doc: CatalogDocument, lib: Library
     } else if (!gpusGiven && m.accelerator === undefined && c.defaults?.accelerator === undefined && e.gpus.cpu !== undefined) {
       out.accelerator = 'cpu';
     }
+    // CPU and memory requests where the catalog gives none (resources.ts): the entry's, else from the size.
+    const merged = withDefaults(c.defaults, out);
+    const profileResources = profileRef ? c.profiles?.[parseProfileRef(profileRef).name]?.resources : undefined;
+    const requests = e.resources ?? derivedRequests(weightsGB(e), hardwareOf(merged, c.profiles).gpus);
+    const resources = withRequests(merged.resources ?? profileResources, requests);
+    if (resources) out.resources = resources;
     const dtype = out.dtype ?? e.dtype;
     sizes[key] = { label: m.use, dtype, weightsGB: dtype === e.dtype ? weightsGB(e) : weightsGB({ params: e.params, dtype }), ...(e.attentionHeads ? { attentionHeads: e.attentionHeads } : {}), ...(e.kvHeads ? { kvHeads: e.kvHeads } : {}), maxContext: e.maxContext };
     models[key] = out;

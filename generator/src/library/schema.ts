@@ -24,6 +24,10 @@ export const entrySchema = z.strictObject({
   gpus: z
     .partialRecord(z.enum(GPU_CLASS_NAMES as [string, ...string[]]), z.number().int().nonnegative())
     .describe(`GPUs per replica known to fit, per accelerator class (${GPU_CLASS_NAMES.join(', ')}; cpu: 0).`),
+  resources: z
+    .strictObject({ cpu: z.union([z.string().regex(/^[0-9]+(\.[0-9]+)?m?$/, 'must be a CPU quantity such as 4 or 500m'), z.number().positive()]), memory: z.string().regex(/^[0-9]+(\.[0-9]+)?(Ki|Mi|Gi|Ti|k|M|G|T)?$/, 'must be a memory quantity such as 32Gi') })
+    .optional()
+    .describe('CPU and memory requests of a pod when the catalog gives none (model, templates, defaults and profile silent). @default memory 1.2 × weights + 8 GiB, cpu 2 + 2 per GPU'),
   startup: z.string().regex(/^([0-9]+(s|m|h))+$/, 'must be a duration such as 20m or 1h30m').optional().describe('Startup budget. @default from the size'),
   checked: z.array(z.string().regex(/^https:\/\/\S+$/, 'must be an https:// URL')).optional().describe('The pages the facts were checked against (config.json, model card, vLLM docs).'),
   unverified: z.array(z.string().min(1)).optional().describe('Facts that could not be confirmed from a source, and why.'),
