@@ -7,7 +7,8 @@
  * The files go into the cache under the key a download would use (sha256 of the URL), not into
  * the repository: they are only read to check objects, never delivered, so they do not belong in
  * the reviewed tree. Every file is checked (it holds a CRD of the expected API group, and does not
- * contradict a copy already cached) before any is written.
+ * contradict a copy already cached) before any is written; then their validators are compiled
+ * into the cache, so the first `validate` is warm as well as offline.
  */
 import { basename, resolve } from 'node:path';
 import { stat } from 'node:fs/promises';
@@ -15,6 +16,7 @@ import { UserError, type Issue } from '../errors.js';
 import { findInFolder, indexFolder } from '../crds/folder.js';
 import { neededCrds, type NeededCrd } from '../crds/needed.js';
 import { DiskCache, defaultCacheDir } from '../validate/cache.js';
+import { SchemaCompiler } from '../validate/compile.js';
 import { indexCrdText, mayHoldCrd } from '../validate/crd-index.js';
 import { cacheKeyOf, fetchText, offlineIn } from '../validate/download.js';
 import { renderWorkspace } from './workspace.js';
@@ -76,7 +78,19 @@ export async function vendorCrds(opts: VendorCrdsOptions): Promise<VendorCrdsRes
     if (!(await cache.write(cacheKeyOf(w.url), w.text))) throw UserError.of(cache.dir ?? '(no cache)', `cannot write the cache folder — set LLM_GITOPS_CACHE to a writable folder`);
     files.push({ url: w.url, source: w.source });
   }
+  await warm(needed, cache);
   return { cacheDir: cache.dir ?? '', files: files.sort((a, b) => (a.url < b.url ? -1 : 1)) };
+}
+
+/** Compiles the validators of the needed kinds now (as `vendor --from` does), so the first `validate` is warm too. */
+async function warm(needed: readonly NeededCrd[], cache: DiskCache): Promise<void> {
+  const compiler = new SchemaCompiler(cache);
+  for (const crd of needed) {
+    const text = await cache.read(cacheKeyOf(crd.url));
+    if (text === undefined) continue;
+    for (const e of await indexCrdText(text, crd.url, cache)) if (crd.groups.includes(e.group) && crd.kinds.includes(e.kind)) await compiler.get(e.schema, e.key);
+  }
+  await compiler.persist();
 }
 
 const what = (crd: NeededCrd) => `${crd.kinds.join('/')} ${crd.groups.join('/')}`;
