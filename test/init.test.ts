@@ -78,12 +78,13 @@ describe('init', () => {
 
   it('never overwrites: a second init, or init over a hand-written file, fails and changes nothing', async () => {
     t = tempDir();
-    expect((await cli(['init', t.dir], t.dir)).code).toBe(0);
-    const before = snapshot(t.dir);
-    const again = await cli(['init', t.dir], t.dir);
+    const first = join(t.dir, 'first'); // a repository of its own: `other` below is not inside it
+    expect((await cli(['init', first], t.dir)).code).toBe(0);
+    const before = snapshot(first);
+    const again = await cli(['init', first], t.dir);
     expect(again.code).toBe(1);
     expect(again.stderr).toContain('README.md: already exists — init never overwrites');
-    expect(snapshot(t.dir)).toEqual(before);
+    expect(snapshot(first)).toEqual(before);
 
     const other = join(t.dir, 'other');
     const mine = join(other, '.github', 'CODEOWNERS');

@@ -3,8 +3,8 @@
  * once — the scaffold is written, then generated, then (outside a repository) `git init`ed.
  * Never overwrites: any existing file among those it would write stops it before it writes.
  */
-import { mkdir, rm, rmdir } from 'node:fs/promises';
-import { join, resolve } from 'node:path';
+import { mkdir, rm, rmdir, stat } from 'node:fs/promises';
+import { dirname, join, relative, resolve, sep } from 'node:path';
 import { UsageError, UserError, type Issue } from '../errors.js';
 import { loadRepository } from '../catalog/repository.js';
 import { readOptional } from '../disk/files.js';
@@ -61,6 +61,23 @@ async function pickTool(o: InitOptions, dir: string): Promise<{ tool: ToolSource
   return parsed;
 }
 
+/**
+ * init scaffolds the top level of a git repository (or a folder outside any, which it `git init`s).
+ * A subfolder of an existing repository is refused: GitHub runs workflows only from the top level's
+ * .github/, and the Argo CD / Flux objects generate writes name environments/… from the top.
+ */
+async function refuseSubfolder(given: string, dir: string): Promise<void> {
+  let existing = dir;
+  while (!(await stat(existing).then((s) => s.isDirectory(), () => false)) && dirname(existing) !== existing) existing = dirname(existing);
+  const repo = await openRepo(existing);
+  if (!repo) return;
+  const prefix = `${repo.prefix}${relative(existing, dir).split(sep).join('/')}`.replace(/\/+$/, '');
+  if (!prefix) return;
+  throw new UsageError(
+    `${given} is inside the git repository ${repo.top} (as ${prefix}/): init scaffolds the top level of a repository, because GitHub runs workflows only from the top level's .github/ and the Argo CD / Flux objects name environments/ from the top — run \`llm-gitops init ${repo.top}\` to make that repository the GitOps repository, or init a folder outside it (a repository of its own)`,
+  );
+}
+
 /** Removes what a failed init wrote: the folder it made, or else its files and the folders they emptied. */
 async function undoInit(dir: string, made: string | undefined, written: readonly string[]): Promise<void> {
   if (made) return rm(made, { recursive: true, force: true });
@@ -85,6 +102,8 @@ export async function init(o: InitOptions): Promise<InitResult> {
   if (opts.engine !== 'none' && !opts.repoUrl) throw new UsageError(`--engine ${opts.engine} needs --repo-url: the git URL ${opts.engine === 'flux' ? 'Flux' : 'Argo CD'} reads this repository from`);
   const badBranch = branchNameProblem(opts.branch);
   if (badBranch) throw new UsageError(`--default-branch ${JSON.stringify(opts.branch)}: ${badBranch} — pass a branch name such as main`);
+
+  await refuseSubfolder(o.dir, dir);
 
   // The README draws the tree generate will produce, so render it first, purely.
   const loaded = loadRepository([{ env: opts.env, file: catalogPathOf(opts.env), text: renderCatalog(opts) }]);
