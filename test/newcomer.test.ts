@@ -11,8 +11,6 @@ import { copyFileSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parse } from 'yaml';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { sha256 } from '../generator/src/validate/cache.js';
-import { gatewayApiCrdUrls, kserveCrdUrls } from '../generator/src/validate/defaults.js';
 import { PROJECT, tempDir, UPSTREAM } from './helpers/repo.js';
 import { GIT_ENV } from './helpers/gitops-repo.js';
 
@@ -70,19 +68,12 @@ beforeAll(() => {
     npm_config_prefer_offline: 'true',
     PATH: `${join(prefix, 'bin')}:${process.env.PATH}`,
     LLM_GITOPS_CACHE: join(t.dir, 'schema-cache'),
+    // No network here: llm-gitops must not try to download anything (README "Offline validate").
+    LLM_GITOPS_OFFLINE: '1',
   };
   const runnerPrefix = join(t.dir, 'runner-npm-global');
   ciEnv = Object.fromEntries(Object.entries(env).filter(([k]) => !(k in GIT_ENV)));
   Object.assign(ciEnv, { npm_config_prefix: runnerPrefix, PATH: `${join(runnerPrefix, 'bin')}:${process.env.PATH}` });
-  // The pinned KServe CRDs, where validate's first download would put them (no network here).
-  for (const url of kserveCrdUrls('v0.20.0')) {
-    mkdirSync(join(t.dir, 'schema-cache', 'http'), { recursive: true });
-    copyFileSync(join(UPSTREAM, 'kserve', 'v0.20.0', 'config', 'crd', 'full', 'llmisvc', url.split('/').pop()!), join(t.dir, 'schema-cache', 'http', sha256(url)));
-  }
-  // Likewise the Gateway API CRDs the scaffold's Gateway and GatewayClass are checked against.
-  for (const url of gatewayApiCrdUrls('v1.5.1')) {
-    copyFileSync(join(UPSTREAM, 'gateway-api', 'v1.5.1', 'config', 'crd', 'standard', url.split('/').pop()!), join(t.dir, 'schema-cache', 'http', sha256(url)));
-  }
   // dist/ is already built (pretest); --ignore-scripts keeps prepack from rebuilding it under the other tests.
   execFileSync('npm', ['pack', '--ignore-scripts', '--pack-destination', t.dir], { cwd: PROJECT, env, stdio: 'pipe' });
 }, 60_000);
@@ -112,6 +103,8 @@ describe('the first hour', () => {
     expect(init.stderr).toBe('');
     expect(init.stdout).toContain(`CI installs llm-gitops from ./tools/${TARBALL}`);
     const repo = join(t.dir, 'gitops');
+    // The CRDs validate checks against, into its cache from a local mirror (README "Offline validate").
+    expect(sh(`llm-gitops vendor --crds ${UPSTREAM}`, repo).stdout).toMatch(/^CRDs for validate in .*\n(  https:\/\/\S+ \(from \S+\)\n)+$/);
     sh(`git init --quiet --bare ../remote.git && git remote add origin ../remote.git && git add -A && git commit --quiet -m "llm-gitops init" && git push --quiet -u origin main`, repo);
 
     // A pull request that adds a model, made the way the scaffold README says.
