@@ -311,6 +311,26 @@ models:
     ]);
     expect(errors(`${HEAD}templates:\n  t: { uri: hf://x/y }\nmodels: {}\n`)[0]).toMatch(/^environments\/t\/catalog.yaml:4:8: templates.t.uri: unknown key "uri"/);
   });
+  it('scheduler.env and scheduler.tokenizerEnv set the scheduler pod’s main and tokenizer containers (KServe’s preset names); bad names at file:line:col', () => {
+    const { specs } = load(`${HEAD}models:
+  a:
+    uri: hf://x/a
+    scheduler: { config: prefix-cache, env: { GOMAXPROCS: "4", POD: { fieldRef: { fieldPath: status.podIP } } }, tokenizerEnv: { LOG_LEVEL: DEBUG } }
+  b:
+    uri: hf://x/b
+    scheduler: { tokenizerEnv: { LOG_LEVEL: INFO } }
+`);
+    const sched = (name: string) => (specs[name]!.router as JsonObject).scheduler as JsonObject;
+    expect((sched('a').template as JsonObject).containers).toEqual([
+      { name: 'main', env: [{ name: 'GOMAXPROCS', value: '4' }, { name: 'POD', valueFrom: { fieldRef: { fieldPath: 'status.podIP' } } }] },
+      { name: 'tokenizer', env: [{ name: 'LOG_LEVEL', value: 'DEBUG' }] },
+    ]);
+    expect(Object.keys(sched('a').config as JsonObject)).toEqual(['inline']);
+    expect(sched('b')).toEqual({ template: { containers: [{ name: 'tokenizer', env: [{ name: 'LOG_LEVEL', value: 'INFO' }] }] } });
+    // Both names are containers of KServe's scheduler preset, so the merge lands on them.
+    expect(preset('kserve-config-llm-scheduler')).toMatch(/- name: main[\s\S]*- name: tokenizer/);
+    expect(errors(`${HEAD}models:\n  m:\n    uri: hf://x/m\n    scheduler: { tokenizerEnv: { 1BAD: x } }\n`)).toEqual([`${FILE}:6:34: models.m.scheduler.tokenizerEnv.1BAD: must be a valid environment variable name — letters, digits, "_", "." or "-", not starting with a digit (e.g. LOG_LEVEL)`]);
+  });
 });
 
 describe('LoRA adapters on a PVC', () => {

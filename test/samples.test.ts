@@ -87,12 +87,7 @@ const ENTRIES: Record<string, string> = {
            --zmq-endpoint, "tcp://{{ ChildName .ObjectMeta.Name \`-epp-service\` }}:5557", --hash-seed, "42", --event-batch-size, "1"]
     env: { POD_IP: { fieldRef: { apiVersion: v1, fieldPath: status.podIP } } }
     resources: { requests: { cpu: 100m, memory: 100Mi }, limits: { cpu: "1", memory: 2Gi } }
-    scheduler: precise-prefix-cache
-    spec:
-      router:
-        scheduler:
-          template:
-            containers: [{ name: tokenizer, env: [{ name: LOG_LEVEL, value: DEBUG }] }]`,
+    scheduler: { config: precise-prefix-cache, tokenizerEnv: { LOG_LEVEL: DEBUG } }`,
 };
 
 /** Lines of the entries, and those inside a `spec:` escape hatch. */

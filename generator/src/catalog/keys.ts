@@ -30,7 +30,7 @@ const envValue = z.union([
   z.strictObject({ fieldRef: z.strictObject({ fieldPath: z.string().min(1), apiVersion: z.string().optional() }) }),
 ]);
 export const envMap = z
-  .record(z.string().regex(/^[A-Za-z_][A-Za-z0-9_.-]*$/, 'must be a valid environment variable name'), envValue)
+  .record(z.string().regex(/^[A-Za-z_][A-Za-z0-9_.-]*$/, 'must be a valid environment variable name — letters, digits, "_", "." or "-", not starting with a digit (e.g. LOG_LEVEL)'), envValue)
   .describe('Environment of the vLLM container: NAME: value, or NAME: {secretKeyRef: {name, key}} — never a literal token.');
 
 export const parallelism = z
@@ -91,6 +91,8 @@ export const scheduler = z
       hashSeed: z.string().optional().describe('precise-prefix-cache: PYTHONHASHSEED shared with vLLM. @default "42"'),
       replicas: positive.optional().describe('Scheduler (EPP) replicas.'),
       configMap: dnsSubdomain.optional().describe('An existing ConfigMap (key epp) holding the EndpointPickerConfig, instead of a named config.'),
+      env: envMap.optional().describe('Environment of the scheduler pod’s own container (main: the endpoint picker), merged over KServe’s.'),
+      tokenizerEnv: envMap.optional().describe('Environment of the scheduler pod’s tokenizer container (KServe’s scheduler preset runs one beside main), e.g. LOG_LEVEL: DEBUG.'),
     }),
   ])
   .describe('The llm-d scheduler’s plugin configuration by name: default (KServe’s preset), prefix-cache, precise-prefix-cache (KV-event driven, sets the matching vLLM flags), load-aware, latency-predictor (adds KServe’s latency-predictor preset).');

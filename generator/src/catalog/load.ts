@@ -94,8 +94,11 @@ function schemaIssue(doc: CatalogDocument, issue: ZodIssue): Issue[] {
       if (best && (depth(best) > 0 || (fitting.length === 1 && fitting.length < all.length))) return best.flatMap((i) => schemaIssue(doc, { ...i, path: [...path, ...i.path] }));
       return [doc.at(path, `has the wrong shape (${describe(valueAt(doc.data, path))}) — see the field's description in generator/schema/catalog.schema.json`)];
     }
-    case 'invalid_key':
-      return [doc.at(path, `key ${issue.message.toLowerCase()}`, { onKey: true })];
+    case 'invalid_key': {
+      // The key's own rule (e.g. an env name's regex message) says more than "invalid key in record".
+      const inner = (issue as { issues?: readonly ZodIssue[] }).issues?.[0]?.message;
+      return [doc.at(path, inner ?? `key ${issue.message.toLowerCase()}`, { onKey: true })];
+    }
     case 'too_small':
       return [doc.at(path, issue.origin === 'string' ? 'must not be empty' : `must be at least ${String(issue.minimum)}`)];
     case 'too_big':

@@ -72,12 +72,18 @@ export function startupProbe(budget: string | number, period: string | number = 
   return { periodSeconds: every, failureThreshold: Math.max(1, Math.ceil(seconds(budget) / every)) };
 }
 
+/** The scheduler key's object form: its named config (default: KServe's) and the env of its pod's containers. */
+function schedulerOf(s: Exclude<NonNullable<ModelFile['scheduler']>, string>): NonNullable<Production['scheduler']> {
+  const { env, tokenizerEnv, ...rest } = s;
+  return { ...rest, config: s.config ?? 'default', ...(env || tokenizerEnv ? { env: { main: envList(env), tokenizer: envList(tokenizerEnv) } } : {}) };
+}
+
 export function productionOf(m: ModelFile, kserve: string, defaultStartup?: string): Production {
   const s = m.probes?.startup;
   const startup = s === undefined ? (defaultStartup ? startupProbe(defaultStartup) : undefined) : typeof s === 'object' ? startupProbe(s.budget, s.period) : startupProbe(s);
   const liveness = probeOf(m.probes?.liveness);
   const readiness = probeOf(m.probes?.readiness);
-  const sched = m.scheduler === undefined ? undefined : typeof m.scheduler === 'string' ? { config: m.scheduler } : { ...m.scheduler, config: m.scheduler.config ?? 'default' };
+  const sched = m.scheduler === undefined ? undefined : typeof m.scheduler === 'string' ? { config: m.scheduler } : schedulerOf(m.scheduler);
   return {
     probes: { ...(startup ? { startup } : {}), ...(liveness ? { liveness } : {}), ...(readiness ? { readiness } : {}) },
     runAsRoot: m.runAsRoot ?? false,

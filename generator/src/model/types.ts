@@ -153,7 +153,15 @@ export interface Production {
   readonly runAsRoot: boolean;
   readonly command?: readonly string[];
   /** The scheduler's plugin configuration; undefined = KServe's default (`scheduler: {}`). */
-  readonly scheduler?: { readonly config: string; readonly blockSize?: number; readonly hashSeed?: string; readonly replicas?: number; readonly configMap?: string };
+  readonly scheduler?: {
+    readonly config: string;
+    readonly blockSize?: number;
+    readonly hashSeed?: string;
+    readonly replicas?: number;
+    readonly configMap?: string;
+    /** Env of the scheduler pod's containers by name (main: the endpoint picker; tokenizer). */
+    readonly env?: Readonly<Record<'main' | 'tokenizer', readonly EnvVar[]>>;
+  };
   /** false: router without route and gateway (scheduler only). */
   readonly route: boolean;
   readonly lora?: { readonly adapters: readonly { readonly name: string; readonly uri: string }[]; readonly maxRank?: number; readonly maxAdapters?: number; readonly maxCpuAdapters?: number; readonly downloads: readonly Download[] };

@@ -77,9 +77,12 @@ function schedulerSpec(m: Model): JsonObject {
   const s = m.production.scheduler;
   if (!s) return {};
   const inline = s.configMap ? undefined : schedulerConfig(s);
+  // Containers by name: KServe merges them into its scheduler preset's (main, tokenizer).
+  const containers = (['main', 'tokenizer'] as const).filter((c) => s.env?.[c].length).map((name) => ({ name, env: s.env![name].map((e) => ({ ...e })) }));
   return {
     ...(s.replicas !== undefined ? { replicas: s.replicas } : {}),
     ...(s.configMap ? { config: { ref: { name: s.configMap, key: 'epp' } } } : inline ? { config: { inline } } : {}),
+    ...(containers.length ? { template: { containers } } : {}),
   };
 }
 
