@@ -7,24 +7,17 @@
  * in with no "no matches for kind"; the same steps reversed fail, so the check can fail.
  *
  * Path units are built with the real kustomize (vendored). Helm-chart units are represented by
- * what they install that later units depend on: cert-manager's CRDs and Envoy Gateway's CRDs
- * from ../shared (chart units whose content nothing later needs — the controllers, the AI
- * gateway, KEDA — contribute only their namespace, created by CreateNamespace=true).
+ * what they install that later units depend on (test/helpers/replay.ts). The Flux order
+ * (dependsOn) is replayed in test/replay-flux.test.ts.
  */
-import { execFile } from 'node:child_process';
-import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { promisify } from 'node:util';
-import { parse, parseAllDocuments, stringify } from 'yaml';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadCatalog } from '../generator/src/catalog/load.js';
 import { externalRequirements } from '../generator/src/prerequisites/requirements.js';
-import { FakeApiServer } from './helpers/fake-apiserver.js';
-import { kubectlPath, kustomize, PROJECT, tempDir, UPSTREAM, vendoredRepo } from './helpers/repo.js';
+import { kustomize, PROJECT, UPSTREAM, vendoredRepo } from './helpers/repo.js';
+import { CHART_CONTENT, crdsIn, docs, replay as replaySteps, type Obj, type Step } from './helpers/replay.js';
 
-const run = promisify(execFile);
-type Obj = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
-const docs = (text: string): Obj[] => parseAllDocuments(text).map((d) => d.toJSON() as Obj).filter(Boolean);
 const FULL = readFileSync(join(PROJECT, 'test', 'fixtures', 'catalogs', 'prerequisites.yaml'), 'utf8');
 
 /** Argo CD's kind order inside a sync wave (gitops-engine, after Helm's install order); other kinds after, by name. */
@@ -32,23 +25,10 @@ const KIND_ORDER = ['Namespace', 'NetworkPolicy', 'ResourceQuota', 'LimitRange',
 const kindRank = (k: string) => (KIND_ORDER.includes(k) ? KIND_ORDER.indexOf(k) : KIND_ORDER.length);
 const wave = (o: Obj) => Number(o.metadata?.annotations?.['argocd.argoproj.io/sync-wave'] ?? 0);
 
-const crdsIn = (dir: string) => readdirSync(dir).filter((f) => f.endsWith('.yaml')).map((f) => parse(readFileSync(join(dir, f), 'utf8')) as Obj);
-/** What a chart unit installs that later units depend on (by chart name). */
-const CHART_CONTENT: Record<string, () => Obj[]> = {
-  'cert-manager': () => crdsIn(join(UPSTREAM, 'cert-manager', 'v1.17.0', 'deploy', 'crds')),
-  'gateway-crds-helm': () => crdsIn(join(UPSTREAM, 'envoy-gateway', 'v1.8.1', 'charts', 'gateway-helm', 'charts', 'crds', 'crds', 'generated')),
-};
-
 function env() {
   const r = loadCatalog('full', 'environments/full/catalog.yaml', FULL);
   if (!r.ok) throw new Error('fixture catalog is invalid');
   return r.value;
-}
-
-interface Step {
-  readonly app: string;
-  readonly label: string;
-  readonly objects: Obj[];
 }
 
 /** The apply steps of one Application: one per (resource wave, kind rank), in Argo CD's order. */
@@ -74,38 +54,11 @@ async function appSteps(repoDir: string, app: Obj): Promise<Step[]> {
   return steps;
 }
 
-async function kubectlApply(fake: FakeApiServer, dir: string, objects: Obj[], i: number): Promise<{ code: number; out: string }> {
-  const file = join(dir, `step-${i}.yaml`);
-  writeFileSync(file, objects.map((o) => stringify(o)).join('---\n'));
-  const kubeconfig = fake.writeKubeconfig(join(dir, 'kubeconfig'));
-  try {
-    // A fresh discovery cache per step: kubectl must rediscover what the last step registered.
-    const { stdout, stderr } = await run(kubectlPath, ['apply', '--server-side', '--validate=false', '-f', file, '--cache-dir', join(dir, `cache-${i}`)], { env: { ...process.env, KUBECONFIG: kubeconfig, HOME: dir }, maxBuffer: 64 << 20 });
-    return { code: 0, out: stdout + stderr };
-  } catch (e) {
-    const err = e as { code?: number; stdout?: string; stderr?: string };
-    return { code: typeof err.code === 'number' ? err.code : 1, out: (err.stdout ?? '') + (err.stderr ?? '') };
-  }
-}
-
-async function replay(steps: readonly Step[]): Promise<{ failed?: { step: Step; out: string }; applied: string[] }> {
-  const fake = await FakeApiServer.start({ apply: true });
-  const t = tempDir('llm-gitops-replay-');
-  try {
-    // What the environment expects to be there already (preflight's list): only the External Secrets Operator's CRD here.
-    const external = externalRequirements(env()).map((r) => r.name);
-    expect(external).toEqual(['external-secrets']);
-    const pre = await kubectlApply(fake, t.dir, crdsIn(join(UPSTREAM, 'external-secrets', 'v2.9.0', 'config', 'crds', 'bases')), 999);
-    expect(pre.code, pre.out).toBe(0);
-    for (const [i, step] of steps.entries()) {
-      const r = await kubectlApply(fake, t.dir, step.objects, i);
-      if (r.code !== 0) return { failed: { step, out: r.out }, applied: fake.applying!.applied };
-    }
-    return { applied: fake.applying!.applied };
-  } finally {
-    await fake.close();
-    t.cleanup();
-  }
+async function replay(steps: readonly Step[]) {
+  // What the environment expects to be there already (preflight's list): only the External Secrets Operator's CRD here.
+  const external = externalRequirements(env()).map((r) => r.name);
+  expect(external).toEqual(['external-secrets']);
+  return replaySteps(steps, crdsIn(join(UPSTREAM, 'external-secrets', 'v2.9.0', 'config', 'crds', 'bases')));
 }
 
 describe('sync replay on an empty cluster (real kubectl apply --server-side)', () => {

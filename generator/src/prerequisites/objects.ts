@@ -29,6 +29,15 @@ export function gatewayClass(env: Environment): JsonObject {
 }
 
 /**
+ * The Gateway's namespace, for Flux: Argo CD creates it (CreateNamespace=true), a Flux
+ * Kustomization does not, and the platform that declares it waits for this unit — without it the
+ * Gateway would never apply (found by the Flux replay). Never pruned: the platform owns it too.
+ */
+export function gatewayNamespace(): JsonObject {
+  return { apiVersion: 'v1', kind: 'Namespace', metadata: { name: GATEWAY_NAMESPACE, labels: { ...MANAGED_BY }, annotations: { 'kustomize.toolkit.fluxcd.io/prune': 'disabled' } } };
+}
+
+/**
  * KServe's default Gateway (inferenceservice-config `ingress.kserveIngressGateway`): one HTTP
  * listener that takes routes from every namespace, so each environment's HTTPRoutes attach.
  */

@@ -12,7 +12,7 @@ import { kustomization } from '../render/kustomization.js';
 import type { OutputFile } from '../render/output.js';
 import { stringify, yamlDocs } from '../render/yaml.js';
 import { fluxChartFiles } from './flux.js';
-import { createSecretCommand, externalSecret, gateway, gatewayClass, releaseKustomization } from './objects.js';
+import { createSecretCommand, externalSecret, gateway, gatewayClass, gatewayNamespace, releaseKustomization } from './objects.js';
 import { requirementsOf } from './requirements.js';
 import { prerequisiteDir, unitsOf } from './units.js';
 
@@ -36,8 +36,10 @@ export function renderPrerequisites(env: Environment): OutputFile[] {
   const units = unitsOf(env);
   if (units.some((u) => u.id === 'gateway')) {
     const dir = prerequisiteDir(env, 'gateway');
+    const flux = env.delivery.engine === 'flux';
     files.push(
-      { path: `${dir}/kustomization.yaml`, ...yamlDocs(env.file, kustomization({ resources: ['gatewayclass.yaml', 'gateway.yaml'] })) },
+      { path: `${dir}/kustomization.yaml`, ...yamlDocs(env.file, kustomization({ resources: [...(flux ? ['namespace.yaml'] : []), 'gatewayclass.yaml', 'gateway.yaml'] })) },
+      ...(flux ? [{ path: `${dir}/namespace.yaml`, ...yamlDocs(env.file, gatewayNamespace()) }] : []),
       { path: `${dir}/gatewayclass.yaml`, ...yamlDocs(env.file, gatewayClass(env)) },
       { path: `${dir}/gateway.yaml`, ...yamlDocs(env.file, gateway(env)) },
     );
