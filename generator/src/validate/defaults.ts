@@ -1,5 +1,6 @@
 /**
- * The schema locations `validate` uses when none are given (`--schema-location default`):
+ * The schema locations `validate` searches after the given ones (or where `--schema-location
+ * default` stands; none with `--no-default-locations`):
  * the pinned KServe llmisvc CRDs — the vendored copy when `llm-gitops vendor` made one, else
  * downloaded for the pinned tag — and the Argo CD and Flux CRDs of the versions this tool
  * targets, each downloaded once into the cache (or put there by `vendor --crds`). Each URL is
