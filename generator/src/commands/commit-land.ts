@@ -78,3 +78,17 @@ export async function staleInWorkingTree(repo: Repo, userRoot: string, built: st
   for (const p of paths) if ((await read(join(userRoot, p))) !== (await read(join(built, p)))) stale++;
   return stale ? [`${stale} committed file(s) differ in your working tree${repo.prefix ? ` (${repo.prefix})` : ''} — run \`llm-gitops generate\` to bring it up to date`] : [];
 }
+
+/** The README's steps for `git pull` of a merged `--branch` pull request (your copies put aside first). */
+export const AFTER_MERGE = 'git stash push --include-untracked -- environments base overlays && git pull && git stash drop';
+
+/**
+ * After `--branch`: HEAD, index and working tree are as they were, so the catalog edit and the tree
+ * generate wrote are still uncommitted here, and `git pull` of the merged pull request would stop at
+ * them. Says how to pull, when there is anything in the way.
+ */
+export async function afterMergeNote(userG: SimpleGit, branch: string): Promise<string[]> {
+  const inTheWay = (await userG.raw(['--no-optional-locks', 'status', '--porcelain', '--untracked-files=all', '--', 'environments', 'base', 'overlays'])).trim();
+  if (!inTheWay) return [];
+  return [`your working tree still holds what ${branch} commits, uncommitted (commit never writes your files); once the pull request is merged, put it aside and pull: ${AFTER_MERGE}`];
+}

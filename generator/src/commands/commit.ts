@@ -28,7 +28,7 @@ import { addWorktree, cloneTemp, openRepo, readAt, removeStaleWorktrees, resolve
 import { DEFAULT_COMMIT_TEMPLATE, DEFAULT_PR_BODY_TEMPLATE, type FileTouch } from '../render/messages.js';
 import type { SemanticChange } from '../change/semantic.js';
 import { buildCommit, catalogsIn, type Built, type Catalogs, type CommitStep, type Template } from './commit-build.js';
-import { land, staleInWorkingTree } from './commit-land.js';
+import { afterMergeNote, land, staleInWorkingTree } from './commit-land.js';
 import { catalogsAt } from './diff.js';
 import { LIBRARY_FILE } from '../library/schema.js';
 
@@ -305,6 +305,7 @@ async function commitLocal(run: Run): Promise<CommitResult> {
     if (!c) return { ...result, notes: [], ...(r.carried ? { pushedLocal: r.builtOn, branch: pushTo } : {}) };
     const notes = await land(run, { repo, userG, commit: c, target, baseTip, builtOn: r.builtOn, paths: r.built.paths, remote });
     notes.push(...(await staleInWorkingTree(repo, o.root, root, r.built.paths, c, userG)));
+    if (o.branch) notes.push(...(await afterMergeNote(userG, o.branch)));
     return { ...result, commit: c, branch: pushTo, subject: r.built.message.split('\n')[0]!, prBody: r.built.prBody, notes };
   } finally {
     await scratch.dispose();
