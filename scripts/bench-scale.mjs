@@ -11,7 +11,7 @@
  * (user+sys) beside it because the machine may be shared; `uptime` is recorded with the table.
  *
  * Standalone: `node scripts/bench-scale.mjs` (after `npm run build`) prints the rows; BENCH_SIZES
- * (default "1000,10000"), BENCH_RUNS (default 3; 1 at 10k) and BENCH_SHARD_MODELS (default 5000).
+ * (default "1000,10000"), BENCH_RUNS (default 3; 1 at 10k) and BENCH_SHARD_MODELS (default 5000; 0 leaves that row out).
  */
 import { spawnSync } from 'node:child_process';
 import { cpSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -155,8 +155,36 @@ export async function scaleBench() {
         }, base));
         add(`generate, ${label}, empty tree (${files} files)`, repeat(runs, () => within((d) => cli(['generate'], d), base)), `durable write of the same files ${fmt(write.seconds)}`);
         const read = repeat(runs, () => run([process.execPath, floorScript, 'read', generated], generated));
-        add(`generate, ${label}, unchanged tree`, repeat(runs, () => cli(['generate'], generated)), `reading the tree ${fmt(read.seconds)}`);
-        add(`check, ${label}, unchanged tree`, repeat(runs, () => cli(['check'], generated)), `reading the tree ${fmt(read.seconds)}`);
+        // The first generate above recorded its run manifest (the default cache): these runs reuse it.
+        add(`generate, ${label}, unchanged tree`, repeat(runs, () => cli(['generate'], generated)), `reading the tree ${fmt(read.seconds)}`, 'run manifest reused');
+        add(`check, ${label}, unchanged tree`, (cli(['check'], generated), repeat(runs, () => cli(['check'], generated))), `reading the tree ${fmt(read.seconds)}`, 'run manifest reused');
+        // diff after 10 replicas edits (5 models in each of 2 of the 10 environments), beside rendering both revisions in full.
+        const reviewed = copy(base);
+        try {
+          const git = (...args) => spawnSync('git', args, { cwd: reviewed, encoding: 'utf8', env: { ...process.env, GIT_AUTHOR_NAME: 'bench', GIT_AUTHOR_EMAIL: 'bench@example.invalid', GIT_COMMITTER_NAME: 'bench', GIT_COMMITTER_EMAIL: 'bench@example.invalid' } });
+          git('init', '--quiet');
+          git('add', '-A');
+          git('commit', '--quiet', '-m', 'base');
+          for (const env of ['env2', 'env7']) {
+            const file = join(reviewed, 'environments', env, 'catalog.yaml');
+            writeFileSync(file, readFileSync(file, 'utf8').replace(/(model-00(?:0[05]|1[05]|20): \{[^}]*replicas: )(\d+)/g, (_, head, n) => `${head}${Number(n) + 5}`));
+          }
+          const shared = repeat(runs, () => cli(['diff', '--base', 'HEAD'], reviewed));
+          const both = repeat(runs, () => cli(['diff', '--base', 'HEAD', '--render-all'], reviewed));
+          if (shared.last.stdout !== both.last.stdout || (shared.last.stdout.match(/ replicas \d+ → \d+/g) ?? []).length !== 10) throw new Error(`diff: unexpected review:\n${shared.last.stdout.slice(0, 2000)}`);
+          add(`diff, ${label}, 10 replicas edits in 2 environments`, shared, `rendering both revisions in full ${fmt(both.seconds)} (CPU ${both.cpu.toFixed(2)} s)`, 'renders only the edited models; the same review');
+        } finally {
+          rmSync(reviewed, { recursive: true, force: true });
+        }
+        const fullRender = repeat(runs, () => {
+          const empty = tmp('no-manifest');
+          try {
+            return cli(['generate'], generated, { LLM_GITOPS_CACHE: empty });
+          } finally {
+            rmSync(empty, { recursive: true, force: true });
+          }
+        });
+        add(`generate, ${label}, unchanged tree, empty cache`, fullRender, `reading the tree ${fmt(read.seconds)}`, 'no run manifest: parses and renders everything');
         cli(['validate', ...locationArgs(LOCATIONS)], generated, { LLM_GITOPS_CACHE: cache });
         const v = repeat(runs, () => cli(['validate', '--timings', ...locationArgs(LOCATIONS)], generated, { LLM_GITOPS_CACHE: cache }));
         const t = timingsOf(v.last.stderr);
@@ -189,25 +217,27 @@ export async function scaleBench() {
 
     // One environment of 5,000 models, sharded (default 32 shards): every shard built by kustomize.
     const n = Number(process.env.BENCH_SHARD_MODELS ?? 5000);
-    const one = tmp('shards');
-    try {
-      const text = benchCatalog('big2', n).replace('platform: { mode: addons', 'platform: { mode: none');
-      const envDir = join(one, 'environments', 'big2');
-      mkdirSync(envDir, { recursive: true });
-      writeFileSync(join(envDir, 'catalog.yaml'), text);
-      const gen = cli(['generate'], one);
-      const shardDirs = readdirSync(join(envDir, 'shards')).sort();
-      const builds = shardDirs.map((s) => run([KUBECTL, 'kustomize', join(envDir, 'shards', s)], one, { KUBECONFIG: '/dev/null' }));
-      const common = run([KUBECTL, 'kustomize', envDir], one, { KUBECONFIG: '/dev/null' });
-      const worst = builds.reduce((a, b) => (b.seconds > a.seconds ? b : a));
-      add(
-        `\`kubectl kustomize\` of each of the ${shardDirs.length} shards, ${k(n)} models in one environment`,
-        { seconds: worst.seconds, rssMiB: worst.rssMiB, cpu: worst.cpu },
-        `unsharded: 587 s (issue 12, same machines)`,
-        `slowest shard; median ${fmt(median(builds.map((b) => b.seconds)))}, the shared \`<env>-models\` unit ${fmt(common.seconds)}; generate ${fmt(gen.seconds)}`,
-      );
-    } finally {
-      rmSync(one, { recursive: true, force: true });
+    if (n > 0) {
+      const one = tmp('shards');
+      try {
+        const text = benchCatalog('big2', n).replace('platform: { mode: addons', 'platform: { mode: none');
+        const envDir = join(one, 'environments', 'big2');
+        mkdirSync(envDir, { recursive: true });
+        writeFileSync(join(envDir, 'catalog.yaml'), text);
+        const gen = cli(['generate'], one);
+        const shardDirs = readdirSync(join(envDir, 'shards')).sort();
+        const builds = shardDirs.map((s) => run([KUBECTL, 'kustomize', join(envDir, 'shards', s)], one, { KUBECONFIG: '/dev/null' }));
+        const common = run([KUBECTL, 'kustomize', envDir], one, { KUBECONFIG: '/dev/null' });
+        const worst = builds.reduce((a, b) => (b.seconds > a.seconds ? b : a));
+        add(
+          `\`kubectl kustomize\` of each of the ${shardDirs.length} shards, ${k(n)} models in one environment`,
+          { seconds: worst.seconds, rssMiB: worst.rssMiB, cpu: worst.cpu },
+          `unsharded: 587 s (issue 12, same machines)`,
+          `slowest shard; median ${fmt(median(builds.map((b) => b.seconds)))}, the shared \`<env>-models\` unit ${fmt(common.seconds)}; generate ${fmt(gen.seconds)}`,
+        );
+      } finally {
+        rmSync(one, { recursive: true, force: true });
+      }
     }
   } finally {
     rmSync(floorScript, { force: true });

@@ -174,9 +174,10 @@ export function buildProgram(): Command {
     .option('--env <name>', 'only this environment (repeatable)', collect, [])
     .addOption(new Option('--format <format>', 'output format').choices(['text', 'markdown', 'json']).default('text'))
     .option('--unified', 'add a unified diff of the generated YAML', false)
-    .action(async (o: { base: string; root: string; env: string[]; format: 'text' | 'markdown' | 'json'; unified: boolean }) => {
+    .addOption(new Option('--render-all', 'render both revisions in full instead of only what they do not share (the reference; npm run bench)').hideHelp())
+    .action(async (o: { base: string; root: string; env: string[]; format: 'text' | 'markdown' | 'json'; unified: boolean; renderAll?: boolean }) => {
       const { diff } = await import('./commands/diff.js');
-      const r = await diff({ root: o.root, base: o.base, format: o.format, unified: o.unified, envs: o.env });
+      const r = await diff({ root: o.root, base: o.base, format: o.format, unified: o.unified, envs: o.env, ...(o.renderAll ? { renderAll: true } : {}) });
       printIssues(r.warnings);
       process.stdout.write(r.report);
     });
