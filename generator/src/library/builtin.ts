@@ -223,8 +223,8 @@ export const BUILTIN: Readonly<Record<string, LibraryEntry>> = {
     args: ['--max-model-len', '32768', '--tokenizer-mode', 'mistral', '--config-format', 'mistral', '--load-format', 'mistral', '--enable-auto-tool-choice', '--tool-call-parser', 'mistral'],
     gpus: { h100: 1, h200: 1, 'a100-80gb': 1, 'a100-40gb': 2, l40s: 2, l4: 4, mi300x: 1 },
     startup: '30m',
-    checked: ['https://huggingface.co/unsloth/Mistral-Small-24B-Instruct-2501-GGUF/blob/main/config.json', VLLM_TOOLS],
-    unverified: [`${HF_PARAMS} (the card says 24 B)`, 'config.json read from unsloth’s copy naming the mistralai repository', '--tokenizer-mode/--config-format/--load-format mistral and the mistral tool parser: from the model card’s vLLM command, not re-read this session'],
+    checked: ['https://huggingface.co/unsloth/Mistral-Small-24B-Instruct-2501-GGUF/blob/main/config.json', 'https://huggingface.co/adamo1139/Mistral-Small-24B-Instruct-2501-ungated/blame/main/README.md', VLLM_TOOLS],
+    unverified: [`${HF_PARAMS} (the card, read in an ungated copy, says 24 B and a 32k context window)`, 'config.json read from unsloth’s copy naming the mistralai repository', '--tokenizer-mode/--config-format/--load-format mistral and the mistral tool parser: the card’s vLLM section was not in the part read'],
   },
   'gpt-oss-20b': {
     source: 'https://huggingface.co/openai/gpt-oss-20b',
