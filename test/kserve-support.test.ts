@@ -82,6 +82,18 @@ describe('what runs', () => {
     expect(sample).toContain(`image: ${main('tiny').image}`);
   });
 
+  it('a CPU model whose own preset (presets: → baseRefs) sets the main image keeps it: no default CPU image over it', async () => {
+    const presets = 'presets:\n  org-cpu:\n    spec: { template: { containers: [{ name: main, image: registry.example.com/org/vllm-cpu:2.0 }] } }\n';
+    t = repoWith({ dev: `${presets}${CATALOG('v0.20.0', `  viapreset:\n    uri: hf://facebook/opt-125m\n    accelerator: cpu\n    router: direct\n    presets: [org-cpu]\n${SIZED}`)}` });
+    const r = await cli(['generate'], t.dir);
+    expect(r).toMatchObject({ code: 0, stderr: '' });
+    const svc = parse(readFileSync(join(t.dir, 'environments/dev/models/viapreset.yaml'), 'utf8')) as { spec: { baseRefs?: { name: string }[]; template?: { containers?: { name: string; image?: string; securityContext?: unknown }[] } } };
+    expect(svc.spec.baseRefs?.map((b) => b.name)).toContain('org-cpu');
+    const main = svc.spec.template?.containers?.find((c) => c.name === 'main');
+    expect(main?.image).toBeUndefined();
+    expect(main?.securityContext).toBeUndefined();
+  });
+
   it('a model without cpu or memory requests is warned about at its key; generate still writes', async () => {
     t = repoWith({ dev: CATALOG('v0.20.0', `  gpu:\n    uri: hf://Qwen/Qwen2.5-7B-Instruct\n  half:\n    uri: hf://Qwen/Qwen2.5-7B-Instruct\n    resources: { cpu: 2 }\n`) });
     const r = await cli(['generate'], t.dir);

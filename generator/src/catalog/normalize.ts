@@ -128,7 +128,7 @@ function modelOf(key: string, file: ModelFile, c: CatalogFile, kserve: string): 
   const profile = m.profile ? own(c.profiles, parseProfileRef(m.profile).name) : undefined;
   const parallelism = parallelismOf(hardware.gpus, m.tensorParallel, m.parallelism);
   const router = m.router ?? 'scheduler';
-  const cpuImage = defaultCpuImage(m, profile, hardware, kserve);
+  const cpuImage = defaultCpuImage(m, profile, hardware, kserve, c.presets);
   const image = m.image ?? profile?.image ?? cpuImage;
   const resources = resourcesOf(m.resources ?? profile?.resources);
   const claim = /^pvc:\/\/([^/]+)\/?(.*)$/.exec(m.uri ?? '');
