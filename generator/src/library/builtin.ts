@@ -73,8 +73,8 @@ export const BUILTIN: Readonly<Record<string, LibraryEntry>> = {
     kvHeads: 4,
     args: ['--max-model-len', '32768', '--enable-auto-tool-choice', '--tool-call-parser', 'hermes'],
     gpus: { h100: 1, h200: 1, 'a100-80gb': 1, 'a100-40gb': 1, l40s: 1, l4: 1, mi300x: 1 },
-    checked: ['https://huggingface.co/tablegpt/TableGPT2-7B/blame/c7c5c53e2f19d645b8029b029daeafe131e9b8b1/config.json', 'https://huggingface.co/hakutaku/qwen2.5-ja-zh/blame/7e21b906dcef499c335c0e99ccf80c33e9ad3836/config.json', VLLM_TOOLS],
-    unverified: [HF_PARAMS, QWEN_YARN, 'config.json read from fine-tunes of the Instruct model (unchanged architecture), not the Qwen repository itself'],
+    checked: ['https://huggingface.co/Qwen/Qwen2.5-7B-Instruct-GGUF', 'https://huggingface.co/tablegpt/TableGPT2-7B/blame/c7c5c53e2f19d645b8029b029daeafe131e9b8b1/config.json', 'https://huggingface.co/hakutaku/qwen2.5-ja-zh/blame/7e21b906dcef499c335c0e99ccf80c33e9ad3836/config.json', VLLM_TOOLS],
+    unverified: [QWEN_YARN, 'dtype bf16 from config.json copies in fine-tunes of the Instruct model; Qwen’s GGUF card (read) gives the 7.61 B parameters, 28 Q / 4 KV heads and 32,768 tokens'],
   },
   'qwen2.5-14b-instruct': {
     source: 'https://huggingface.co/Qwen/Qwen2.5-14B-Instruct',
@@ -101,7 +101,7 @@ export const BUILTIN: Readonly<Record<string, LibraryEntry>> = {
     gpus: { h100: 2, h200: 1, 'a100-80gb': 2, 'a100-40gb': 4, l40s: 2, l4: 4, mi300x: 1 },
     startup: '30m',
     checked: ['https://huggingface.co/zetasepic/Qwen2.5-32B-Instruct-abliterated-v2-6.5bpw-exl2/blob/main/config.json', 'https://huggingface.co/Cqy2019/m1-32B-1m/blob/main/config.json', VLLM_TOOLS],
-    unverified: [HF_PARAMS, QWEN_YARN, 'config.json read from derivatives of the Instruct model (same architecture), not the Qwen repository itself'],
+    unverified: ['params: 32.5 B from a third-party sizing page (https://gigagpu.com/qwen-2-5-32b-vram-requirements/), not the card', QWEN_YARN, 'config.json read from derivatives of the Instruct model (same architecture), not the Qwen repository itself'],
   },
   'qwen2.5-72b-instruct': {
     source: 'https://huggingface.co/Qwen/Qwen2.5-72B-Instruct',
@@ -142,7 +142,7 @@ export const BUILTIN: Readonly<Record<string, LibraryEntry>> = {
     gpus: { h100: 2, h200: 1, 'a100-80gb': 2, 'a100-40gb': 4, l40s: 2, l4: 4, mi300x: 1 },
     startup: '30m',
     checked: ['https://huggingface.co/ronnywebdevs1/d-m-1/blob/main/config.json', 'https://gitcode.com/Ascend/MindSpeed-RL/blob/master/configs/model/qwen3_32b.yaml', VLLM_REASONING, VLLM_TOOLS],
-    unverified: [HF_PARAMS, QWEN3_YARN, 'heads from an unnamed copy of a Qwen3-32B config.json and MindSpeed-RL’s model config, which agree; the Qwen repository itself was not read', '--tool-call-parser hermes: vLLM’s tool-calling page names it for Qwen2.5 and QwQ only; Qwen’s own function-calling docs (not read) give it for Qwen3'],
+    unverified: ['params: 32.8 B from a third-party page (https://apxml.com/models/qwen3-32b), not the card', QWEN3_YARN, 'heads from an unnamed copy of a Qwen3-32B config.json and MindSpeed-RL’s model config, which agree (the third-party page says 64 Q / 8 KV too); the Qwen repository itself was not read', '--tool-call-parser hermes: vLLM’s tool-calling page names it for Qwen2.5 and QwQ only; Qwen’s own function-calling docs (not read) give it for Qwen3'],
   },
   'qwen3-30b-a3b': {
     source: 'https://huggingface.co/Qwen/Qwen3-30B-A3B',
