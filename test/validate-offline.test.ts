@@ -6,6 +6,8 @@
  * (`--no-default-locations` drops them).
  */
 import { cpSync, existsSync, mkdirSync, readFileSync } from 'node:fs';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { sha256 } from '../generator/src/validate/cache.js';
@@ -101,5 +103,39 @@ describe('validate offline', () => {
     expect(online.code).toBe(1);
     expect(online.stderr).toContain('LLM_GITOPS_OFFLINE forbids downloading it');
     expect((await cli(['vendor'], repo, env)).code).toBe(2);
+  });
+  it('vendor --crds without a folder downloads them (here from LLM_GITOPS_CRD_MIRROR, a local server), checked before they are stored', async () => {
+    const { repo, cache, env } = await setup('flux');
+    // Serves ../shared/upstream as raw.githubusercontent.com would: /<owner>/<project>/<tag>/<path> → <project>/<tag>/<path>.
+    const asked: string[] = [];
+    const server = createServer((req, res) => {
+      asked.push(req.url!);
+      const file = join(UPSTREAM, ...req.url!.split('/').filter(Boolean).slice(1));
+      if (!req.url!.includes('..') && existsSync(file)) res.end(readFileSync(file));
+      else res.writeHead(404).end();
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    try {
+      const mirror = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+      const online = { LLM_GITOPS_CACHE: cache, LLM_GITOPS_CRD_MIRROR: mirror };
+      const r = await cli(['vendor', '--crds'], repo, online);
+      expect(r.stderr).toBe('');
+      expect(r.code).toBe(0);
+      expect(r.stdout).toContain('https://raw.githubusercontent.com/fluxcd/kustomize-controller/v1.9.4/config/crd/bases/kustomize.toolkit.fluxcd.io_kustomizations.yaml (downloaded)');
+      expect(r.stdout).toContain('https://raw.githubusercontent.com/fluxcd/source-controller/v1.9.1/config/crd/bases/source.toolkit.fluxcd.io_gitrepositories.yaml (downloaded)');
+      expect(asked).toContain('/fluxcd/kustomize-controller/v1.9.4/config/crd/bases/kustomize.toolkit.fluxcd.io_kustomizations.yaml');
+      const validated = await cli(['validate'], repo, env);
+      expect(validated.code, validated.stdout + validated.stderr).toBe(0);
+
+      // A mirror without the file: nothing stored, the cause named.
+      const empty = tempDir('llm-gitops-cache-');
+      cleanups.push(empty.cleanup);
+      const missing = await cli(['vendor', '--crds'], repo, { ...online, LLM_GITOPS_CACHE: empty.dir, LLM_GITOPS_CRD_MIRROR: `${mirror}/nowhere` });
+      expect(missing.code).toBe(1);
+      expect(missing.stderr).toContain(`source.toolkit.fluxcd.io_gitrepositories.yaml (from the mirror: ${mirror}/nowhere/fluxcd/source-controller/v1.9.1/config/crd/bases/source.toolkit.fluxcd.io_gitrepositories.yaml): 404 Not Found`);
+      expect(existsSync(join(empty.dir, 'http'))).toBe(false);
+    } finally {
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+    }
   });
 });

@@ -11,7 +11,7 @@ import { UsageError, type Issue } from '../errors.js';
 import type { SchemaRules } from '../admission/index.js';
 import { clientSideDiffed, deliveredBy } from '../admission/drift/delivered-by.js';
 import { DiskCache, defaultCacheDir } from '../validate/cache.js';
-import { offlineIn } from '../validate/download.js';
+import { fetchOptionsOf } from '../validate/download.js';
 import { SchemaCompiler } from '../validate/compile.js';
 import { defaultLocations } from '../validate/defaults.js';
 import { kustomizeInputs } from '../validate/kustomize-inputs.js';
@@ -82,7 +82,7 @@ export async function validate(opts: ValidateOptions): Promise<ValidateResult> {
   // Objects of an environment are checked against the CRDs of the KServe version it pins.
   const versionOf = kserveVersionOf(ws.catalog);
   const stores = new Map<string, SchemaStore>();
-  for (const v of new Set(ws.files.map((f) => versionOf(f.path)))) stores.set(v, new SchemaStore(await locationsFor(opts, v), cache, offlineIn(opts.env ?? {})));
+  for (const v of new Set(ws.files.map((f) => versionOf(f.path)))) stores.set(v, new SchemaStore(await locationsFor(opts, v), cache, fetchOptionsOf(opts.env ?? {})));
   const storeOf = (file: string) => stores.get(versionOf(file))!;
 
   const delivered = deliveredBy(ws.files);

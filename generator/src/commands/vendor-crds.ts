@@ -18,7 +18,7 @@ import { neededCrds, type NeededCrd } from '../crds/needed.js';
 import { DiskCache, defaultCacheDir } from '../validate/cache.js';
 import { SchemaCompiler } from '../validate/compile.js';
 import { indexCrdText, mayHoldCrd } from '../validate/crd-index.js';
-import { cacheKeyOf, fetchText, offlineIn } from '../validate/download.js';
+import { cacheKeyOf, fetchOptionsOf, fetchText } from '../validate/download.js';
 import { renderWorkspace } from './workspace.js';
 
 export interface VendorCrdsOptions {
@@ -49,29 +49,24 @@ export async function vendorCrds(opts: VendorCrdsOptions): Promise<VendorCrdsRes
   const files: { url: string; source: string }[] = [];
   for (const crd of needed) {
     const cached = await cache.read(cacheKeyOf(crd.url));
-    if (!index) {
-      if (cached !== undefined) files.push({ url: crd.url, source: 'cache' });
-      else {
-        const got = await fetchText(crd.url, cache, offlineIn(env));
-        if (got.ok) files.push({ url: crd.url, source: 'network' });
-        else issues.push({ file: crd.url, message: got.reason, severity: 'error' });
-      }
+    if (!index && cached !== undefined) {
+      files.push({ url: crd.url, source: 'cache' });
       continue;
     }
-    const found = await findInFolder(crd.url, index);
+    const found = index ? await findInFolder(crd.url, index) : await download(crd.url, env);
     if (!found) {
       issues.push({ file: folder!, message: `no ${basename(new URL(crd.url).pathname)} (the ${what(crd)} CRD, ${crd.url}) in this folder — add a copy of that file at that tag, or run \`llm-gitops vendor --crds\` with network`, severity: 'error' });
       continue;
     }
     if ('error' in found) {
-      issues.push({ file: folder!, message: found.error, severity: 'error' });
+      issues.push({ file: folder ?? crd.url, message: found.error, severity: 'error' });
       continue;
     }
     const problem = await checkCrd(found, crd, cache);
     if (problem) issues.push({ file: found.path, message: problem, severity: 'error' });
     else if (cached !== undefined && cached !== found.text) issues.push({ file: found.path, message: `differs from the copy of ${crd.url} already in the cache (${cache.dir}) — not the pinned file? (delete the cached copy to replace it)`, severity: 'error' });
     else if (cached !== undefined) files.push({ url: crd.url, source: 'cache' });
-    else writes.push({ url: crd.url, text: found.text, source: found.path });
+    else writes.push({ url: crd.url, text: found.text, source: index ? found.path : 'network' });
   }
   if (issues.length) throw new UserError(issues);
   for (const w of writes) {
@@ -80,6 +75,12 @@ export async function vendorCrds(opts: VendorCrdsOptions): Promise<VendorCrdsRes
   }
   await warm(needed, cache);
   return { cacheDir: cache.dir ?? '', files: files.sort((a, b) => (a.url < b.url ? -1 : 1)) };
+}
+
+/** `url` from the network (or `LLM_GITOPS_CRD_MIRROR`), not stored yet: it is checked like a folder's file first. */
+async function download(url: string, env: Readonly<Record<string, string | undefined>>): Promise<{ path: string; text: string } | { error: string }> {
+  const got = await fetchText(url, new DiskCache(undefined), fetchOptionsOf(env));
+  return got.ok ? { path: url, text: got.text } : { error: got.reason };
 }
 
 /** Compiles the validators of the needed kinds now (as `vendor --from` does), so the first `validate` is warm too. */

@@ -22,26 +22,43 @@ export const offlineIn = (env: Readonly<Record<string, string | undefined>>) => 
 /** How to get a file onto a machine without network (appended to every failed download). */
 export const OFFLINE_HINT = 'run `llm-gitops vendor --crds <folder>` with a copy of it (or `llm-gitops vendor --crds` once with network) to put it in the cache, or pass --schema-location with a local copy';
 
+/** How downloads may happen: not at all (`offline`), or from a mirror of raw.githubusercontent.com. */
+export interface FetchOptions {
+  readonly offline?: boolean;
+  /** Base URL serving `<owner>/<repo>/<tag>/<path>` as raw.githubusercontent.com does. */
+  readonly mirror?: string;
+}
+
+/** `LLM_GITOPS_OFFLINE` and `LLM_GITOPS_CRD_MIRROR` from the environment. */
+export function fetchOptionsOf(env: Readonly<Record<string, string | undefined>>): FetchOptions {
+  const mirror = env.LLM_GITOPS_CRD_MIRROR?.replace(/\/+$/, '');
+  return { offline: offlineIn(env), ...(mirror ? { mirror } : {}) };
+}
+
+const RAW_PREFIX = 'https://raw.githubusercontent.com/';
+
 /**
  * `url`'s body, from the cache or the network; a 404 is `notFound` (the next location is tried).
- * `offline`: the cache only.
+ * The cache key is always `url` itself: a file from the mirror is the pinned file it names.
  */
-export async function fetchText(url: string, cache: DiskCache, offline = false): Promise<Fetched> {
+export async function fetchText(url: string, cache: DiskCache, opts: FetchOptions = {}): Promise<Fetched> {
   const key = cacheKeyOf(url);
   const cached = await cache.read(key);
   if (cached !== undefined) return { ok: true, text: cached, cached: true };
-  if (offline) return { ok: false, notFound: false, reason: `${url} is not in the cache (${cache.dir ?? 'none'}) and LLM_GITOPS_OFFLINE forbids downloading it: ${OFFLINE_HINT}` };
+  if (opts.offline) return { ok: false, notFound: false, reason: `${url} is not in the cache (${cache.dir ?? 'none'}) and LLM_GITOPS_OFFLINE forbids downloading it: ${OFFLINE_HINT}` };
+  const from = opts.mirror && url.startsWith(RAW_PREFIX) ? `${opts.mirror}/${url.slice(RAW_PREFIX.length)}` : url;
+  const named = from === url ? url : `${url} (from the mirror: ${from})`;
   let res: Response;
   try {
-    res = await fetch(url, { signal: AbortSignal.timeout(TIMEOUT_MS), redirect: 'follow' });
+    res = await fetch(from, { signal: AbortSignal.timeout(TIMEOUT_MS), redirect: 'follow' });
   } catch (e) {
     const cause = (e as { cause?: { message?: string } }).cause?.message;
-    return { ok: false, notFound: false, reason: `cannot download ${url}: ${cause ?? (e as Error).message} — offline? ${OFFLINE_HINT}` };
+    return { ok: false, notFound: false, reason: `cannot download ${named}: ${cause ?? (e as Error).message} — offline? ${OFFLINE_HINT}` };
   }
-  if (res.status === 404) return { ok: false, notFound: true, reason: `${url}: 404 Not Found` };
-  if (!res.ok) return { ok: false, notFound: false, reason: `cannot download ${url}: HTTP ${res.status}` };
+  if (res.status === 404) return { ok: false, notFound: true, reason: `${named}: 404 Not Found` };
+  if (!res.ok) return { ok: false, notFound: false, reason: `cannot download ${named}: HTTP ${res.status}` };
   const length = Number(res.headers.get('content-length') ?? 0);
-  if (length > MAX_BYTES) return { ok: false, notFound: false, reason: `${url}: ${length} bytes is more than a schema file should be` };
+  if (length > MAX_BYTES) return { ok: false, notFound: false, reason: `${named}: ${length} bytes is more than a schema file should be` };
   const text = await res.text();
   await cache.write(key, text);
   return { ok: true, text, cached: false };

@@ -15,7 +15,7 @@ import type { AdmissionNode } from '../admission/schema.js';
 import { DiskCache, sha256 } from './cache.js';
 import { fromJsonSchema, type JsonSchema } from './crd-schema.js';
 import { indexCrdText, mayDefineKind, mayHoldCrd, type CrdEntry } from './crd-index.js';
-import { fetchText } from './download.js';
+import { fetchText, type FetchOptions } from './download.js';
 import { renderTemplate } from './template.js';
 
 /** One `--schema-location`, parsed. */
@@ -67,8 +67,8 @@ export class SchemaStore {
   constructor(
     readonly locations: readonly Location[],
     private readonly cache: DiskCache,
-    /** Never download: URL locations come from the cache only (`LLM_GITOPS_OFFLINE`). */
-    private readonly offline = false,
+    /** Whether and where to download (`LLM_GITOPS_OFFLINE`, `LLM_GITOPS_CRD_MIRROR`). */
+    private readonly fetchOptions: FetchOptions = {},
   ) {}
 
   /** The schema of `apiVersion`/`kind`; memoised, so concurrent callers share one search. */
@@ -122,7 +122,7 @@ export class SchemaStore {
   private fetch(url: string): ReturnType<typeof fetchText> {
     let p = this.downloads.get(url);
     if (!p) {
-      p = fetchText(url, this.cache, this.offline);
+      p = fetchText(url, this.cache, this.fetchOptions);
       this.downloads.set(url, p);
     }
     return p;
