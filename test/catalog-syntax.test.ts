@@ -36,6 +36,11 @@ describe('catalog syntax errors', () => {
     expect(stderr).toBe('environments/dev/catalog.yaml:5:7: bad indentation: `resources:` is indented deeper than `uri:` above it, which already has a value — line `resources:` up with `uri:` (two spaces less)\n');
   });
 
+  it('block scalars above the mistake are text, not keys: the message is at the real mistake', async () => {
+    const stderr = await generate(`${HEAD}    uri: hf://Qwen/Qwen2.5-0.5B-Instruct\n    args:\n      - |\n        foo: bar\n          baz: 1\n    resources: { cpu: "1", memory: 4Gi }\n     name: x\n`);
+    expect(stderr).toBe('environments/dev/catalog.yaml:10:6: bad indentation: `name:` is indented deeper than `resources:` above it, which already has a value — line `name:` up with `resources:` (one space less)\n');
+  });
+
   it('another syntax error: the parser’s first message only', async () => {
     const stderr = await generate(`${HEAD}    uri: "hf://Qwen/Qwen2.5-0.5B-Instruct\n`);
     expect(stderr).toBe('environments/dev/catalog.yaml:5:1: Missing closing "quote\n');

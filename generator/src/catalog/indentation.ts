@@ -71,6 +71,7 @@ export function indentationProblem(text: string, errorLine: number): IndentProbl
     const m = KEY.exec(body);
     const value = m ? (m[2] ?? '').replace(/\s+#.*$/, '').trim() : undefined;
     if (value !== undefined && /^[|>][0-9+-]*$/.test(value)) scalarBlock = indent;
+    else if (!m && dash !== undefined && /^[|>][0-9+-]*\s*(#.*)?$/.test(body)) scalarBlock = dash; // `- |`
     flowDepth = depthChange(m ? (value ?? '') : body);
     const key = m?.[1]?.trim();
     lines.push({ n: i + 1, indent, ...(key !== undefined ? { key } : {}), opens: m ? value === '' : body === '', text: body.trim(), ...(dash !== undefined ? { dash } : {}) });
