@@ -5,6 +5,7 @@
  * it; a library edited on the remote in other lines is merged three-way; in the same lines it is
  * refused with the fix, and nothing of the user's is lost.
  */
+import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { commit } from '../generator/src/commands/commit.js';
 import { generate } from '../generator/src/commands/generate.js';
@@ -85,5 +86,25 @@ describe('commit carries environments/library.yaml', () => {
     expect((err as UserError).issues.map((i) => `${i.file}: ${i.message}`)).toEqual([`${LIB}: was changed on the target branch too, in the same lines as your edit — pull, resolve, and run commit again`]);
     expect(fingerprint(repo)).toEqual(before);
     expect(read(repo.work, LIB)).toBe(library('1024', '16384'));
+  });
+
+  it('--repo PATH --push: the user’s library replaces the other repository’s, and its tree is built from it', async () => {
+    repo = await gitopsRepo();
+    const deploy = join(repo.base, 'deploy.git');
+    git(repo.base, 'init', '--quiet', '--bare', '--initial-branch=main', deploy);
+    const seed = join(repo.base, 'seed');
+    git(repo.base, 'clone', '--quiet', deploy, seed);
+    git(seed, 'checkout', '--quiet', '-b', 'main');
+    write(seed, LIB, library('8192', '8192'));
+    git(seed, 'add', '-A');
+    git(seed, 'commit', '--quiet', '-m', 'their library');
+    git(seed, 'push', '--quiet', 'origin', 'main');
+    write(repo.work, LIB, library('4096', '8192'));
+    write(repo.work, 'environments/prod/catalog.yaml', prodUsing);
+
+    const r = await commit({ root: repo.work, tmpRoot: repo.tmp, repo: deploy, push: true });
+    expect(r.pushed).toBe(true);
+    expect(git(deploy, 'show', `main:${LIB}`)).toBe(library('4096', '8192'));
+    expect(args(deploy, 'main', 'a')).toBe('4096');
   });
 });
