@@ -26,6 +26,6 @@ describe('init: the catalog schema for editors', () => {
     writeFileSync(file, `${JSON.stringify(old, null, 2)}\n`);
     const stale = await cli(['check'], dir);
     expect(stale.code).toBe(1);
-    expect(stale.stderr).toContain('environments/catalog.schema.json: is not the catalog schema of this llm-gitops — editors would check the catalogs against other rules than generate; run `llm-gitops schema > environments/catalog.schema.json` and commit it\n');
+    expect(stale.stderr).toContain('environments/catalog.schema.json: is not the catalog schema of this llm-gitops — editors would check the catalogs against other rules than generate; run `llm-gitops schema > environments/catalog.schema.json` and commit it\nstale: 1 file(s) — fix each as its line says, then commit\n');
   });
 });

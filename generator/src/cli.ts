@@ -84,7 +84,8 @@ export function buildProgram(): Command {
       printIssues(r.warnings);
       if (r.stale.length) {
         printIssues(r.stale);
-        process.stderr.write(`stale: ${r.stale.length} file(s) — run \`llm-gitops generate\` and commit\n`);
+        const fix = r.stale.every((i) => i.message.includes('llm-gitops generate')) ? 'run `llm-gitops generate` and commit' : 'fix each as its line says, then commit';
+        process.stderr.write(`stale: ${r.stale.length} file(s) — ${fix}\n`);
         process.exitCode = 1;
       } else process.stdout.write('up to date\n');
     });
