@@ -10,7 +10,9 @@ import { connect } from '../generator/src/cluster/client.js';
 import { assessRound } from '../generator/src/health/assess.js';
 import { listKey, type ListOutcome } from '../generator/src/health/observation.js';
 import { listRequests, type HealthPlan } from '../generator/src/health/plan.js';
-import { writeBenchRepo } from '../scripts/bench-catalogs.mjs';
+import { benchCatalog, writeBenchRepo } from '../scripts/bench-catalogs.mjs';
+import { loadCatalog } from '../generator/src/catalog/load.js';
+import { unitsOf } from '../generator/src/prerequisites/units.js';
 import { FakeApiServer } from './helpers/fake-apiserver.js';
 import { llmisvc, seedHealthy, type SeedEnv } from './helpers/health-fixtures.js';
 import { allTypes } from './helpers/fake-apiserver-types.js';
@@ -23,7 +25,15 @@ function benchEnvs(models: number): SeedEnv[] {
     namespace: `llm-env${e}`,
     engine: e === 1 ? ('flux' as const) : ('argocd' as const),
     models: Array.from({ length: models }, (_, i) => `model-${String(i).padStart(4, '0')}`),
+    prerequisites: prerequisitesOf(`env${e}`, Math.min(models, 10)),
   }));
+}
+
+/** The prerequisite units the bench catalog's tree delivers (health reads them too; the first 10 models already use every router). */
+function prerequisitesOf(env: string, models: number): string[] {
+  const r = loadCatalog(env, `environments/${env}/catalog.yaml`, benchCatalog(env, models));
+  if (!r.ok) throw new Error(r.issues.map((i) => i.message).join('\n'));
+  return unitsOf(r.value).map((u) => u.id);
 }
 
 function planOf(envs: readonly SeedEnv[]): HealthPlan {
@@ -71,7 +81,9 @@ describe('request budget', () => {
       const records = r.stdout.trim().split('\n').map((l) => JSON.parse(l));
       const summary = records.pop();
       expect(records.filter((x) => x.kind === 'LLMInferenceService' && x.status === 'Healthy')).toHaveLength(1000);
-      expect(records.filter((x) => x.kind !== 'LLMInferenceService' && x.status === 'Healthy')).toHaveLength(30);
+      const prerequisites = benchEnvs(100).reduce((n, e) => n + e.prerequisites!.length, 0);
+      expect(prerequisites).toBeGreaterThan(0);
+      expect(records.filter((x) => x.kind !== 'LLMInferenceService' && x.status === 'Healthy')).toHaveLength(30 + prerequisites);
       // LLMInferenceService × 10 namespaces + Application × argocd + Kustomization × flux-system.
       expect(fake.dataRequests).toHaveLength(12);
       expect(fake.requests).toHaveLength(12); // no discovery, no gets, no watches

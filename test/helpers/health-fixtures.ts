@@ -215,12 +215,14 @@ export interface SeedEnv {
   readonly engine: 'argocd' | 'flux' | 'none';
   readonly platform?: boolean;
   readonly models: readonly string[];
+  /** Prerequisite unit ids the catalog's tree delivers (`<env>-<id>`, after the root). */
+  readonly prerequisites?: readonly string[];
 }
 
 /** Every object of healthy, synced environments (at NEW_SHA). */
 export function seedHealthy(fake: FakeApiServer, envs: readonly SeedEnv[]): void {
   for (const e of envs) {
-    const units = [`${e.env}-delivery`, ...(e.platform === false ? [] : [`${e.env}-platform`]), `${e.env}-models`];
+    const units = [`${e.env}-delivery`, ...(e.prerequisites ?? []).map((id) => `${e.env}-${id}`), ...(e.platform === false ? [] : [`${e.env}-platform`]), `${e.env}-models`];
     for (const u of units) {
       if (e.engine === 'argocd') fake.put(application('argocd', u));
       if (e.engine === 'flux') fake.put(kustomization('flux-system', u));

@@ -81,12 +81,15 @@ export function assessRound(plan: HealthPlan, obs: Observation, opts: AssessOpti
       const ns = e.deliveryNamespace;
       const found = itemsOf(kind, ns, e.delivery, e.env);
       if (found) {
+        const pinned = new Set(e.pinned ?? []);
         for (const name of e.delivery) {
           const obj = found.get(name);
+          // A unit synced to a chart version (not a commit) is judged without the expected revision.
+          const expect = pinned.has(name) ? undefined : opts.expect;
           const a = kind === KINDS.Application
-            ? assessApplication(obj, { now: opts.now, ...(opts.expect ? { expect: opts.expect } : {}) })
-            : assessKustomization(obj, { now: opts.now, ...(opts.expect ? { expect: opts.expect } : {}), ...(e.intervalMs ? { intervalMs: e.intervalMs } : {}) });
-          const sha = opts.expect?.sha;
+            ? assessApplication(obj, { now: opts.now, ...(expect ? { expect } : {}) })
+            : assessKustomization(obj, { now: opts.now, ...(expect ? { expect } : {}), ...(e.intervalMs ? { intervalMs: e.intervalMs } : {}) });
+          const sha = expect?.sha;
           const match = sha && obj !== undefined
             ? kind === KINDS.Application ? atRevision(obj, sha) : sameCommit(str(path(obj, 'status', 'lastAppliedRevision')), sha)
             : undefined;

@@ -10,6 +10,7 @@ import { unitOfModel } from '../sharding/assign.js';
 import type { DeliveryEngine, Environment } from '../model/types.js';
 import { parseDuration } from './duration.js';
 import { KINDS, type KindName, type KindRef } from './kinds.js';
+import { unitName, unitsOf } from '../prerequisites/units.js';
 
 export interface PlannedModel {
   readonly name: string;
@@ -25,8 +26,13 @@ export interface EnvironmentPlan {
   readonly engine: DeliveryEngine;
   /** Namespace of the Argo CD Applications / Flux Kustomizations (absent for engine none). */
   readonly deliveryNamespace?: string;
-  /** Application / Kustomization names, in sync order. */
+  /** Application / Kustomization names, in sync order (root, prerequisite units, platform, models, shards). */
   readonly delivery: readonly string[];
+  /**
+   * Units whose source is not this repository (Argo CD Helm charts from a registry): they sync to
+   * a chart version, never to a commit, so `--expect-revision` does not apply to them.
+   */
+  readonly pinned?: readonly string[];
   /** Flux reconcile interval in ms (for the default reconciliation window). */
   readonly intervalMs?: number;
   readonly models: readonly PlannedModel[];
@@ -40,12 +46,17 @@ export interface HealthPlan {
 export function planEnvironment(env: Environment): EnvironmentPlan {
   const engine = env.delivery.engine;
   const units = unitOfModel(env);
+  // The prerequisite units sync first, after the root that delivers them (prerequisites/units.ts).
+  const prerequisites = engine === 'none' ? [] : unitsOf(env);
+  const [root, ...rest] = deliveryNames(env);
+  const pinned = engine === 'argocd' ? prerequisites.filter((u) => u.source.type === 'chart' && !u.source.vendored).map((u) => unitName(env, u)) : [];
   return {
     env: env.name,
     namespace: env.namespace,
     engine,
     ...(engine === 'none' ? {} : { deliveryNamespace: env.delivery.namespace }),
-    delivery: deliveryNames(env),
+    delivery: root === undefined ? [] : [root, ...prerequisites.map((u) => unitName(env, u)), ...rest],
+    ...(pinned.length ? { pinned } : {}),
     ...(engine === 'flux' ? { intervalMs: parseDuration(env.delivery.interval) ?? 600_000 } : {}),
     models: env.models.map((m) => ({ name: m.name, stopped: m.stopped, ...(units.has(m.name) ? { unit: units.get(m.name)! } : {}) })),
   };
@@ -89,6 +100,7 @@ const planSchema = z.strictObject({
       engine: z.enum(['argocd', 'flux', 'none']),
       deliveryNamespace: z.string().min(1).optional(),
       delivery: z.array(z.string().min(1)),
+      pinned: z.array(z.string().min(1)).optional(),
       intervalMs: z.number().positive().optional(),
       models: z.array(z.strictObject({ name: z.string().min(1), stopped: z.boolean(), unit: z.string().min(1).optional() })),
     }),

@@ -16,9 +16,9 @@
 import type { Environment, JsonObject } from '../model/types.js';
 import { ARGOCD_API_VERSION, RETRY } from '../render/argocd.js';
 import { deliveryLabels } from '../render/delivery-names.js';
-import { isOci, unitsOf, type Unit } from './units.js';
+import { isOci, unitName, unitsOf, type Unit } from './units.js';
 
-export const unitName = (env: Environment, u: Pick<Unit, 'id'>) => `${env.name}-${u.id}`;
+export { unitName };
 
 function source(env: Environment, u: Unit): JsonObject {
   if (u.source.type === 'path') return { repoURL: env.delivery.repoURL, targetRevision: env.delivery.revision, path: u.source.path };

@@ -55,6 +55,9 @@ export interface Unit {
 
 export const isOci = (repo: string) => repo.startsWith('oci://');
 
+/** The Application / Kustomization of a unit: `<env>-<id>`. */
+export const unitName = (env: Environment, u: Pick<Unit, 'id'>) => `${env.name}-${u.id}`;
+
 /** base/prerequisites/<name>/<version>: the kustomization of a release-manifest dependency. */
 export const prerequisiteBase = (name: string, version: string) => `base/prerequisites/${name}/${version}`;
 /** environments/<env>/prerequisites/<id>: objects the tree writes itself (gateway; Flux chart units). */
