@@ -209,8 +209,8 @@ export const BUILTIN: Readonly<Record<string, LibraryEntry>> = {
     kvHeads: 8,
     args: ['--max-model-len', '32768', '--tokenizer-mode', 'mistral', '--config-format', 'mistral', '--load-format', 'mistral', '--enable-auto-tool-choice', '--tool-call-parser', 'mistral'],
     gpus: { h100: 1, h200: 1, 'a100-80gb': 1, 'a100-40gb': 1, l40s: 1, l4: 1, mi300x: 1 },
-    checked: [VLLM_TOOLS, 'https://openrouter.ai/mistralai/mistral-7b-instruct-v0.3/activity', 'https://huggingface.co/mistral-community/Mistral-7B-v0.2/blob/c5bf746607c72a4f69c2270a181e0675f3704f5b/config.json'],
-    unverified: ['heads, KV heads and dtype from a Mistral 7B v0.2 config.json (v0.3 changed the vocabulary, not the attention); v0.3’s own config.json was not read', 'params: 7.25 B as Hugging Face shows it; the page read says 7.3 B', '--tokenizer-mode/--config-format/--load-format mistral: from the model card, not re-read this session (vLLM’s page confirms the mistral parser for this model)'],
+    checked: ['https://huggingface.co/ReBatch/Reynaerde-7B-Instruct/blob/0afe8b83451efabbb604ef514c299cd0bdaaeeb2/config.json', 'https://huggingface.co/Chan-Y/MistraLlama/blame/92717d62610e3c4a2e3200336da1ce4ae14c8208/config.json', VLLM_TOOLS, 'https://openrouter.ai/mistralai/mistral-7b-instruct-v0.3/activity'],
+    unverified: ['config.json (32 Q / 8 KV heads, 32768 positions, bfloat16) read from fine-tunes naming mistralai/Mistral-7B-Instruct-v0.3, not the mistralai repository itself', 'params: 7.25 B as Hugging Face shows it; the page read says 7.3 B', '--tokenizer-mode/--config-format/--load-format mistral: from the model card, not re-read this session (vLLM’s page confirms the mistral parser for this model)'],
   },
   'mistral-small-24b-instruct-2501': {
     source: 'https://huggingface.co/mistralai/Mistral-Small-24B-Instruct-2501',
