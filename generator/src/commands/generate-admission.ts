@@ -57,9 +57,10 @@ export async function catalogAdmission(root: string, catalog: Catalog, vars: Rea
   const issues: Issue[] = [];
   for (const env of catalog.environments) {
     const store = new SchemaStore(await localLocations(root, env.platform.kserve, cache), cache);
-    const raw = (docOf(env.file)?.data ?? {}) as Record<string, Record<string, Record<string, unknown>>>;
+    // The catalog is parsed again (for positions) only when something is to be reported.
+    const raw = () => (docOf(env.file)?.data ?? {}) as Record<string, Record<string, Record<string, unknown>>>;
     const targets: Target[] = [
-      ...env.models.map((m) => ({ env, base: ['models', m.name] as PathKey[], obj: renderLLMInferenceService(env, m), spec: m.spec, wrote: (k: string) => raw.models?.[m.name]?.[k] !== undefined })),
+      ...env.models.map((m) => ({ env, base: ['models', m.name] as PathKey[], obj: renderLLMInferenceService(env, m), spec: m.spec, wrote: (k: string) => raw().models?.[m.name]?.[k] !== undefined })),
       ...env.presets.map((p) => ({ env, base: ['presets', p.name] as PathKey[], obj: renderPreset(env, p), spec: p.spec as Json, wrote: () => false })),
     ];
     for (const t of targets) {

@@ -126,6 +126,16 @@ function clusterFacts(name: PrerequisiteName, className: string): { crds: string
  * (`install === 'external'`), generate to learn what to deliver (`'managed'`).
  */
 export function requirementsOf(env: Environment): Requirement[] {
+  // Rendering asks a dozen times per environment (every unit, patch and README), and each answer
+  // walks all its models: computed once per (immutable) Environment, handed out as a copy.
+  let known = computed.get(env);
+  if (!known) computed.set(env, (known = computeRequirements(env)));
+  return [...known];
+}
+
+const computed = new WeakMap<Environment, readonly Requirement[]>();
+
+function computeRequirements(env: Environment): Requirement[] {
   const why = needed(env, needsOf(env));
   const set = env.prerequisites;
   const installOf = (name: PrerequisiteName): Install => {
