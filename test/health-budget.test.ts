@@ -10,31 +10,13 @@ import { connect } from '../generator/src/cluster/client.js';
 import { assessRound } from '../generator/src/health/assess.js';
 import { listKey, type ListOutcome } from '../generator/src/health/observation.js';
 import { listRequests, type HealthPlan } from '../generator/src/health/plan.js';
-import { benchCatalog, writeBenchRepo } from '../scripts/bench-catalogs.mjs';
-import { loadCatalog } from '../generator/src/catalog/load.js';
-import { unitsOf } from '../generator/src/prerequisites/units.js';
+import { writeBenchRepo } from '../scripts/bench-catalogs.mjs';
 import { FakeApiServer } from './helpers/fake-apiserver.js';
-import { llmisvc, seedHealthy, type SeedEnv } from './helpers/health-fixtures.js';
+import { benchSeedEnvs, llmisvc, seedHealthy, type SeedEnv } from './helpers/health-fixtures.js';
 import { allTypes } from './helpers/fake-apiserver-types.js';
 import { cli, tempDir } from './helpers/repo.js';
 
-/** The environments of scripts/bench-catalogs.mjs: env1 delivered by Flux, the others by Argo CD. */
-function benchEnvs(models: number): SeedEnv[] {
-  return Array.from({ length: 10 }, (_, e) => ({
-    env: `env${e}`,
-    namespace: `llm-env${e}`,
-    engine: e === 1 ? ('flux' as const) : ('argocd' as const),
-    models: Array.from({ length: models }, (_, i) => `model-${String(i).padStart(4, '0')}`),
-    prerequisites: prerequisitesOf(`env${e}`, Math.min(models, 10)),
-  }));
-}
-
-/** The prerequisite units the bench catalog's tree delivers (health reads them too; the first 10 models already use every router). */
-function prerequisitesOf(env: string, models: number): string[] {
-  const r = loadCatalog(env, `environments/${env}/catalog.yaml`, benchCatalog(env, models));
-  if (!r.ok) throw new Error(r.issues.map((i) => i.message).join('\n'));
-  return unitsOf(r.value).map((u) => u.id);
-}
+const benchEnvs = benchSeedEnvs;
 
 function planOf(envs: readonly SeedEnv[]): HealthPlan {
   return {

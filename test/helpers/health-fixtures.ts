@@ -4,6 +4,9 @@
  * and are mutated into each scenario; LLMInferenceService statuses are hand-written from the
  * KServe v1alpha2 condition set (health.md §3, kserve-llmisvc.md §2).
  */
+import { benchCatalog } from '../../scripts/bench-catalogs.mjs';
+import { loadCatalog } from '../../generator/src/catalog/load.js';
+import { unitsOf } from '../../generator/src/prerequisites/units.js';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parse, parseAllDocuments } from 'yaml';
@@ -241,4 +244,24 @@ export function catalogText(e: SeedEnv, opts: { stopped?: readonly string[]; int
     ...e.models.map((m) => `  ${m}: { uri: hf://org/${m}, accelerator: cpu${opts.stopped?.includes(m) ? ', stopped: true' : ''} }`),
     '',
   ].join('\n');
+}
+
+/**
+ * The environments of scripts/bench-catalogs.mjs as seeds: env1 delivered by Flux, the others by
+ * Argo CD, each with the prerequisite units its tree delivers (health reads them too; the first
+ * 10 models already use every router, so they decide the units).
+ */
+export function benchSeedEnvs(models: number): SeedEnv[] {
+  return Array.from({ length: 10 }, (_, e) => {
+    const env = `env${e}`;
+    const r = loadCatalog(env, `environments/${env}/catalog.yaml`, benchCatalog(env, Math.min(models, 10)));
+    if (!r.ok) throw new Error(r.issues.map((i) => i.message).join('\n'));
+    return {
+      env,
+      namespace: `llm-${env}`,
+      engine: e === 1 ? ('flux' as const) : ('argocd' as const),
+      models: Array.from({ length: models }, (_, i) => `model-${String(i).padStart(4, '0')}`),
+      prerequisites: unitsOf(r.value).map((u) => u.id),
+    };
+  });
 }
