@@ -9,7 +9,9 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { generate, type GenerateResult } from '../generator/src/commands/generate.js';
 import { check, type CheckResult } from '../generator/src/commands/check.js';
 import { MAX_MANIFEST_BYTES, parseManifest, slotOf } from '../generator/src/manifest/store.js';
+import { fingerprintOf } from '../generator/src/manifest/fingerprint.js';
 import { repoWith, tempDir } from './helpers/repo.js';
+import { write } from './helpers/gitops-repo.js';
 
 const CATALOG = `namespace: llm-dev
 platform: { mode: none }
@@ -149,5 +151,32 @@ describe('run manifest', () => {
     const r = await chk();
     expect(r.reused).toBeUndefined();
     expect(r.stale).toEqual([]);
+  });
+
+  it('the tool is part of the key: any module edited, added or removed, or a dependency reinstalled at another version', async () => {
+    const tool = tempDir('llm-gitops-tool-');
+    try {
+      const pkg = (v: string) => write(tool.dir, 'node_modules/yaml/package.json', JSON.stringify({ name: 'yaml', version: v }));
+      write(tool.dir, 'package.json', JSON.stringify({ name: 'tool', dependencies: { yaml: '^2' } }));
+      pkg('2.9.1');
+      write(tool.dir, 'dist/cli.js', 'export {};\n');
+      write(tool.dir, 'dist/render/yaml.js', 'export const a = 1;\n');
+      const fp = () => fingerprintOf(join(tool.dir, 'dist'));
+      const f0 = await fp();
+      write(tool.dir, 'dist/render/yaml.js', 'export const a = 2;\n'); // same size, other bytes
+      const f1 = await fp();
+      write(tool.dir, 'dist/render/extra.js', '');
+      const f2 = await fp();
+      rmSync(join(tool.dir, 'dist/render/extra.js'));
+      const f3 = await fp();
+      pkg('2.9.2');
+      const f4 = await fp();
+      rmSync(join(tool.dir, 'node_modules'), { recursive: true });
+      const f5 = await fp();
+      expect(new Set([f0, f1, f2, f4, f5]).size).toBe(5);
+      expect(f3).toBe(f1); // content, not history: the same modules hash the same
+    } finally {
+      tool.cleanup();
+    }
   });
 });

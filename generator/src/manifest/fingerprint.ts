@@ -17,11 +17,12 @@ let memo: Promise<string> | undefined;
 
 /** Hex sha256 of the tool's code and dependency versions; computed once per process. */
 export function toolFingerprint(): Promise<string> {
-  memo ??= compute(TOOL_ROOT);
+  memo ??= fingerprintOf(TOOL_ROOT);
   return memo;
 }
 
-async function compute(root: string): Promise<string> {
+/** The fingerprint of the tool whose modules are under `root` (exported for the tests). */
+export async function fingerprintOf(root: string): Promise<string> {
   const h = createHash('sha256');
   // Synchronous reads: ~200 small files, several times faster than through the thread pool.
   const modules = readdirSync(root, { recursive: true, withFileTypes: true })
