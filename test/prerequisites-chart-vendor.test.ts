@@ -8,6 +8,8 @@
  * no helm binary on the test machines, so the chart is not rendered; its structure is checked.
  */
 import { cpSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import * as tar from 'tar';
 import { parse } from 'yaml';
@@ -157,6 +159,31 @@ describe('vendor --prerequisite envoy-gateway (a Helm chart)', () => {
       mine.delete('vendor.lock.json');
       expect(mine).toEqual(theirs);
     } finally {
+      repo.cleanup();
+    }
+  });
+
+  it('downloads a packaged chart from an http(s) URL (same files as the checkout); a 404 is a clear error', async () => {
+    const pkg = join(scratch.dir, 'served', 'gateway-helm');
+    mkdirSync(pkg, { recursive: true });
+    cpSync(join(argo.dir, VENDORED), pkg, { recursive: true });
+    rmSync(join(pkg, 'vendor.lock.json'));
+    const tgz = join(scratch.dir, 'served.tgz');
+    await tar.c({ gzip: true, file: tgz, cwd: join(scratch.dir, 'served') }, ['gateway-helm']);
+    const body = readFileSync(tgz);
+    const server = createServer((req, res) => {
+      if (req.url === `/charts/gateway-helm-${PIN}.tgz`) res.writeHead(200, { 'content-type': 'application/gzip', 'content-length': body.length }).end(body);
+      else res.writeHead(404).end();
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    const base = `http://127.0.0.1:${(server.address() as AddressInfo).port}/charts`;
+    const repo = repoWith({ dev: catalog('argocd') });
+    try {
+      await vendorChart(repo.dir, `${base}/gateway-helm-${PIN}.tgz`);
+      expect(snapshot(join(repo.dir, VENDORED))).toEqual(snapshot(join(argo.dir, VENDORED)));
+      expect(await refused(vendorChart(repo.dir, `${base}/nope.tgz`))).toContain(`1: ${base}/nope.tgz: download failed: HTTP 404 — check the URL of the packaged chart`);
+    } finally {
+      server.close();
       repo.cleanup();
     }
   });
