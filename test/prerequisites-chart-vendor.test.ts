@@ -8,6 +8,7 @@
  * no helm binary on the test machines, so the chart is not rendered; its structure is checked.
  */
 import { cpSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { createHash } from 'node:crypto';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
@@ -188,6 +189,53 @@ describe('vendor --prerequisite envoy-gateway (a Helm chart)', () => {
     }
   });
 
+  it('pulls an oci:// chart as helm pull does (anonymous Bearer token, the chart layer by digest); a tampered layer is refused', async () => {
+    const pkg = join(scratch.dir, 'oci', 'gateway-helm');
+    mkdirSync(pkg, { recursive: true });
+    cpSync(join(argo.dir, VENDORED), pkg, { recursive: true });
+    rmSync(join(pkg, 'vendor.lock.json'));
+    const tgz = join(scratch.dir, 'oci.tgz');
+    await tar.c({ gzip: true, file: tgz, cwd: join(scratch.dir, 'oci') }, ['gateway-helm']);
+    const body = readFileSync(tgz);
+    const digest = `sha256:${createHash('sha256').update(body).digest('hex')}`;
+    const seen: string[] = [];
+    const server = createServer((req, res) => {
+      const url = new URL(req.url!, 'http://x');
+      seen.push(`${req.method} ${url.pathname}${req.headers.authorization ? ' (token)' : ''}`);
+      if (url.pathname === '/token') return void res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ token: `anon-${url.searchParams.get('scope')}` }));
+      if (req.headers.authorization !== 'Bearer anon-repository:envoyproxy/gateway-helm:pull' && !url.pathname.includes('/evil/')) {
+        return void res.writeHead(401, { 'www-authenticate': `Bearer realm="http://${req.headers.host}/token",service="fake",scope="repository:envoyproxy/gateway-helm:pull"` }).end();
+      }
+      if (/\/v2\/envoyproxy\/(gateway-helm|evil\/gateway-helm)\/manifests\/v1\.8\.1$/.test(url.pathname)) {
+        const manifest = { schemaVersion: 2, mediaType: 'application/vnd.oci.image.manifest.v1+json', config: { mediaType: 'application/vnd.cncf.helm.config.v1+json', digest: `sha256:${'0'.repeat(64)}`, size: 2 }, layers: [{ mediaType: 'application/vnd.cncf.helm.chart.content.v1.tar+gzip', digest, size: body.length }] };
+        return void res.writeHead(200, { 'content-type': 'application/vnd.oci.image.manifest.v1+json' }).end(JSON.stringify(manifest));
+      }
+      if (url.pathname.endsWith(`/blobs/${digest}`)) {
+        // The evil repository serves other bytes under the manifest's digest.
+        const bytes = url.pathname.includes('/evil/') ? Buffer.concat([body.subarray(0, body.length - 1), Buffer.from([body[body.length - 1]! ^ 1])]) : body;
+        return void res.writeHead(200, { 'content-length': bytes.length }).end(bytes);
+      }
+      res.writeHead(404).end();
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    const host = `127.0.0.1:${(server.address() as AddressInfo).port}`;
+    const repo = repoWith({ dev: catalog('argocd') });
+    try {
+      await vendorChart(repo.dir, `oci://${host}/envoyproxy/gateway-helm`);
+      expect(snapshot(join(repo.dir, VENDORED))).toEqual(snapshot(join(argo.dir, VENDORED)));
+      expect(seen).toEqual(['GET /v2/envoyproxy/gateway-helm/manifests/v1.8.1', 'GET /token', 'GET /v2/envoyproxy/gateway-helm/manifests/v1.8.1 (token)', `GET /v2/envoyproxy/gateway-helm/blobs/${digest} (token)`]);
+      const before = snapshot(join(repo.dir, VENDORED));
+      const evil = await refused(vendorChart(repo.dir, `oci://${host}/envoyproxy/evil/gateway-helm`));
+      expect(evil).toContain(`the chart layer's sha256 is sha256:`);
+      expect(evil).toContain(`not the manifest's ${digest} — the download was altered or cut short`);
+      expect(snapshot(join(repo.dir, VENDORED))).toEqual(before);
+      expect(await refused(vendorChart(repo.dir, `oci://${host}/envoyproxy/missing`))).toContain('the registry answered HTTP 404 for the chart\'s manifest');
+    } finally {
+      server.close();
+      repo.cleanup();
+    }
+  });
+
   it('refuses a linked file in a chart folder and a chart of another version, and writes nothing', async () => {
     const src = join(scratch.dir, 'linked');
     cpSync(join(CHART_SRC, 'charts/gateway-helm'), src, { recursive: true });
@@ -199,7 +247,6 @@ describe('vendor --prerequisite envoy-gateway (a Helm chart)', () => {
     try {
       expect(await refused(vendorChart(repo.dir, src))).toContain(`1: ${join(src, 'templates', 'evil.yaml')}: is a symbolic link in the chart — vendor never follows links`);
       expect(await refused(vendorChart(repo.dir, old))).toContain(`1: ${old}/Chart.yaml: is chart version v1.7.0, not the pinned ${PIN}`);
-      expect(await refused(vendorChart(repo.dir, 'oci://registry-1.docker.io/envoyproxy/gateway-helm'))).toContain('2: oci://registry-1.docker.io/envoyproxy/gateway-helm: vendor does not pull from OCI registries — run `helm pull oci://registry-1.docker.io/envoyproxy/gateway-helm --version <version>` and pass the .tgz');
       expect(existsSync(join(repo.dir, 'base'))).toBe(false);
     } finally {
       repo.cleanup();

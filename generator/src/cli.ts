@@ -96,7 +96,7 @@ export function buildProgram(): Command {
     .option('--from <source>', 'kserve checkout (or its config/), release tarball, or tarball URL')
     .option('--root <dir>', 'repository root', '.')
     .option('--version <tag>', 'KServe version of the source (default: the one the vendored catalogs pin); with --prerequisite, that project\'s version (default: the pin)')
-    .option('--prerequisite <name>', 'vendor a prerequisite instead: gateway-api, inference-extension, leaderworkerset into base/prerequisites/<name>/<version>/vendor; the Helm charts envoy-gateway, cert-manager, keda (--from a chart folder, checkout, .tgz or https URL) into base/vendor/<name>/<version>')
+    .option('--prerequisite <name>', 'vendor a prerequisite instead: gateway-api, inference-extension, leaderworkerset into base/prerequisites/<name>/<version>/vendor; the Helm charts envoy-gateway, cert-manager, keda (--from a chart folder, checkout, .tgz, https URL or oci:// reference) into base/vendor/<name>/<version>')
     .option('--crds [folder]', 'also (or only) put the pinned CRDs validate would download (Argo CD, Flux, ESO, KServe / Gateway API unless vendored) into its cache, from this folder of upstream copies, else from the network')
     .action(async (o: { root: string; from?: string; version?: string; prerequisite?: string; crds?: string | true }) => {
       if (o.from === undefined && o.crds === undefined) throw new UsageError('vendor: pass --from <source> (KServe or --prerequisite pieces) and/or --crds [folder] (the CRDs validate needs)');

@@ -67,7 +67,7 @@ async function vendorPrerequisite(opts: VendorOptions, name: string): Promise<{ 
   if (!version) throw UserError.of(opts.from, `no pinned ${name} version for the catalogs' KServe version — pass --version`, 2);
   return withTree(opts.root, 'vendor', {}, async () => {
     if (VENDORED_CHARTS[name]) {
-      const chart = await openChartSource(name, opts.from);
+      const chart = await openChartSource(name, opts.from, version);
       try {
         const changes = await planChartVendor(opts.root, name, version, chart, opts.from);
         await applyChanges(opts.root, changes);

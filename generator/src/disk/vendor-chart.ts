@@ -2,7 +2,7 @@
  * `vendor --prerequisite <chart>`: a Helm chart (prerequisites/charts.ts) into
  * base/vendor/<name>/<version>/ with a sha256 lock. The source is the chart folder, a checkout
  * holding it (charts/<chart> or deploy/charts/<chart>), a packaged chart (.tgz, as `helm pull`
- * saves it) or an https:// URL of one. Hardened as the KServe vendor: tarballs are streamed
+ * saves it), an https:// URL of one, or its oci:// reference (disk/oci-chart.ts; tag = the version). Hardened as the KServe vendor: tarballs are streamed
  * under the size caps with links never unpacked, a folder is read without following links, each
  * file and all of them are capped, and only text files are taken (a packaged subchart .tgz is
  * refused, not copied blind). A checkout gets the release steps `helm package` would have made:
@@ -16,6 +16,7 @@ import { parse } from 'yaml';
 import { UserError } from '../errors.js';
 import { chartVendorDir, sameVersion, VENDORED_CHARTS, type VendoredChart } from '../prerequisites/charts.js';
 import type { Change } from './plan.js';
+import { pullChart } from './oci-chart.js';
 import { LIMITS, unpackTarball } from './vendor-source.js';
 import { LOCK, sha256, vendorChanges } from './vendor.js';
 import type { PrerequisiteLock } from './vendor-prerequisite.js';
@@ -25,16 +26,16 @@ const MiB = (n: number) => `${Math.round(n / (1 << 20))} MiB`;
 const SKIP = new Set(['.git', '.hg', '.svn']);
 
 /** Opens `from` and finds the chart in it: `{ chartDir, top, cleanup }` (top: where a LICENSE may sit above the chart). */
-export async function openChartSource(name: string, from: string): Promise<{ chartDir: string; top: string; cleanup: () => Promise<void> }> {
+export async function openChartSource(name: string, from: string, version: string): Promise<{ chartDir: string; top: string; cleanup: () => Promise<void> }> {
   const spec = VENDORED_CHARTS[name]!;
   const what = `a packaged ${spec.chart} chart (.tgz)`;
   const tarSpec = { needed: (p: string) => !p.split('/').some((s) => SKIP.has(s)), what, hint: `${what} or its folder`, part: 'the chart', offline: `fetch the chart elsewhere (\`helm pull\`) and pass \`--from <the .tgz or the chart folder>\`` };
-  if (from.startsWith('oci://')) {
-    throw UserError.of(from, `vendor does not pull from OCI registries — run \`helm pull ${from} --version <version>\` and pass the .tgz it saves (or an https:// URL of the chart)`, 2);
-  }
   let dir: string;
   let cleanup = async () => undefined as void;
-  if (/^https?:\/\//.test(from)) {
+  if (from.startsWith('oci://')) {
+    // The chart at tag <version>, as `helm pull oci://… --version <version>` fetches it.
+    ({ dir, cleanup } = await unpackTarball(from, () => pullChart(from, version), tarSpec));
+  } else if (/^https?:\/\//.test(from)) {
     ({ dir, cleanup } = await unpackTarball(from, async () => {
       const res = await fetch(from, { signal: AbortSignal.timeout(120_000) });
       if (!res.ok || !res.body) throw UserError.of(from, `download failed: HTTP ${res.status} — check the URL of the packaged chart`);
