@@ -123,7 +123,8 @@ export interface TarballSpec {
  */
 export async function unpackTarball(label: string, open: () => Promise<Readable>, spec: TarballSpec): Promise<{ dir: string; cleanup: () => Promise<void> }> {
   const tmp = await mkdtemp(join(tmpdir(), 'llm-gitops-vendor-'));
-  const cleanup = () => rm(tmp, { recursive: true, force: true });
+  // Retried: after a failed stream, tar may still be finishing a file in the folder (ENOTEMPTY).
+  const cleanup = () => rm(tmp, { recursive: true, force: true, maxRetries: 10, retryDelay: 50 });
   try {
     const out = join(tmp, 'x');
     await mkdir(out);
