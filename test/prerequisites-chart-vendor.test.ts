@@ -19,6 +19,7 @@ import { check } from '../generator/src/commands/check.js';
 import { generate } from '../generator/src/commands/generate.js';
 import { vendor } from '../generator/src/commands/vendor.js';
 import { formatIssue, UserError } from '../generator/src/errors.js';
+import { loadCatalog } from '../generator/src/catalog/load.js';
 import { pinnedVersion } from '../generator/src/prerequisites/pins.js';
 import { crdValidator } from './helpers/crd-ajv.js';
 import { cli, kustomize, repoWith, snapshot, tempDir, UPSTREAM } from './helpers/repo.js';
@@ -277,5 +278,19 @@ describe('vendor --prerequisite envoy-gateway (a Helm chart)', () => {
     expect(read(flux.dir, 'environments/dev/prerequisites/envoy-gateway/release.yaml').spec.chartRef).toEqual({ kind: 'OCIRepository', name: 'dev-envoy-gateway' });
     rmSync(lock);
     expect(await stale(flux.dir)).toEqual([]);
+  });
+});
+
+describe('catalog rule: source: vendored', () => {
+  const warnings = (prerequisites: string) => {
+    const r = loadCatalog('dev', 'environments/dev/catalog.yaml', catalog('argocd').replace('envoy-gateway: { source: vendored }', prerequisites));
+    if (!r.ok) throw new Error(r.issues.map(formatIssue).join('\n'));
+    return r.warnings.filter((w) => w.message.includes('vendored has no effect')).map((w) => `${w.line}:${w.col} ${w.field}: ${w.message}`);
+  };
+  it('warns, at the key, when the tree does not install the chart it names', () => {
+    expect(warnings('envoy-gateway: { source: vendored }')).toEqual([]);
+    expect(warnings('envoy-gateway: { install: external, source: vendored }')).toEqual([
+      '6:49 platform.prerequisites.envoy-gateway.source: vendored has no effect: the tree does not install envoy-gateway (external) — remove source: vendored, or set install: managed',
+    ]);
   });
 });

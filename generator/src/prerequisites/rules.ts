@@ -43,6 +43,19 @@ export function prerequisiteRules(c: CatalogFile, doc: CatalogDocument): Issue[]
       ),
     );
   }
+  // `source: vendored` only changes a chart the tree installs.
+  for (const [name, setting] of Object.entries(env.prerequisites)) {
+    if (setting?.source !== 'vendored') continue;
+    const r = reqs.find((x) => x.name === name);
+    if (r?.install === 'managed') continue;
+    issues.push(
+      doc.at(
+        ['platform', 'prerequisites', name, 'source'],
+        `vendored has no effect: the tree does not install ${name} (${r ? r.install : 'no model needs it'}) — remove source: vendored, or set install: managed`,
+        { severity: 'warning' },
+      ),
+    );
+  }
   const used = new Set(tokenSecrets(env));
   for (const t of env.modelAccess) {
     if (!used.has(t.secret)) {
