@@ -112,7 +112,10 @@ describe('vendor --prerequisite envoy-gateway (a Helm chart)', () => {
     const apps = Object.fromEntries(['envoy-gateway', 'envoy-gateway-crds'].map((id) => [id, read(argo.dir, `environments/dev/delivery/apps/prerequisite-${id}.yaml`)]));
     for (const a of Object.values(apps)) valid(APPLICATION_CRD, a);
     const git = { repoURL: 'https://github.com/example-org/llm-gitops.git', targetRevision: 'main' };
-    expect(apps['envoy-gateway']!.spec.source).toEqual({ ...git, path: VENDORED, helm: { releaseName: 'envoy-gateway', skipCrds: true } });
+    expect(apps['envoy-gateway']!.spec.source).toEqual({ ...git, path: VENDORED, helm: { releaseName: 'envoy-gateway', skipCrds: true, valuesObject: { crds: { gatewayAPI: { safeUpgradePolicy: { enabled: false } } } } } });
+    // The value names a real switch of the chart it is given to (the crds subchart's own values).
+    expect(read(argo.dir, `${VENDORED}/charts/crds/values.yaml`).gatewayAPI.safeUpgradePolicy.enabled).toBe(true);
+    expect(readFileSync(join(argo.dir, VENDORED, 'charts/crds/templates/gatewayapi-safe-upgrade-policy.yaml'), 'utf8')).toContain('{{- if .Values.gatewayAPI.safeUpgradePolicy.enabled }}');
     expect(apps['envoy-gateway-crds']!.spec.source).toEqual({ ...git, path: `${VENDORED}/charts/crds/crds/generated` });
     expect(apps['envoy-gateway-crds']!.spec.syncPolicy.syncOptions).toContain('ServerSideApply=true');
     // Argo CD reads the path as a Helm chart (Chart.yaml there), the CRD folder as a directory (no kustomization, no chart).

@@ -145,7 +145,10 @@ export function unitsOf(env: Environment): Unit[] {
             ? path('envoy-gateway-crds', r, -4, 'envoy-gateway-system', `${dir}/${VENDORED_CHARTS['envoy-gateway']!.crds!}`)
             : chart('envoy-gateway-crds', r, -4, 'envoy-gateway-system', { repo: `${ENVOY_OCI}/gateway-crds-helm`, chart: 'gateway-crds-helm' }, { values: { crds: { gatewayAPI: { enabled: false }, envoyGateway: { enabled: true } } }, serverSide: true }),
           chart('envoy-gateway', r, -3, 'envoy-gateway-system', { repo: `${ENVOY_OCI}/gateway-helm`, chart: 'gateway-helm' }, {
-            values: has('envoy-ai-gateway') ? aiGatewayHooks() : {},
+            // The bundled crds subchart also templates Gateway API's safe-upgrade ValidatingAdmissionPolicy,
+            // which the Gateway API install (the gateway-api unit, or whoever installed it) owns; `helm
+            // template` (Argo CD) cannot see that it exists. One owner: switched off here.
+            values: { crds: { gatewayAPI: { safeUpgradePolicy: { enabled: false } } }, ...(has('envoy-ai-gateway') ? aiGatewayHooks() : {}) },
             skipCrds: true,
             vendored: dir,
             after: ['envoy-gateway-crds', ...(has('gateway-api') ? ['gateway-api'] : []), ...(has('inference-extension') ? ['inference-extension'] : [])],
