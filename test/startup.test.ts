@@ -6,6 +6,7 @@
 import { execFile } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
 import { promisify } from 'node:util';
 import { afterAll, describe, expect, it } from 'vitest';
 import { cli, CLI, PROJECT, repoWith, tempDir } from './helpers/repo.js';
@@ -16,13 +17,18 @@ const work = tempDir('llm-gitops-startup-');
 afterAll(() => work.cleanup());
 
 let n = 0;
-/** The packages (node_modules/<name>) the CLI resolved while running `args` in `cwd`. */
-async function packagesLoaded(args: string[], cwd: string, env: Record<string, string> = {}): Promise<Set<string>> {
+/** Every module URL the CLI resolved while running `args` in `cwd`. */
+async function modulesLoaded(args: string[], cwd: string, env: Record<string, string> = {}): Promise<string[]> {
   const file = join(work.dir, `trace-${n++}.txt`);
   await run(process.execPath, ['--import', TRACE, CLI, ...args], { cwd, env: { ...process.env, ...env, MODULE_TRACE_FILE: file } }).catch((e: { code?: number }) => {
     if (typeof e.code !== 'number') throw e; // a non-zero exit is fine here: only the loading is asserted
   });
-  const urls = readFileSync(file, 'utf8').split('\n').filter(Boolean);
+  return readFileSync(file, 'utf8').split('\n').filter(Boolean);
+}
+
+/** The packages (node_modules/<name>) the CLI resolved while running `args` in `cwd`. */
+async function packagesLoaded(args: string[], cwd: string, env: Record<string, string> = {}): Promise<Set<string>> {
+  const urls = await modulesLoaded(args, cwd, env);
   const pkgs = urls.flatMap((u) => {
     const m = /node_modules\/((?:@[^/]+\/)?[^/]+)\//.exec(u);
     return m ? [m[1]!] : [];
@@ -33,9 +39,13 @@ async function packagesLoaded(args: string[], cwd: string, env: Record<string, s
 const CATALOG = 'namespace: llm-dev\nplatform: { mode: none }\nmodels:\n  opt:\n    uri: hf://facebook/opt-125m\n    accelerator: cpu\n    router: none\n';
 
 describe('lazy command loading', () => {
-  it('--help loads commander only', async () => {
-    const pkgs = await packagesLoaded(['--help'], work.dir);
+  it('--help loads commander only, and of our modules only the option parsers cli.ts names', async () => {
+    const urls = await modulesLoaded(['--help'], work.dir);
+    const pkgs = new Set(urls.flatMap((u) => /node_modules\/((?:@[^/]+\/)?[^/]+)\//.exec(u)?.[1] ?? []));
     expect([...pkgs]).toEqual(['commander']);
+    const dist = `${pathToFileURL(join(PROJECT, 'dist')).href}/`;
+    const ours = urls.filter((u) => u.startsWith(dist)).map((u) => u.slice(dist.length));
+    expect([...new Set(ours)].sort()).toEqual(['cli.js', 'errors.js', 'health/duration.js', 'validate/output-formats.js']);
   });
 
   it('generate loads neither the Kubernetes client nor Ajv; health loads the client', async () => {

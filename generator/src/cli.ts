@@ -9,7 +9,7 @@
  */
 import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
 import { formatIssue, systemIssue, UsageError, UserError, type Issue } from './errors.js';
-import { OUTPUT_FORMATS, type OutputFormat } from './validate/report.js';
+import { OUTPUT_FORMATS, type OutputFormat } from './validate/output-formats.js';
 import type { HealthOutput } from './commands/health.js';
 import { parseDuration } from './health/duration.js';
 import type { Change } from './disk/plan.js';

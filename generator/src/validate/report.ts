@@ -3,10 +3,9 @@
  */
 import { dotted } from './messages.js';
 import { summarize, type ResourceResult, type Status, type Summary } from './result.js';
+import type { OutputFormat } from './output-formats.js';
 
-/** The values of `--output`. */
-export const OUTPUT_FORMATS = ['text', 'json', 'junit'] as const;
-export type OutputFormat = (typeof OUTPUT_FORMATS)[number];
+export { OUTPUT_FORMATS, type OutputFormat } from './output-formats.js';
 
 const KUBECONFORM_STATUS: Record<Status, string> = { valid: 'statusValid', invalid: 'statusInvalid', error: 'statusError', skipped: 'statusSkipped' };
 
