@@ -108,7 +108,7 @@ describe.concurrent('health scenarios', () => {
       setup: (f) => {
         for (const u of ['dev-delivery', 'dev-platform', 'dev-models']) f.put(application('argocd', u, { revision: OLD_SHA }));
       },
-      args: ['--expect-revision', NEW_SHA, '--reconcile-window', '2s', '--interval', '400ms', '--timeout', '4s'],
+      args: ['--expect-revision', NEW_SHA, '--reconcile-window', '4s', '--interval', '400ms', '--timeout', '10s'],
     });
     expect(r.code).toBe(1);
     expect(r.stderr).toMatch(/Application argocd\/dev-models: Pending \(RevisionBehind\) at ea87599, expected 3f1c2d4/);
