@@ -4,7 +4,7 @@
  * release manifests built with the real kustomize, every object checked against its real CRD
  * from ../shared — plus the safe mode switch (what a standalone → addons switch would prune).
  */
-import { readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { cpSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parse, parseAllDocuments } from 'yaml';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -13,6 +13,7 @@ import type { Environment } from '../generator/src/model/types.js';
 import { externalRequirements, requirementsOf } from '../generator/src/prerequisites/requirements.js';
 import { unitsOf } from '../generator/src/prerequisites/units.js';
 import { cli, exampleCatalogs, KSERVE_SRC, kustomize, PREREQUISITE_VENDOR_ARGS, PROJECT, tempDir, UPSTREAM, vendoredRepo } from './helpers/repo.js';
+import { warmCache } from './helpers/warm-cache.js';
 
 type Obj = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
 const docs = (text: string): Obj[] => parseAllDocuments(text).map((d) => d.toJSON() as Obj).filter(Boolean);
@@ -133,7 +134,8 @@ describe('catalog rules', () => {
 });
 
 describe('delivered units (vendored, real kustomize, real CRDs)', () => {
-  const cache = tempDir('llm-gitops-cache-');
+  // The validators compiled once for the suite (test/helpers/warm-cache.ts): this file is about the objects, not the cache.
+  const cache = warmCache();
   let argo: { dir: string; cleanup: () => void };
   let flux: { dir: string; cleanup: () => void };
   beforeAll(async () => {
@@ -142,12 +144,11 @@ describe('delivered units (vendored, real kustomize, real CRDs)', () => {
   afterAll(() => {
     argo?.cleanup();
     flux?.cleanup();
-    cache.cleanup();
   });
 
   it('every generated object passes its real CRD: Applications, Gateway, GatewayClass, ExternalSecret, HelmRelease, HelmRepository, OCIRepository', async () => {
     for (const repo of [argo, flux]) {
-      const r = await cli(['validate', '--output', 'json', ...SCHEMAS], repo.dir, { LLM_GITOPS_CACHE: cache.dir });
+      const r = await cli(['validate', '--output', 'json', ...SCHEMAS], repo.dir, { LLM_GITOPS_CACHE: cache });
       const report = JSON.parse(r.stdout) as { resources: { filename: string; kind: string; status: string; validationErrors?: unknown }[] };
       const bad = report.resources.filter((x) => x.status !== 'statusValid' && x.status !== 'statusSkipped');
       expect(bad, JSON.stringify(bad.slice(0, 3))).toEqual([]);
@@ -175,24 +176,29 @@ describe('delivered units (vendored, real kustomize, real CRDs)', () => {
     // The AI gateway is wired into Envoy Gateway, with InferencePool as a backend.
     expect(byName['full-envoy-gateway'].source.helm.valuesObject.config.envoyGateway.extensionManager.backendResources).toEqual([{ group: 'inference.networking.k8s.io', kind: 'InferencePool', version: 'v1' }]);
     expect(byName['full-keda'].source).toMatchObject({ repoURL: 'https://kedacore.github.io/charts', chart: 'keda', targetRevision: '2.18.0' });
-    // Path units build (vendored) and hold what they are for.
-    const built = async (name: string) => docs(await kustomize(join(argo.dir, byName[name].source.path)));
+    // Path units build (vendored) and hold what they are for. The builds are independent: run at once
+    // (the platform's, with KServe's CRDs, takes seconds), each read as before.
+    const build = (path: string) => kustomize(join(argo.dir, path)).then(docs);
+    const [gatewayApi, inferenceExtension, lws, gateway, platformObjs, devApps] = await Promise.all([
+      ...['full-gateway-api', 'full-inference-extension', 'full-leaderworkerset', 'full-gateway'].map((name) => build(byName[name].source.path)),
+      build(platform.spec.source.path),
+      build('environments/dev/delivery/apps'),
+    ]);
     const crdNames = (objs: Obj[]) => objs.filter((o) => o.kind === 'CustomResourceDefinition').map((o) => o.metadata.name).sort();
-    expect(crdNames(await built('full-gateway-api'))).toContain('httproutes.gateway.networking.k8s.io');
-    expect(crdNames(await built('full-inference-extension'))).toEqual(['inferencepools.inference.networking.k8s.io']);
-    const lws = await built('full-leaderworkerset');
-    expect(crdNames(lws)).toEqual(['leaderworkersets.leaderworkerset.x-k8s.io']);
-    expect(lws.find((o) => o.kind === 'Deployment')!.spec.template.spec.containers[0].image).toBe('registry.k8s.io/lws/lws:v0.8.0');
-    for (const o of [...(await built('full-gateway-api')), ...lws].filter((x) => x.kind === 'CustomResourceDefinition')) {
+    expect(crdNames(gatewayApi!)).toContain('httproutes.gateway.networking.k8s.io');
+    expect(crdNames(inferenceExtension!)).toEqual(['inferencepools.inference.networking.k8s.io']);
+    expect(crdNames(lws!)).toEqual(['leaderworkersets.leaderworkerset.x-k8s.io']);
+    expect(lws!.find((o) => o.kind === 'Deployment')!.spec.template.spec.containers[0].image).toBe('registry.k8s.io/lws/lws:v0.8.0');
+    for (const o of [...gatewayApi!, ...lws!].filter((x) => x.kind === 'CustomResourceDefinition')) {
       expect(o.metadata.annotations['argocd.argoproj.io/sync-options']).toBe('ServerSideApply=true,Prune=false,Delete=false');
     }
-    expect((await built('full-gateway')).map((o) => `${o.kind}/${o.metadata.namespace ?? ''}/${o.metadata.name}`).sort()).toEqual(['Gateway/kserve/kserve-ingress-gateway', 'GatewayClass//envoy']);
+    expect(gateway!.map((o) => `${o.kind}/${o.metadata.namespace ?? ''}/${o.metadata.name}`).sort()).toEqual(['Gateway/kserve/kserve-ingress-gateway', 'GatewayClass//envoy']);
     // The platform no longer carries the InferencePool CRD the inference-extension unit owns (one owner per CRD).
-    const platformCrds = crdNames(docs(await kustomize(join(argo.dir, platform.spec.source.path))));
+    const platformCrds = crdNames(platformObjs!);
     expect(platformCrds).not.toContain('inferencepools.inference.networking.k8s.io');
     expect(platformCrds).toContain('inferencepools.inference.networking.x-k8s.io');
     // dev (router direct) gets no AI gateway, no InferencePool unit, and keeps KServe's bundled CRD.
-    const dev = docs(await kustomize(join(argo.dir, 'environments/dev/delivery/apps'))).map((a) => a.metadata.name);
+    const dev = devApps!.map((a) => a.metadata.name);
     expect(dev.filter((n) => !['dev-platform', 'dev-models'].includes(n)).sort()).toEqual(['dev-cert-manager', 'dev-envoy-gateway', 'dev-envoy-gateway-crds', 'dev-gateway', 'dev-gateway-api']);
     expect(read(argo.dir, 'environments/dev/platform/kustomization.yaml').patches).toBeUndefined();
   });
@@ -232,16 +238,19 @@ describe('delivered units (vendored, real kustomize, real CRDs)', () => {
 
   it('a mode switch prunes nothing shared: standalone → addons leaves the namespace, inferenceservice-config, Issuer in place', async () => {
     const key = (o: Obj) => `${o.kind}/${o.metadata.namespace ?? ''}/${o.metadata.name}`;
-    const before = docs(await kustomize(join(argo.dir, 'environments/dev/platform')));
-    // dev (no scheduler) keeps the InferencePool CRD KServe bundles.
-    expect(before.filter((o) => o.kind === 'CustomResourceDefinition').map((o) => o.metadata.name)).toContain('inferencepools.inference.networking.k8s.io');
-    const catalog = join(argo.dir, 'environments/dev/catalog.yaml');
-    const text = readFileSync(catalog, 'utf8');
-    writeFileSync(catalog, text.replace('mode: standalone', 'mode: addons'));
+    // The switch is made in a copy of the tree (the shared one stays as generated), so the two
+    // platform builds — before and after — are independent and run at once.
+    const switched = tempDir('llm-gitops-switch-');
     try {
-      expect((await cli(['generate'], argo.dir)).code).toBe(0);
-      const after = new Set(docs(await kustomize(join(argo.dir, 'environments/dev/platform'))).map(key));
-      const removed = before.filter((o) => !after.has(key(o)));
+      cpSync(argo.dir, switched.dir, { recursive: true });
+      const catalog = join(switched.dir, 'environments/dev/catalog.yaml');
+      writeFileSync(catalog, readFileSync(catalog, 'utf8').replace('mode: standalone', 'mode: addons'));
+      expect((await cli(['generate'], switched.dir)).code).toBe(0);
+      const [before, afterObjs] = await Promise.all([argo.dir, switched.dir].map((root) => kustomize(join(root, 'environments/dev/platform')).then(docs)));
+      // dev (no scheduler) keeps the InferencePool CRD KServe bundles.
+      expect(before!.filter((o) => o.kind === 'CustomResourceDefinition').map((o) => o.metadata.name)).toContain('inferencepools.inference.networking.k8s.io');
+      const after = new Set(afterObjs!.map(key));
+      const removed = before!.filter((o) => !after.has(key(o)));
       // What the switch takes out of the platform unit: KServe's shared resources (addons expects them from KServe core).
       expect(removed.map(key).sort()).toEqual([
         'ClusterStorageContainer//default',
@@ -257,8 +266,7 @@ describe('delivered units (vendored, real kustomize, real CRDs)', () => {
       expect(fluxPrunes.map(key)).toEqual([]);
       for (const o of removed) expect(o.metadata.annotations['argocd.argoproj.io/sync-options'], key(o)).toMatch(/Delete=false/);
     } finally {
-      writeFileSync(catalog, text);
-      expect((await cli(['generate'], argo.dir)).code).toBe(0);
+      switched.cleanup();
     }
   });
 
