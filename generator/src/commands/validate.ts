@@ -10,7 +10,9 @@ import { stat } from 'node:fs/promises';
 import { UsageError, type Issue } from '../errors.js';
 import type { SchemaRules } from '../admission/index.js';
 import { clientSideDiffed, deliveredBy } from '../admission/drift/delivered-by.js';
+import { useParseStore } from '../admission/cel/compile.js';
 import { DiskCache, defaultCacheDir } from '../validate/cache.js';
+import { celParseStore } from '../validate/cel-cache.js';
 import { fetchOptionsOf } from '../validate/download.js';
 import { SchemaCompiler } from '../validate/compile.js';
 import { defaultLocations } from '../validate/defaults.js';
@@ -78,6 +80,7 @@ export async function validate(opts: ValidateOptions): Promise<ValidateResult> {
   const rendered = clock();
   const cache = new DiskCache(opts.cacheDir ?? defaultCacheDir(opts.env ?? {}));
   const compiler = new SchemaCompiler(cache);
+  useParseStore(celParseStore(cache.dir));
 
   // Objects of an environment are checked against the CRDs of the KServe version it pins.
   const versionOf = kserveVersionOf(ws.catalog);

@@ -11,6 +11,8 @@
  * cel-spec conformance suite. Rerun: `node scripts/cel-engines.mjs`.
  */
 import { celEnv, parse, plan, CelScalar, type CelResult } from '@bufbuild/cel';
+import { ParsedExprSchema } from '@bufbuild/cel-spec/cel/expr/syntax_pb.js';
+import { fromBinary, toBinary } from '@bufbuild/protobuf';
 import { KUBERNETES_LIBRARY } from './library.js';
 import type { AdmissionNode, RuleSpec } from '../schema.js';
 
@@ -87,10 +89,48 @@ export function compiledSoFar(s: CompiledSchema): { compiled: number; failed: Co
   return { compiled: s.rules.filter((r) => r.program).length, failed: s.rules.filter((r) => r.error !== undefined) };
 }
 
+/**
+ * Where parsed expressions are kept between runs (validate/cel-cache.ts: the validate cache).
+ * `get` returns what `put` stored for the same text, else undefined.
+ */
+export interface ParseStore {
+  get(expr: string): Uint8Array | undefined;
+  put(expr: string, parsed: Uint8Array): void;
+}
+
+let parseStore: ParseStore | undefined;
+/** How this process's compiles went: parsed from text, or decoded from the store. */
+export const parseStats = { parsed: 0, decoded: 0 };
+
+/** Keep parsed expressions in `store` (undefined: parse every expression in every run). */
+export function useParseStore(store: ParseStore | undefined): void {
+  parseStore = store;
+}
+
+/** The parsed tree of `expr`: decoded from the store when it holds one, else parsed (and stored). */
+function parsed(expr: string): ReturnType<typeof parse> {
+  const bytes = parseStore?.get(expr);
+  if (bytes) {
+    try {
+      const p = fromBinary(ParsedExprSchema, bytes);
+      if (p.expr) {
+        parseStats.decoded++;
+        return p as ReturnType<typeof parse>;
+      }
+    } catch {
+      /* not a parsed expression: parse again and overwrite it */
+    }
+  }
+  const p = parse(expr);
+  parseStats.parsed++;
+  parseStore?.put(expr, toBinary(ParsedExprSchema, p));
+  return p;
+}
+
 /** One expression → program, or the compiler's complaint. */
 export function compileExpression(expr: string): { program?: Program; error?: string } {
   try {
-    return { program: plan(ENV, parse(expr)) as unknown as Program };
+    return { program: plan(ENV, parsed(expr)) as unknown as Program };
   } catch (e) {
     return { error: String((e as Error).message ?? e).split('\n')[0] };
   }
