@@ -4,10 +4,11 @@
  * (KServe v0.20.0, Argo CD v3.5.1, Flux kustomize-controller v1.9.4 / source-controller v1.9.1)
  * and the built-in Kubernetes kinds, with unknown fields rejected.
  */
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { cli, exampleCatalogs, KSERVE_SRC, PROJECT, repoWith, snapshot, tempDir, UPSTREAM, vendoredRepo } from './helpers/repo.js';
+import { cli, exampleCatalogs, KSERVE_SRC, PROJECT, repoWith, snapshot, UPSTREAM, vendoredRepo } from './helpers/repo.js';
+import { warmCache } from './helpers/warm-cache.js';
 
 const KSERVE_CRDS = join(KSERVE_SRC, 'config', 'crd', 'full', 'llmisvc');
 const ARGO_CRDS = join(UPSTREAM, 'argo-cd', 'v3.5.1', 'manifests', 'crds');
@@ -24,9 +25,10 @@ interface JsonReport {
   summary: { valid: number; invalid: number; errors: number; skipped: number };
 }
 
-// One cache for the whole file: the first run converts and compiles the CRDs, later runs load them.
-const cache = tempDir('llm-gitops-cache-');
-const env = { LLM_GITOPS_CACHE: cache.dir };
+// One cache for the suite (test/helpers/warm-cache.ts): the first run converts and compiles the CRDs,
+// later runs — in this file and others — load them. This file is about verdicts, not the cache.
+const cache = warmCache();
+const env = { LLM_GITOPS_CACHE: cache };
 let repo: { dir: string; cleanup: () => void };
 
 beforeAll(async () => {
@@ -34,7 +36,6 @@ beforeAll(async () => {
 });
 afterAll(() => {
   repo?.cleanup();
-  cache.cleanup();
 });
 
 async function validateJson(dir: string, args: readonly string[] = ALL): Promise<{ code: number; report: JsonReport; stderr: string }> {
@@ -141,6 +142,8 @@ models:
       expect((await cli(['vendor', '--from', KSERVE_SRC], local.dir)).code).toBe(0);
       expect((await cli(['vendor', '--prerequisite', 'gateway-api', '--from', join(UPSTREAM, 'gateway-api', 'v1.5.1')], local.dir)).code).toBe(0);
       expect((await cli(['generate'], local.dir)).code).toBe(0);
+      // The shared cache holds no downloaded schema (only validate --schema-location runs use it), so a pass is not one served from an earlier download.
+      expect(existsSync(join(cache, 'http'))).toBe(false);
       const r = await cli(['validate', '--output', 'json'], local.dir, env);
       expect(r.code, r.stdout + r.stderr).toBe(0);
       const report = JSON.parse(r.stdout) as JsonReport;

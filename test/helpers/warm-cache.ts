@@ -9,7 +9,9 @@
  * The folder is also keyed by the built tool itself (every file under dist/), so code that
  * changed how a cache entry is made never meets an entry made by the old code; older folders
  * are removed. Tests about the cache (cold/warm, offline, vendor --crds) keep their own
- * empty folders (test/validate-offline.test.ts, test/validate-http.test.ts, test/vendor-warm.test.ts).
+ * empty folders (test/validate-offline.test.ts, test/validate-http.test.ts, test/vendor-warm.test.ts);
+ * nothing downloads into this one or runs `vendor --crds` against it, so it never holds a downloaded
+ * schema (test/validate.test.ts checks that before proving a run downloads nothing).
  */
 import { createHash } from 'node:crypto';
 import { mkdirSync, readdirSync, readFileSync, rmSync } from 'node:fs';
