@@ -10,7 +10,7 @@ import { stat } from 'node:fs/promises';
 import { UsageError, type Issue } from '../errors.js';
 import type { SchemaRules } from '../admission/index.js';
 import { clientSideDiffed, deliveredBy } from '../admission/drift/delivered-by.js';
-import { useParseStore } from '../admission/cel/compile.js';
+import { parseStats, useParseStore } from '../admission/cel/compile.js';
 import { DiskCache, defaultCacheDir } from '../validate/cache.js';
 import { celParseStore } from '../validate/cel-cache.js';
 import { fetchOptionsOf } from '../validate/download.js';
@@ -52,7 +52,8 @@ export interface ValidateResult {
   /** The CEL rules of the CRD versions used, and how often they ran. */
   readonly admission: AdmissionSummary;
   /** Milliseconds (wall and CPU) spent reading and rendering the catalogs, then validating the objects (for `npm run bench`). */
-  readonly timings: { readonly renderMs: number; readonly validateMs: number; readonly renderCpuMs: number; readonly validateCpuMs: number };
+  /** Stage times, and how this run's CEL rules were obtained: parsed from text, or decoded from the cache. */
+  readonly timings: { readonly renderMs: number; readonly validateMs: number; readonly renderCpuMs: number; readonly validateCpuMs: number; readonly celParsed: number; readonly celDecoded: number };
 }
 
 /** What the admission checks did in a run: nothing is skipped without being counted. */
@@ -81,6 +82,7 @@ export async function validate(opts: ValidateOptions): Promise<ValidateResult> {
   const cache = new DiskCache(opts.cacheDir ?? defaultCacheDir(opts.env ?? {}));
   const compiler = new SchemaCompiler(cache);
   useParseStore(celParseStore(cache.dir));
+  const cel0 = { ...parseStats };
 
   // Objects of an environment are checked against the CRDs of the KServe version it pins.
   const versionOf = kserveVersionOf(ws.catalog);
@@ -120,7 +122,7 @@ export async function validate(opts: ValidateOptions): Promise<ValidateResult> {
   }
   await compiler.persist();
   const done = clock();
-  const timings = { renderMs: rendered.wall - started.wall, validateMs: done.wall - rendered.wall, renderCpuMs: rendered.cpu - started.cpu, validateCpuMs: done.cpu - rendered.cpu };
+  const timings = { renderMs: rendered.wall - started.wall, validateMs: done.wall - rendered.wall, renderCpuMs: rendered.cpu - started.cpu, validateCpuMs: done.cpu - rendered.cpu, celParsed: parseStats.parsed - cel0.parsed, celDecoded: parseStats.decoded - cel0.decoded };
   for (const r of validator.ruleReport()) {
     schemas.push(r);
     for (const f of r.failed) warnings.set(`${r.source}\0cel\0${f.at}\0${f.rule}`, { file: r.source, field: f.at, message: `CEL rule ${JSON.stringify(f.rule)} cannot be compiled (${f.error}); objects with a value there are reported invalid`, severity: 'warning' });

@@ -6,7 +6,10 @@
  */
 import { readdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import { schemaRules } from '../admission/index.js';
+import { useParseStore } from '../admission/cel/compile.js';
 import { DiskCache } from './cache.js';
+import { celParseStore } from './cel-cache.js';
 import { SchemaCompiler } from './compile.js';
 import { indexCrdText, mayHoldCrd } from './crd-index.js';
 import { defaultLocations } from './defaults.js';
@@ -14,6 +17,7 @@ import { defaultLocations } from './defaults.js';
 /** Compiles the validators of the local default schema locations of KServe `version`; returns how many were compiled or loaded. */
 export async function warmValidators(root: string, version: string, cache: DiskCache): Promise<number> {
   const compiler = new SchemaCompiler(cache);
+  useParseStore(celParseStore(cache.dir));
   let n = 0;
   for (const loc of await defaultLocations(root, version)) {
     if (loc.type !== 'path') continue;
@@ -23,6 +27,8 @@ export async function warmValidators(root: string, version: string, cache: DiskC
       if (!mayHoldCrd(text)) continue;
       for (const entry of await indexCrdText(text, join(loc.path, f), cache)) {
         await compiler.get(entry.schema, entry.key);
+        // Every CEL rule parsed into the cache too (cel-cache.ts): the first validate decodes them.
+        if (entry.admission && entry.admissionKey) schemaRules(entry.admission, entry.admissionKey);
         n++;
       }
     }
