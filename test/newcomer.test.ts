@@ -6,7 +6,7 @@
  * prints no warning, and the remote holds the commit CI made. One packed tarball, one npm
  * install per place that installs (the user's machine, the CI runner).
  */
-import { execFileSync, spawnSync } from 'node:child_process';
+import { execFileSync, spawn, spawnSync } from 'node:child_process';
 import { copyFileSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parse } from 'yaml';
@@ -36,6 +36,23 @@ function sh(script: string, cwd: string, extra: Record<string, string> = {}, bas
   if (r.status !== 0) throw new Error(`step failed (exit ${r.status}) in ${cwd}:\n${script}\n--- stdout\n${r.stdout}\n--- stderr\n${r.stderr}`);
   if (process.env.NEWCOMER_TIMES) process.stderr.write(`${Date.now() - start} ms  ${script.split('\n')[0]}\n`);
   return { stdout: r.stdout, stderr: r.stderr };
+}
+/** `sh`, without blocking: for a step that runs while the test goes on (a second machine, the CI runner). */
+function shAsync(script: string, cwd: string, extra: Record<string, string>, base: NodeJS.ProcessEnv): Promise<{ stdout: string; stderr: string; ms: number }> {
+  const start = Date.now();
+  return new Promise((resolve, reject) => {
+    const child = spawn('bash', ['--norc', '--noprofile', '-euo', 'pipefail', '-c', script], { cwd, env: { ...base, ...extra, BASH_ENV: '' } });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.setEncoding('utf8').on('data', (d: string) => (stdout += d));
+    child.stderr.setEncoding('utf8').on('data', (d: string) => (stderr += d));
+    child.on('error', reject);
+    child.on('close', (status) => {
+      if (status !== 0) return reject(new Error(`step failed (exit ${status}) in ${cwd}:\n${script}\n--- stdout\n${stdout}\n--- stderr\n${stderr}`));
+      if (process.env.NEWCOMER_TIMES) process.stderr.write(`${Date.now() - start} ms  ${script.split('\n')[0]} (in the background)\n`);
+      resolve({ stdout, stderr, ms: Date.now() - start });
+    });
+  });
 }
 const git = (cwd: string, ...args: string[]) => execFileSync('git', args, { cwd, encoding: 'utf8', env }).trim();
 
@@ -80,7 +97,7 @@ beforeAll(() => {
 afterAll(() => t.cleanup());
 
 describe('the first hour', () => {
-  it('pack → install → init → pull request → merge → CI commit, every step green', () => {
+  it('pack → install → init → pull request → merge → CI commit, every step green', async () => {
     // The tarball: what the package promises, and a LICENSE matching package.json.
     const listing = sh(`tar -tzf ${TARBALL}`, t.dir).stdout.split('\n');
     expect(listing).toEqual(expect.arrayContaining(['package/LICENSE', 'package/dist/cli.js', 'package/generator/schema/catalog.schema.json', 'package/package.json']));
@@ -107,18 +124,35 @@ describe('the first hour', () => {
     expect(sh(`llm-gitops vendor --crds ${UPSTREAM}`, repo).stdout).toMatch(/^CRDs for validate in .*\n(  https:\/\/\S+ \(from \S+\)\n)+$/);
     sh(`git init --quiet --bare ../remote.git && git remote add origin ../remote.git && git add -A && git commit --quiet -m "llm-gitops init" && git push --quiet -u origin main`, repo);
 
+    // The CI runner's install step (the pull request workflow's first), from a fresh clone of what
+    // init pushed: it starts now, on the runner's own npm prefix, while the user works on, and is
+    // awaited before the runner's next step. (npm unpacking the tool's dependencies takes seconds.)
+    const runnerTemp = join(t.dir, 'runner-temp');
+    mkdirSync(runnerTemp);
+    const runner = { RUNNER_TEMP: runnerTemp, GITHUB_STEP_SUMMARY: join(runnerTemp, 'summary.md'), GITHUB_PATH: join(runnerTemp, 'path'), GITHUB_REPOSITORY: 'org/gitops' };
+    sh('git clone --quiet --branch main remote.git ci-install', t.dir);
+    const installStep = (parse(readFileSync(join(t.dir, 'ci-install/.github/workflows/llm-gitops-pr.yaml'), 'utf8')) as Workflow).jobs.review!.steps.find((st) => st.run)!;
+    expect(installStep.name).toMatch(/^Install llm-gitops/);
+    const runnerInstall = shAsync(installStep.run!, join(t.dir, 'ci-install'), runner, ciEnv);
+    runnerInstall.catch(() => undefined); // awaited below; a failure there fails the test
+
     // A pull request that adds a model, made the way the scaffold README says.
     const catalog = join(repo, 'environments/dev/catalog.yaml');
     writeFileSync(catalog, `${readFileSync(catalog, 'utf8').trimEnd()}\n  smol:\n    uri: hf://HuggingFaceTB/SmolLM2-135M-Instruct\n`);
     sh('git switch --quiet -c add-smol && llm-gitops generate && git add -A && git commit --quiet -m "Add smol" && git push --quiet origin add-smol', repo);
 
     // CI on the pull request: a fresh full clone at the branch, then the workflow's steps.
-    const runnerTemp = join(t.dir, 'runner-temp');
-    mkdirSync(runnerTemp);
-    const runner = { RUNNER_TEMP: runnerTemp, GITHUB_STEP_SUMMARY: join(runnerTemp, 'summary.md'), GITHUB_PATH: join(runnerTemp, 'path'), GITHUB_REPOSITORY: 'org/gitops' };
     sh(`git clone --quiet remote.git ci-pr && git -C ci-pr checkout --quiet add-smol`, t.dir);
+    // Its install step is the one the runner ran above, byte for byte (and the tarball it installs the same file).
+    const prWorkflow = join(t.dir, 'ci-pr/.github/workflows/llm-gitops-pr.yaml');
+    expect((parse(readFileSync(prWorkflow, 'utf8')) as Workflow).jobs.review!.steps.find((st) => st.run)).toEqual(installStep);
+    expect(readFileSync(join(t.dir, 'ci-pr/tools', TARBALL)).equals(readFileSync(join(t.dir, 'ci-install/tools', TARBALL)))).toBe(true);
+    const installed2 = await runnerInstall;
     // The comment step talks to GitHub (continue-on-error there); everything else runs as written.
-    const pr = runJob(join(t.dir, 'ci-pr/.github/workflows/llm-gitops-pr.yaml'), 'review', join(t.dir, 'ci-pr'), runner, (s) => s.name === 'Post it on the pull request');
+    const pr = [
+      { name: installStep.name!, run: installStep.run!, stdout: installed2.stdout, ms: installed2.ms },
+      ...runJob(prWorkflow, 'review', join(t.dir, 'ci-pr'), runner, (s) => s.run === installStep.run || s.name === 'Post it on the pull request'),
+    ];
     expect(pr.map((s) => s.name)).toEqual([expect.stringMatching(/^Install llm-gitops/), 'What changes, per environment', 'The generated tree matches the catalogs', 'Every generated object is valid']);
     expect(pr.map((s) => s.stdout).join('\n')).toMatch(/up to date\n[\s\S]*\b[1-9]\d* valid, 0 invalid, 0 errors/);
     expect(readFileSync(runner.GITHUB_STEP_SUMMARY, 'utf8')).toMatch(/smol[^\n]*added/);
