@@ -67,8 +67,8 @@ describe('sync replay on an empty cluster (real kubectl apply --server-side)', (
   beforeAll(async () => {
     repo = await vendoredRepo({ full: FULL });
     const apps = docs(await kustomize(join(repo.dir, 'environments/full/delivery/apps'))).sort((a, b) => wave(a) - wave(b) || String(a.metadata.name).localeCompare(String(b.metadata.name)));
-    // Each Application's build is independent (real kustomize, one process each): run them at once, keep the sync order.
-    steps = (await Promise.all(apps.map((app) => appSteps(repo.dir, app)))).flat();
+    steps = [];
+    for (const app of apps) steps.push(...(await appSteps(repo.dir, app)));
   });
   afterAll(() => repo?.cleanup());
 
