@@ -17,6 +17,9 @@ import { findInFolder, indexFolder } from '../crds/folder.js';
 import { neededCrds, type NeededCrd } from '../crds/needed.js';
 import { DiskCache, defaultCacheDir } from '../validate/cache.js';
 import { SchemaCompiler } from '../validate/compile.js';
+import { schemaRules } from '../admission/index.js';
+import { useParseStore } from '../admission/cel/compile.js';
+import { celParseStore } from '../validate/cel-cache.js';
 import { indexCrdText, mayHoldCrd } from '../validate/crd-index.js';
 import { cacheKeyOf, fetchOptionsOf, fetchText } from '../validate/download.js';
 import { renderWorkspace } from './workspace.js';
@@ -83,13 +86,18 @@ async function download(url: string, env: Readonly<Record<string, string | undef
   return got.ok ? { path: url, text: got.text } : { error: got.reason };
 }
 
-/** Compiles the validators of the needed kinds now (as `vendor --from` does), so the first `validate` is warm too. */
+/** Compiles the validators of the needed kinds and parses their CEL rules now (as `vendor --from` does), so the first `validate` is warm too. */
 async function warm(needed: readonly NeededCrd[], cache: DiskCache): Promise<void> {
   const compiler = new SchemaCompiler(cache);
+  useParseStore(celParseStore(cache.dir));
   for (const crd of needed) {
     const text = await cache.read(cacheKeyOf(crd.url));
     if (text === undefined) continue;
-    for (const e of await indexCrdText(text, crd.url, cache)) if (crd.groups.includes(e.group) && crd.kinds.includes(e.kind)) await compiler.get(e.schema, e.key);
+    for (const e of await indexCrdText(text, crd.url, cache)) {
+      if (!crd.groups.includes(e.group) || !crd.kinds.includes(e.kind)) continue;
+      await compiler.get(e.schema, e.key);
+      if (e.admission && e.admissionKey) schemaRules(e.admission, e.admissionKey);
+    }
   }
   await compiler.persist();
 }
