@@ -130,21 +130,29 @@ describe('commit --push', () => {
 
     // Ctrl-C while git waits on that remote: cleaned up and out, like the deadline. A terminal
     // signals the whole foreground process group (git and its transport helper too): so do we.
-    const child = spawn(process.execPath, [CLI, 'commit', '--push', '--remote', 'silent'], { cwd: repo.work, env: { ...process.env, TMPDIR: repo.tmp }, detached: true });
+    // A second silent remote of its own, so that only this run's git can be the connection awaited
+    // below (never a late reconnect of the first run's transport helper).
+    const quiet: Socket[] = [];
+    const tcp2 = createTcpServer((s) => quiet.push(s));
+    await new Promise<void>((r) => tcp2.listen(0, '127.0.0.1', () => r()));
+    git(repo.work, 'remote', 'add', 'silent2', `http://127.0.0.1:${(tcp2.address() as AddressInfo).port}/models.git`);
+    const child = spawn(process.execPath, [CLI, 'commit', '--push', '--remote', 'silent2'], { cwd: repo.work, env: { ...process.env, TMPDIR: repo.tmp }, detached: true });
     let stderr = '';
     child.stderr.on('data', (d) => (stderr += d));
     const exited = new Promise<number>((res) => child.on('close', (code) => res(code ?? -1)));
     // Interrupt once git is connected to the remote (so the CLI is past its start-up and its
     // handler is in place), not after a fixed sleep that a loaded machine outruns.
-    const connected = sockets.length;
-    for (let waited = 0; sockets.length === connected && waited < 30_000; waited += 50) await new Promise((res) => setTimeout(res, 50));
-    expect(sockets.length, 'git never reached the silent remote').toBeGreaterThan(connected);
+    for (let waited = 0; quiet.length === 0 && waited < 30_000; waited += 50) await new Promise((res) => setTimeout(res, 50));
+    expect(quiet.length, 'git never reached the silent remote').toBeGreaterThan(0);
     const interruptedAt = Date.now();
     process.kill(-child.pid!, 'SIGINT');
-    expect(await exited).toBe(1);
+    const code = await exited;
+    quiet.forEach((s) => s.destroy());
+    await new Promise<void>((r) => tcp2.close(() => r()));
+    expect(code, stderr).toBe(1);
     expect(Date.now() - interruptedAt).toBeLessThan(5_000);
     expect(stderr).toContain('interrupted');
-    sockets.forEach((s) => s.destroy());
+    git(repo.work, 'remote', 'remove', 'silent2');
     expect(fingerprint(repo)).toEqual(before);
   });
 });
