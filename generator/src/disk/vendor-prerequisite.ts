@@ -14,9 +14,9 @@ import { UserError, type Issue } from '../errors.js';
 import { prerequisiteVendorDir, VENDORED } from '../prerequisites/objects.js';
 import { chartVendorDir, VENDORED_CHARTS } from '../prerequisites/charts.js';
 import type { Change } from './plan.js';
-import { hashTree, readOptional } from './files.js';
+import { readOptional } from './files.js';
 import { isPlainRelative, kindOf, PathInspector } from './paths.js';
-import { LOCK, sha256, vendorChanges } from './vendor.js';
+import { LOCK, lockDrift, sha256, vendorChanges } from './vendor.js';
 
 export interface PrerequisiteLock {
   readonly prerequisite: string;
@@ -140,16 +140,5 @@ export async function verifyPrerequisiteVendor(root: string, name: string, versi
   const { lock, issue } = await readPrerequisiteLock(root, `${dir}/${LOCK}`, name, version, fix);
   if (issue) return [issue];
   if (!lock) return [{ file: `${dir}/${LOCK}`, message: `is missing, but ${pointer} points at the vendored copy — ${fix}`, severity: 'error' }];
-  const existing = await hashTree(root, dir);
-  const issues: Issue[] = [];
-  for (const [rel, sum] of Object.entries(lock.files)) {
-    const actual = existing.get(`${dir}/${rel}`);
-    if (actual === undefined) issues.push({ file: `${dir}/${rel}`, message: `is listed in ${LOCK} but missing — ${fix}`, severity: 'error' });
-    else if (actual !== sum) issues.push({ file: `${dir}/${rel}`, message: `does not match its sha256 in ${LOCK} (vendored upstream files must not be edited) — ${fix}`, severity: 'error' });
-  }
-  for (const path of existing.keys()) {
-    const rel = path.slice(dir.length + 1);
-    if (rel !== LOCK && !(rel in lock.files)) issues.push({ file: path, message: `is not in ${LOCK} — remove it, or ${fix}`, severity: 'error' });
-  }
-  return issues;
+  return lockDrift(root, dir, lock.files, fix);
 }

@@ -134,17 +134,21 @@ export async function verifyVendor(root: string, version: string): Promise<Issue
   const dir = vendorDir(version);
   const lock = await readLock(root, version);
   if (!lock) return [];
+  return lockDrift(root, dir, lock.files, `re-run \`llm-gitops vendor --from <source>\` (or restore the file from git)`);
+}
+
+/** Every file of a vendored folder `dir` against its lock's sha256 sums: missing, edited, or not in the lock. */
+export async function lockDrift(root: string, dir: string, files: Readonly<Record<string, string>>, fix: string): Promise<Issue[]> {
   const existing = await hashTree(root, dir);
   const issues: Issue[] = [];
-  const fix = `re-run \`llm-gitops vendor --from <source>\` (or restore the file from git)`;
-  for (const [rel, sum] of Object.entries(lock.files)) {
+  for (const [rel, sum] of Object.entries(files)) {
     const actual = existing.get(`${dir}/${rel}`);
     if (actual === undefined) issues.push({ file: `${dir}/${rel}`, message: `is listed in ${LOCK} but missing — ${fix}`, severity: 'error' });
     else if (actual !== sum) issues.push({ file: `${dir}/${rel}`, message: `does not match its sha256 in ${LOCK} (vendored upstream files must not be edited) — ${fix}`, severity: 'error' });
   }
   for (const path of existing.keys()) {
     const rel = path.slice(dir.length + 1);
-    if (rel !== LOCK && !(rel in lock.files)) issues.push({ file: path, message: `is not in ${LOCK} — remove it, or ${fix}`, severity: 'error' });
+    if (rel !== LOCK && !(rel in files)) issues.push({ file: path, message: `is not in ${LOCK} — remove it, or ${fix}`, severity: 'error' });
   }
   return issues;
 }
