@@ -83,6 +83,27 @@ describe('commit --push', () => {
     expect(fingerprint(repo)).toEqual(before);
   });
 
+  it('fails cleanly when the user’s unpushed commit conflicts with a push from elsewhere, the rebase undone', async () => {
+    repo = await gitopsRepo();
+    const other = otherClone(repo);
+    write(other, 'docs/runbook.md', '# runbook (theirs)\n');
+    git(other, 'add', '-A');
+    git(other, 'commit', '--quiet', '-m', 'docs: their runbook');
+    git(other, 'push', '--quiet', 'origin', 'main');
+    // The user committed the same file differently and has not pushed it.
+    write(repo.work, 'docs/runbook.md', '# runbook (mine)\n');
+    git(repo.work, 'add', '-A');
+    git(repo.work, 'commit', '--quiet', '-m', 'docs: my runbook');
+    scaleQwen(repo, 5);
+    const remoteBefore = git(repo.remote, 'rev-parse', 'main');
+    const before = fingerprint(repo);
+    const e = await commit({ root: repo.work, push: true, retryDelayMs: 10, tmpRoot: repo.tmp }).catch((x: unknown) => x);
+    expect(e).toBeInstanceOf(UserError);
+    expect((e as UserError).message).toMatch(/^origin\/main: your unpushed commits conflict with new commits there \(.+\) — pull and resolve, then run commit again$/);
+    expect(git(repo.remote, 'rev-parse', 'main')).toBe(remoteBefore);
+    expect(fingerprint(repo)).toEqual(before);
+  });
+
   it('a password-protected remote fails in seconds with an authentication message, leaving no trace', async () => {
     repo = await gitopsRepo();
     const http = createHttpServer((_req, res) => {

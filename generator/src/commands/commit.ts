@@ -13,21 +13,22 @@
  * Commit points: a push, or the compare-and-swap of a local branch. Anything that fails
  * before them leaves the repository as it was; a lock serialises runs on one repository.
  */
-import { setTimeout as sleep } from 'node:timers/promises';
 import { stat } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
-import { GitError, type SimpleGit } from 'simple-git';
 import { UsageError, UserError, type Issue } from '../errors.js';
 import { readLibrary, readOptional, writeFileAtomic } from '../disk/files.js';
 import { readVendored } from '../disk/vendored.js';
 import { git, hasSshCommand, identityConfig } from '../git/client.js';
-import { acquireLock, LockTimeoutError } from '../disk/lock.js';
+import { acquireLock } from '../disk/lock.js';
 import { branchNameProblem, remoteProblem } from '../git/refname.js';
-import { backoff, classifyFailure, fetchTip, PushError, pushCommit, redactUrl } from '../git/push.js';
-import { addWorktree, cloneTemp, openRepo, readAt, removeStaleWorktrees, resolveCommit, stagedPaths, type Repo, type Scratch } from '../git/repo.js';
+import { redactUrl } from '../git/push.js';
+import { currentBranch } from '../git/history.js';
+import { addWorktree, cloneTemp, openRepo, readAt, removeStaleWorktrees, resolveCommit, stagedPaths, type Repo } from '../git/repo.js';
 import { DEFAULT_COMMIT_TEMPLATE, DEFAULT_PR_BODY_TEMPLATE, type FileTouch } from '../render/messages.js';
 import type { SemanticChange } from '../change/semantic.js';
-import { buildCommit, catalogsIn, type Built, type Catalogs, type CommitStep, type Template } from './commit-build.js';
+import { catalogsIn, type CommitStep, type Template } from './commit-build.js';
+import { buildAndPush, noCommitsThere, type Run } from './commit-push.js';
+import { explain } from './commit-explain.js';
 import { afterMergeNote, land, staleInWorkingTree } from './commit-land.js';
 import { catalogsAt } from './diff.js';
 import { LIBRARY_FILE } from '../library/schema.js';
@@ -94,21 +95,6 @@ export async function loadTemplate(file: string): Promise<Template> {
 /** Writes `text` to `file` atomically (`--pr-body-out`). */
 export async function writeText(file: string, text: string): Promise<void> {
   await writeFileAtomic(resolve(file), text);
-}
-
-/** Everything one run carries between its stages. */
-interface Run {
-  readonly o: CommitOptions;
-  readonly signal: AbortSignal;
-  /** What every git client of the run gets: the deadline, and stall limits for the network. */
-  readonly limits: { readonly signal: AbortSignal; readonly idleTimeoutMs: number; readonly stallSeconds: number };
-  readonly step: (s: CommitStep) => Promise<void>;
-  readonly templates: { readonly message: Template; readonly prBody: Template };
-  readonly ours: Catalogs;
-  /** The user's base/vendor/ files. */
-  readonly vendored: ReadonlyMap<string, string>;
-  /** The user's environments/library.yaml, carried like the catalogs. */
-  readonly library?: string;
 }
 
 const OWNED_DIRS = ['environments/', 'base/', 'overlays/'];
@@ -178,103 +164,6 @@ export async function commit(o: CommitOptions): Promise<CommitResult> {
   }
 }
 
-/** Expected failures → UserError with a message that says what to do; bugs pass through. */
-function explain(e: unknown, run: Run, interrupted: boolean): unknown {
-  if (e instanceof UserError || e instanceof UsageError) return e;
-  const where = run.o.repo ? redactUrl(run.o.repo) : run.o.push ? (run.o.remote ?? 'origin') : run.o.root;
-  if (interrupted) return UserError.of(where, 'interrupted — the scratch worktree is removed; run commit again (it commits only what is still missing)');
-  if (run.signal.aborted) return UserError.of(where, `gave up after ${Math.round((run.o.timeoutMs ?? 600_000) / 1000)} s (--timeout): git did not finish — is the remote reachable?`);
-  if (e instanceof LockTimeoutError) return UserError.of(where, e.message);
-  if (e instanceof PushError) {
-    const remote = run.o.repo ? redactUrl(run.o.repo) : (run.o.remote ?? 'origin');
-    const first = e.message.split('\n').find((l) => /fatal|error|rejected/i.test(l)) ?? e.message.split('\n')[0];
-    if (e.kind === 'auth') return UserError.of(remote, `push refused: authentication failed (${first!.trim()}) — llm-gitops never prompts; give git credentials (a credential helper, an ssh key in the agent, or CI's token) and run again`);
-    if (e.kind === 'rejected') return UserError.of(remote, `push still rejected after ${run.o.retries ?? 3} retries: others keep pushing — run again`);
-    return UserError.of(remote, `push failed: ${first!.trim()}`);
-  }
-  if (e instanceof GitError) {
-    const first = redactUrl(e.message.trim().split('\n').find((l) => /fatal|error/i.test(l)) ?? e.message.trim().split('\n')[0] ?? '');
-    if (classifyFailure(e.message) === 'auth') return UserError.of(where, `authentication failed (${first}) — llm-gitops never prompts; give git credentials (a credential helper, an ssh key in the agent, or CI's token) and run again`);
-    return UserError.of(where, `git: ${first}`);
-  }
-  return e;
-}
-
-/**
- * Builds on the scratch checkout's HEAD; pushes with bounded, jittered retries when asked.
- * After a rejection it does what `git pull --rebase` would: the commits the remote lacks
- * (the user's unpushed ones) are replayed onto the new tip, and our commit is rebuilt on
- * top — regenerated, since the remote's catalogs may have changed.
- */
-async function buildAndPush(
-  run: Run,
-  s: { scratch: Scratch; root: string; g: SimpleGit; net: SimpleGit; base?: Catalogs; baseLibrary?: string; remote: string; pushTo: string; newBranch: boolean },
-): Promise<{ built: Built; attempts: number; builtOn: string; carried: number }> {
-  const retries = run.o.retries ?? 3;
-  const start = (await s.g.raw(['rev-parse', 'HEAD'])).trim();
-  for (let attempt = 1; ; attempt++) {
-    const builtOn = (await s.g.raw(['rev-parse', 'HEAD'])).trim();
-    const built = await buildCommit({
-      git: s.g,
-      root: s.root,
-      tmp: s.scratch.tmp,
-      ours: run.ours,
-      vendored: run.vendored,
-      ...(s.base ? { base: s.base } : {}),
-      ...(run.library !== undefined ? { library: run.library } : {}),
-      ...(s.baseLibrary !== undefined ? { baseLibrary: s.baseLibrary } : {}),
-      templates: run.templates,
-      step: run.step,
-    });
-    // Commits on the branch that no remote-tracking ref has yet: a push carries them too. With
-    // nothing new to commit they are what `commit --push` pushes (the tree at them is fresh:
-    // buildCommit just regenerated and checked it).
-    const carried = s.newBranch ? 0 : await unpushed(s.g, builtOn, s.remote);
-    const toPush = built.commit ?? (carried ? builtOn : undefined);
-    if (!toPush || !run.o.push) return { built, attempts: attempt, builtOn, carried: 0 };
-    try {
-      await pushCommit(s.net, s.remote, toPush, s.pushTo);
-      return { built, attempts: attempt, builtOn, carried };
-    } catch (e) {
-      if (!(e instanceof PushError) || (e.kind !== 'rejected' && e.kind !== 'transient') || attempt > retries) throw e;
-      if (s.newBranch && e.kind === 'rejected') throw UserError.of(s.remote, `branch ${s.pushTo} already exists there — pick another --branch name`);
-      run.o.onProgress?.(`push ${e.kind === 'rejected' ? 'rejected: the remote has new commits' : 'failed (network)'} — rebuilding on the remote tip, retry ${attempt}/${retries}`);
-      await sleep(backoff(attempt, { baseDelayMs: run.o.retryDelayMs }), undefined, { signal: run.signal });
-      const tip = await fetchTip(s.net, s.remote, s.pushTo);
-      if (!tip) throw UserError.of(s.remote, `branch ${s.pushTo} disappeared from the remote`);
-      await s.g.raw(['checkout', '--quiet', '--detach', '--force', start]);
-      await s.g.raw(['clean', '-fdxq']);
-      await rebaseOnto(s.g, tip, `${s.remote}/${s.pushTo}`);
-    }
-  }
-}
-
-/** Why a clone has nothing to build on: an empty repository, or a default branch (HEAD) without commits. */
-async function noCommitsThere(g: SimpleGit, head: string, asked: string | undefined): Promise<string> {
-  // A shallow clone fetched only the missing HEAD branch: ask the remote for the others.
-  const listed = await g.raw(['ls-remote', '--heads', 'origin']).catch(() => '');
-  const branches = [...listed.matchAll(/\srefs\/heads\/(\S+)/g)].map((m) => m[1]!);
-  if (!branches.length) return 'has no commits yet — push an initial commit first';
-  const pick = branches.includes('main') ? 'main' : branches[0]!;
-  return `${asked ? `branch ${asked}` : `its default branch (HEAD) ${head || '?'}`} has no commits; it has ${branches.join(', ')} — pass --target-branch ${pick}${asked ? '' : ` (or point its HEAD there: git symbolic-ref HEAD refs/heads/${pick} in the bare repository)`}`;
-}
-
-/** How many commits up to `rev` no remote-tracking ref of `remote` holds. */
-async function unpushed(g: SimpleGit, rev: string, remote: string): Promise<number> {
-  const out = await g.raw(['rev-list', '--count', rev, '--not', `--remotes=${remote}`]).catch(() => '0');
-  return Number(out.trim()) || 0;
-}
-
-/** Replays the checkout's commits missing from `tip` onto it; a conflict fails cleanly. */
-async function rebaseOnto(g: SimpleGit, tip: string, name: string): Promise<void> {
-  try {
-    await g.raw(['rebase', '--quiet', tip]);
-  } catch (e) {
-    await g.raw(['rebase', '--abort']).catch(() => undefined);
-    throw UserError.of(name, `your unpushed commits conflict with new commits there (${(e as Error).message.split('\n')[0]}) — pull and resolve, then run commit again`);
-  }
-}
-
 async function commitLocal(run: Run): Promise<CommitResult> {
   const { o } = run;
   // Read again under the lock: HEAD may have moved while we waited for another run.
@@ -322,7 +211,7 @@ async function commitToOther(run: Run, target: string): Promise<CommitResult> {
     await run.step('worktree');
     const g = git(scratch.dir, { ...run.limits, batchSsh, config: await identityConfig(git(scratch.dir)) });
     const head = await resolveCommit(g, 'HEAD');
-    const current = await g.raw(['symbolic-ref', '--quiet', '--short', 'HEAD']).then((b) => b.trim(), () => '');
+    const current = await currentBranch(g);
     if (!head || !current) throw UserError.of(redactUrl(url), await noCommitsThere(g, current, o.targetBranch));
     const pushTo = o.branch ?? current;
     const r = await buildAndPush(run, { scratch, root: scratch.dir, g, net: g, remote: 'origin', pushTo, newBranch: !!o.branch });
