@@ -8,7 +8,7 @@ import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { SimpleGit } from 'simple-git';
 import { deleteBranch, indexFollow, moveBranch, setUpstream } from '../git/commit.js';
-import { resolveCommit, type Repo } from '../git/repo.js';
+import { hasChangesUnder, resolveCommit, type Repo } from '../git/repo.js';
 import type { CommitStep } from './commit-build.js';
 
 export interface LandRun {
@@ -88,7 +88,6 @@ export const AFTER_MERGE = 'git stash push --include-untracked -- environments b
  * them. Says how to pull, when there is anything in the way.
  */
 export async function afterMergeNote(userG: SimpleGit, branch: string): Promise<string[]> {
-  const inTheWay = (await userG.raw(['--no-optional-locks', 'status', '--porcelain', '--untracked-files=all', '--', 'environments', 'base', 'overlays'])).trim();
-  if (!inTheWay) return [];
+  if (!(await hasChangesUnder(userG, ['environments', 'base', 'overlays']))) return [];
   return [`your working tree still holds what ${branch} commits, uncommitted (commit never writes your files); once the pull request is merged, put it aside and pull: ${AFTER_MERGE}`];
 }

@@ -15,7 +15,7 @@ import { applyChanges } from '../disk/transaction.js';
 import { git } from '../git/client.js';
 import { branchNameProblem } from '../git/refname.js';
 import { parentsOf } from '../disk/paths.js';
-import { openRepo } from '../git/repo.js';
+import { initRepo, openRepo } from '../git/repo.js';
 import { isDnsLabel } from '../model/names.js';
 import type { DeliveryEngine } from '../model/types.js';
 import { catalogPathOf, renderCatalog, renderScaffold, type ScaffoldOptions } from '../render/scaffold.js';
@@ -127,7 +127,7 @@ export async function init(o: InitOptions): Promise<InitResult> {
     await applyChanges(dir, ws.plan.changes);
     written.push(...ws.plan.changes.map((c) => c.path));
     gitInitialized = !(await openRepo(dir));
-    if (gitInitialized) await git(dir).raw(['init', '--quiet', `--initial-branch=${opts.branch}`]);
+    if (gitInitialized) await initRepo(git(dir), opts.branch);
   } catch (e) {
     await undoInit(dir, made, written);
     throw e;

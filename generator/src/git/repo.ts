@@ -42,6 +42,26 @@ export async function stagedPaths(g: SimpleGit): Promise<string[]> {
   return out.split('\0').filter(Boolean);
 }
 
+/** Whether anything under `dirs` (relative to where `g` runs) differs from HEAD, staged or not, untracked included. */
+export async function hasChangesUnder(g: SimpleGit, dirs: readonly string[]): Promise<boolean> {
+  return !!(await g.raw(['--no-optional-locks', 'status', '--porcelain', '--untracked-files=all', '--', ...dirs])).trim();
+}
+
+/** The URL of the `origin` remote, or '' without one. */
+export async function originUrl(g: SimpleGit): Promise<string> {
+  return (await g.raw(['remote', 'get-url', 'origin']).catch(() => '')).trim();
+}
+
+/** The tag HEAD is exactly at, or ''. */
+export async function tagAtHead(g: SimpleGit): Promise<string> {
+  return (await g.raw(['describe', '--tags', '--exact-match', 'HEAD']).catch(() => '')).trim();
+}
+
+/** `git init` of `dir` on `branch`. */
+export async function initRepo(g: SimpleGit, branch: string): Promise<void> {
+  await g.raw(['init', '--quiet', `--initial-branch=${branch}`]);
+}
+
 /** Text of `path` (relative to the top) at `rev`, or undefined when it is not there. */
 export async function readAt(g: SimpleGit, rev: string, path: string): Promise<string | undefined> {
   return g.raw(['cat-file', 'blob', `${rev}:${path}`]).catch(() => undefined);

@@ -15,7 +15,7 @@ import { fileURLToPath } from 'node:url';
 import type { Issue } from '../errors.js';
 import { readOptional } from '../disk/files.js';
 import { git } from '../git/client.js';
-import { openRepo } from '../git/repo.js';
+import { openRepo, originUrl, tagAtHead } from '../git/repo.js';
 import { localPath, type ToolSource } from './tool.js';
 
 export const PACKAGE_NAME = 'kserve-llm-gitops';
@@ -61,9 +61,9 @@ async function fromCheckout(dir: string): Promise<ToolSource | undefined> {
   const repo = await openRepo(dir);
   if (!repo?.head || (await realpath(repo.top)) !== dir) return undefined;
   const g = git(dir, { idleTimeoutMs: 10_000 });
-  const url = (await g.raw(['remote', 'get-url', 'origin']).catch(() => '')).trim();
+  const url = await originUrl(g);
   if (!url || !/^(https?|ssh|git):\/\/|^[\w.-]+@[\w.-]+:/.test(url)) return undefined;
-  const tag = (await g.raw(['describe', '--tags', '--exact-match', 'HEAD']).catch(() => '')).trim();
+  const tag = await tagAtHead(g);
   const https = url.replace(/^git@([\w.-]+):/, 'ssh://git@$1/');
   return { kind: 'npm', spec: `${https.startsWith('git+') ? '' : 'git+'}${https}#${tag || repo.head}` };
 }
