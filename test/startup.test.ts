@@ -51,10 +51,12 @@ describe('lazy command loading', () => {
   it('generate loads neither the Kubernetes client nor Ajv; health loads the client', async () => {
     const repo = repoWith({ dev: CATALOG });
     try {
-      const generate = await packagesLoaded(['generate'], repo.dir);
+      // A fresh cache: no CRDs on this machine, so the admission gate has no CEL rules to load.
+      const generate = await packagesLoaded(['generate'], repo.dir, { LLM_GITOPS_CACHE: join(work.dir, 'cold-cache') });
       expect(generate.has('yaml') || generate.has('zod')).toBe(true);
       expect(generate.has('@kubernetes/client-node')).toBe(false);
       expect(generate.has('ajv')).toBe(false);
+      expect(generate.has('@bufbuild/cel')).toBe(false);
       const health = await packagesLoaded(['health', '--once', '--kubeconfig', join(repo.dir, 'missing-kubeconfig'), '--timeout', '1s'], repo.dir);
       expect(health.has('@kubernetes/client-node')).toBe(true);
     } finally {

@@ -50,7 +50,10 @@ function failing(op: 'writeFile' | 'rename', n: number): FsOps {
 describe('atomic apply', () => {
   it('applies every change and leaves no temp, backup or journal behind', async () => {
     const changes = seed();
-    await applyChanges(repo!.dir, changes);
+    const unlinked: string[] = [];
+    await applyChanges(repo!.dir, changes, { ...realFs, unlink: async (p) => (unlinked.push(p.slice(repo!.dir.length + 1)), realFs.unlink(p)) });
+    // Only the 2 backups (update, delete) and the journal: no unlink of a temp it renamed into place.
+    expect(unlinked.map((p) => p.replace(/-[0-9a-f]{8}\./, '-ID.'))).toEqual(['base/.a.yaml.llm-gitops-ID.bak', 'base/.b.yaml.llm-gitops-ID.bak', '.llm-gitops-journal.json']);
     expect([...snapshot(repo!.dir).entries()].sort()).toEqual([
       ['base/a.yaml', `${HEADER}a: 2\n`],
       ['environments/new/deep/c.yaml', `${HEADER}c: 1\n`],

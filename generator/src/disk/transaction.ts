@@ -183,10 +183,15 @@ async function rollback(root: string, j: Journal, fs: FsOps): Promise<void> {
   for (const d of [...j.dirs].reverse()) await fs.rmdir(join(root, d)).catch(() => undefined); // not empty: leave it
 }
 
-async function rollForward(root: string, j: Journal, fs: FsOps): Promise<void> {
+/**
+ * Finishes a committed journal: removes the backups, emptied folders and the journal. Recovery
+ * also removes temps it finds; the run that just renamed every temp into place (`renamed`) has
+ * none left, so it skips those unlinks (one failing syscall per written file).
+ */
+async function rollForward(root: string, j: Journal, fs: FsOps, renamed = false): Promise<void> {
   for (const e of j.entries) {
     if (e.op !== 'create') await unlinkIfThere(join(root, sidecar(e.target, j.id, 'bak')), fs);
-    if (e.op !== 'delete') await unlinkIfThere(join(root, sidecar(e.target, j.id, 'tmp')), fs);
+    if (e.op !== 'delete' && !renamed) await unlinkIfThere(join(root, sidecar(e.target, j.id, 'tmp')), fs);
   }
   await removeEmptyDirs(root, j.entries.filter((e) => e.op === 'delete').map((e) => e.target), fs);
   await fs.unlink(join(root, JOURNAL));
@@ -228,7 +233,7 @@ export async function applyChanges(root: string, changes: readonly Change[], fs:
     }
     throw err;
   }
-  await rollForward(root, journal, fs);
+  await rollForward(root, journal, fs, true);
 }
 
 /** Runs tasks with at most `limit` in flight; the first failure wins, after all started ones settled. */
