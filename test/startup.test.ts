@@ -10,6 +10,7 @@ import { pathToFileURL } from 'node:url';
 import { promisify } from 'node:util';
 import { afterAll, describe, expect, it } from 'vitest';
 import { cli, CLI, PROJECT, repoWith, tempDir } from './helpers/repo.js';
+import { write } from './helpers/gitops-repo.js';
 
 const run = promisify(execFile);
 const TRACE = join(PROJECT, 'test', 'helpers', 'module-trace.mjs');
@@ -35,6 +36,18 @@ async function packagesLoaded(args: string[], cwd: string, env: Record<string, s
   });
   return new Set(pkgs);
 }
+
+/** A CRD of our own for the one custom kind the catalog renders (so validate needs no download). */
+const LLMISVC_CRD = `apiVersion: apiextensions.k8s.io/v1
+kind: CustomResourceDefinition
+metadata: { name: llminferenceservices.serving.kserve.io }
+spec:
+  group: serving.kserve.io
+  names: { kind: LLMInferenceService, plural: llminferenceservices }
+  scope: Namespaced
+  versions:
+    - { name: v1alpha2, served: true, storage: true, schema: { openAPIV3Schema: { type: object, x-kubernetes-preserve-unknown-fields: true } } }
+`;
 
 const CATALOG = 'namespace: llm-dev\nplatform: { mode: none }\nmodels:\n  opt:\n    uri: hf://facebook/opt-125m\n    accelerator: cpu\n    router: none\n';
 
@@ -71,6 +84,24 @@ describe('lazy command loading', () => {
       for (const c of ['generate', 'check']) expect((await cli([c], repo.dir, cache)).code).toBe(0); // records the manifests
       expect([...(await packagesLoaded(['generate'], repo.dir, cache))]).toEqual(['commander']);
       expect([...(await packagesLoaded(['check'], repo.dir, cache))]).toEqual(['commander']);
+    } finally {
+      repo.cleanup();
+    }
+  });
+
+  it('an unchanged validate (its run manifest in the cache) loads commander only, and a wrong --schema-location fails before anything is read or loaded', async () => {
+    const repo = repoWith({ dev: CATALOG });
+    try {
+      const cache = { LLM_GITOPS_CACHE: join(work.dir, 'cache-validate'), LLM_GITOPS_OFFLINE: '1' };
+      write(repo.dir, 'crds/llmisvc.yaml', LLMISVC_CRD);
+      const args = ['validate', '--no-default-locations', '--schema-location', 'crds'];
+      const first = await cli(args, repo.dir, cache); // records the manifest
+      expect(first.stdout).toContain('0 errors');
+      expect([...(await packagesLoaded(args, repo.dir, cache))]).toEqual(['commander']);
+      const urls = await modulesLoaded(['validate', '--schema-location', 'nowhere'], repo.dir, cache);
+      expect(new Set(urls.flatMap((u) => /node_modules\/((?:@[^/]+\/)?[^/]+)\//.exec(u)?.[1] ?? []))).toEqual(new Set(['commander']));
+      const dist = `${pathToFileURL(join(PROJECT, 'dist')).href}/`;
+      expect(urls.filter((u) => u.startsWith(`${dist}manifest/`) || u.startsWith(`${dist}disk/`))).toEqual([]);
     } finally {
       repo.cleanup();
     }

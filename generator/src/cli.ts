@@ -124,7 +124,8 @@ export function buildProgram(): Command {
     .addOption(new Option('--timings', 'print stage timings and object counts on stderr (npm run bench)').hideHelp())
     .action(async (o: { root: string; env: string[]; schemaLocation: string[]; defaultLocations: boolean; output: OutputFormat; timings?: boolean }) => {
       const [{ validate }, { admissionLine, formatReport }] = await Promise.all([import('./commands/validate.js'), import('./validate/report.js')]);
-      const r = await validate({ root: o.root, envs: o.env, schemaLocations: o.schemaLocation, defaults: o.defaultLocations, cwd: process.cwd(), env: process.env });
+      // --timings measures the stages, so it always runs them (never replays the run manifest).
+      const r = await validate({ root: o.root, envs: o.env, schemaLocations: o.schemaLocation, defaults: o.defaultLocations, cwd: process.cwd(), env: process.env, reuse: !o.timings });
       printIssues(r.warnings);
       process.stdout.write(formatReport(o.output, r.results));
       if (o.output === 'text') process.stdout.write(`${admissionLine(r.admission)}\n`);

@@ -25,7 +25,7 @@ export type Vars = Readonly<Record<string, string | undefined>>;
 
 /** What a run reads first, and the key they hash to. */
 export interface RunInputs {
-  readonly command: 'generate' | 'check';
+  readonly command: 'generate' | 'check' | 'validate';
   readonly root: string;
   /** --env as given; `envs` is the selection it resolves to. */
   readonly only: readonly string[];
@@ -99,7 +99,7 @@ export async function dependency(path: string, dir = false): Promise<Dependency>
  * sha256 of a file, or of a folder's files (paths and contents, the folder itself followed if
  * it is a link, links below it skipped: how schema locations are walked); null when absent.
  */
-async function hashDependency(path: string, dir: boolean): Promise<string | null> {
+export async function hashDependency(path: string, dir: boolean): Promise<string | null> {
   if (!dir) return hashFile(path).catch(() => null);
   const st = await stat(path).catch(() => undefined);
   if (!st?.isDirectory()) return null;

@@ -52,16 +52,16 @@ export function treeHash(files: Iterable<readonly [string, string]>): string {
 
 export const slotOf = (command: string, root: string, only: readonly string[]) => `manifest/${sha256(JSON.stringify([command, resolve(root), only]))}.json`;
 
-const HEX = /^[0-9a-f]{64}$/;
-const isString = (v: unknown): v is string => typeof v === 'string';
-const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
-const onlyKeys = (o: Record<string, unknown>, keys: readonly string[]) => Object.keys(o).every((k) => keys.includes(k));
-const isCount = (v: unknown) => v === undefined || (Number.isSafeInteger(v) && (v as number) > 0);
-const isWarning = (v: unknown): v is Issue =>
+export const HEX = /^[0-9a-f]{64}$/;
+export const isString = (v: unknown): v is string => typeof v === 'string';
+export const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
+export const onlyKeys = (o: Record<string, unknown>, keys: readonly string[]) => Object.keys(o).every((k) => keys.includes(k));
+export const isCount = (v: unknown) => v === undefined || (Number.isSafeInteger(v) && (v as number) > 0);
+export const isWarning = (v: unknown): v is Issue =>
   isObject(v) && onlyKeys(v, ['file', 'line', 'col', 'field', 'message', 'severity']) && isString(v.file) && isString(v.message) && v.severity === 'warning' && isCount(v.line) && isCount(v.col) && (v.field === undefined || isString(v.field));
 const isPair = (v: unknown, second: (s: unknown) => boolean) => Array.isArray(v) && v.length === 2 && isString(v[0]) && second(v[1]);
-const isDep = (v: unknown): v is Dependency => isObject(v) && onlyKeys(v, ['path', 'dir', 'sha']) && isString(v.path) && typeof v.dir === 'boolean' && (v.sha === null || (isString(v.sha) && HEX.test(v.sha)));
-const arrayOf = (v: unknown, item: (x: unknown) => boolean) => Array.isArray(v) && v.every(item);
+export const isDep = (v: unknown): v is Dependency => isObject(v) && onlyKeys(v, ['path', 'dir', 'sha']) && isString(v.path) && typeof v.dir === 'boolean' && (v.sha === null || (isString(v.sha) && HEX.test(v.sha)));
+export const arrayOf = (v: unknown, item: (x: unknown) => boolean) => Array.isArray(v) && v.every(item);
 
 /** `text` as a manifest, or undefined when it is anything else. */
 export function parseManifest(text: string): RunManifest | undefined {
@@ -79,7 +79,10 @@ export function parseManifest(text: string): RunManifest | undefined {
 }
 
 /** The manifest in `slot`, if the cache holds a sane one. */
-export async function readManifest(cache: DiskCache, slot: string): Promise<RunManifest | undefined> {
+export const readManifest = (cache: DiskCache, slot: string): Promise<RunManifest | undefined> => readSlot(cache, slot, parseManifest);
+
+/** `parse` of the text in `slot` (a regular file, not a link, at most MAX_MANIFEST_BYTES), else undefined. */
+export async function readSlot<T>(cache: DiskCache, slot: string, parse: (text: string) => T | undefined): Promise<T | undefined> {
   if (!cache.dir) return undefined;
   let fh;
   try {
@@ -90,7 +93,7 @@ export async function readManifest(cache: DiskCache, slot: string): Promise<RunM
   try {
     const st = await fh.stat();
     if (!st.isFile() || st.size > MAX_MANIFEST_BYTES) return undefined;
-    return parseManifest(await fh.readFile('utf8'));
+    return parse(await fh.readFile('utf8'));
   } catch {
     return undefined;
   } finally {
@@ -99,8 +102,11 @@ export async function readManifest(cache: DiskCache, slot: string): Promise<RunM
 }
 
 /** Stores `m` in `slot` (atomically), then trims the oldest slots; a cache that cannot be written only costs speed. */
-export async function writeManifest(cache: DiskCache, slot: string, m: RunManifest): Promise<void> {
-  if (!(await cache.write(slot, JSON.stringify(m))) || !cache.dir) return;
+export const writeManifest = (cache: DiskCache, slot: string, m: RunManifest): Promise<void> => writeSlot(cache, slot, m);
+
+/** Stores `value` as JSON in `slot` (atomically), then trims the oldest slots of manifest/. */
+export async function writeSlot(cache: DiskCache, slot: string, value: unknown): Promise<void> {
+  if (!(await cache.write(slot, JSON.stringify(value))) || !cache.dir) return;
   const dir = join(cache.dir, 'manifest');
   try {
     const names = (await readdir(dir)).filter((n) => n.endsWith('.json'));

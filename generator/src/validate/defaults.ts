@@ -10,7 +10,7 @@
 import { stat } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { vendorDir } from '../render/platform.js';
-import type { Location } from './schema-store.js';
+import type { Location } from './location.js';
 import { pinnedVersion } from '../prerequisites/pins.js';
 import { prerequisiteVendorDir } from '../prerequisites/objects.js';
 
@@ -52,7 +52,7 @@ export function deliveryCrdLocations(): Location[] {
 
 /** The default locations for objects of an environment on KServe `version`. */
 export async function defaultLocations(root: string, version: string): Promise<Location[]> {
-  const vendored = join(resolve(root), vendorDir(version), LLMISVC_CRDS);
+  const [vendored] = vendoredCrdDirs(root, version) as [string, string];
   const isDir = await stat(vendored).then((s) => s.isDirectory(), () => false);
   const [svc, cfg] = kserveCrdUrls(version) as [string, string];
   const kserve: Location[] = isDir ? [{ type: 'path', path: vendored }] : [pinned(svc, 'serving.kserve.io', 'LLMInferenceService'), pinned(cfg, 'serving.kserve.io', 'LLMInferenceServiceConfig')];
@@ -61,11 +61,21 @@ export async function defaultLocations(root: string, version: string): Promise<L
 
 /** Gateway API CRDs (Gateway, GatewayClass, HTTPRoute) at the version KServe `version` pins: the vendored copy, else downloaded. */
 async function gatewayApiLocations(root: string, version: string): Promise<Location[]> {
-  const gw = pinnedVersion(version, 'gateway-api') ?? pinnedVersion('v0.20.0', 'gateway-api')!;
-  const vendored = join(resolve(root), prerequisiteVendorDir('gateway-api', gw), 'config', 'crd', 'standard');
+  const gw = gatewayApiVersion(version);
+  const [, vendored] = vendoredCrdDirs(root, version) as [string, string];
   if (await stat(vendored).then((s) => s.isDirectory(), () => false)) return [{ type: 'path', path: vendored }];
   const [gateways, classes, routes] = gatewayApiCrdUrls(gw) as [string, string, string];
   return [pinned(gateways, 'gateway.networking.k8s.io', 'Gateway'), pinned(classes, 'gateway.networking.k8s.io', 'GatewayClass'), pinned(routes, 'gateway.networking.k8s.io', 'HTTPRoute')];
+}
+
+const gatewayApiVersion = (version: string) => pinnedVersion(version, 'gateway-api') ?? pinnedVersion('v0.20.0', 'gateway-api')!;
+
+/**
+ * The two vendored folders the defaults of KServe `version` use when they exist (the llmisvc
+ * CRDs, the Gateway API CRDs), else they download: what validate's run manifest must watch.
+ */
+export function vendoredCrdDirs(root: string, version: string): string[] {
+  return [join(resolve(root), vendorDir(version), LLMISVC_CRDS), join(resolve(root), prerequisiteVendorDir('gateway-api', gatewayApiVersion(version)), 'config', 'crd', 'standard')];
 }
 
 /** The standard-channel Gateway, GatewayClass and HTTPRoute CRDs of Gateway API `gw` at their upstream tag. */

@@ -10,20 +10,16 @@
  * be meant is a guess), never a silent pick.
  */
 import { readdir, readFile, stat } from 'node:fs/promises';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 import type { AdmissionNode } from '../admission/schema.js';
 import { DiskCache, sha256 } from './cache.js';
 import { fromJsonSchema, type JsonSchema } from './crd-schema.js';
 import { indexCrdText, mayDefineKind, mayHoldCrd, type CrdEntry } from './crd-index.js';
 import { fetchText, type FetchOptions } from './download.js';
 import { renderTemplate } from './template.js';
+import { isUrl, type Location } from './location.js';
 
-/** One `--schema-location`, parsed. */
-export type Location =
-  | { readonly type: 'path'; readonly path: string }
-  /** `groups`/`kinds`: only consulted for these API groups and kinds (lets pinned defaults skip needless downloads). */
-  | { readonly type: 'url'; readonly url: string; readonly groups?: readonly string[]; readonly kinds?: readonly string[] }
-  | { readonly type: 'template'; readonly template: string };
+export { describeLocation, parseLocation, type Location } from './location.js';
 
 /** A schema found for an apiVersion + kind. */
 export interface SchemaHit {
@@ -44,18 +40,6 @@ export interface Lookup {
   readonly error?: string;
   readonly note?: string;
 }
-
-const isUrl = (s: string) => /^https?:\/\//i.test(s);
-
-/** `--schema-location` text → location (paths resolved against `cwd`). */
-export function parseLocation(spec: string, cwd: string): Location {
-  if (spec.includes('{{')) return { type: 'template', template: isUrl(spec) ? spec : resolve(cwd, spec) };
-  if (isUrl(spec)) return { type: 'url', url: spec };
-  return { type: 'path', path: resolve(cwd, spec) };
-}
-
-/** A location as the user wrote it (for messages). */
-export const describeLocation = (l: Location) => (l.type === 'path' ? l.path : l.type === 'url' ? l.url : l.template);
 
 /** The schema locations of a run, searched lazily and memoised. */
 export class SchemaStore {
