@@ -19,13 +19,13 @@
  * is ignored, and the run validates and rewrites it.
  */
 import { createHash } from 'node:crypto';
-import { readFile, stat } from 'node:fs/promises';
+import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import type { Issue } from '../errors.js';
 import type { ResourceResult } from '../validate/result.js';
 import { DiskCache, sha256 } from '../validate/cache.js';
 import type { Location } from '../validate/location.js';
-import { hashDependency, runInputs, type RunInputs, type Vars } from './reuse.js';
+import { runInputs, type RunInputs, type Vars } from './reuse.js';
 import { arrayOf, HEX, slotOf, isCount, isDep, isObject, isString, isWarning, onlyKeys, readSlot, writeSlot, type Dependency } from './store.js';
 
 const VERSION = 1;
@@ -69,7 +69,7 @@ export async function validateInputs(root: string, only: readonly string[], give
 export async function reusableValidate(inputs: ValidateInputs): Promise<ValidateRecord | undefined> {
   const m = await readSlot(inputs.cache, inputs.slot, parseValidateManifest);
   if (!m || m.key !== inputs.key) return undefined;
-  for (const d of m.deps) if ((await hashInput(d.path, d.dir)) !== d.sha) return undefined;
+  for (const d of m.deps) if (hashInput(d.path, d.dir) !== d.sha) return undefined;
   return { results: m.results, warnings: m.warnings, admission: m.admission };
 }
 
@@ -83,12 +83,12 @@ export async function validateDependencies(o: { readonly cache: DiskCache; reado
   for (const l of o.locations) {
     if (l.type === 'template') return undefined;
     if (l.type === 'url') wanted.set(join(o.cache.dir, `http/${sha256(l.url)}`), false);
-    else wanted.set(l.path, await stat(l.path).then((s) => s.isDirectory(), () => false));
+    else wanted.set(l.path, isDir(l.path));
   }
   for (const d of o.watched) wanted.set(d, true);
   for (const f of o.locks) wanted.set(f, false);
   const deps: Dependency[] = [];
-  for (const [path, dir] of [...wanted].sort(([a], [b]) => (a < b ? -1 : 1))) deps.push({ path, dir, sha: await hashInput(path, dir) });
+  for (const [path, dir] of [...wanted].sort(([a], [b]) => (a < b ? -1 : 1))) deps.push({ path, dir, sha: hashInput(path, dir) });
   return deps;
 }
 
@@ -100,15 +100,46 @@ export async function recordValidate(inputs: ValidateInputs, deps: readonly Depe
 }
 
 /**
- * sha256 of a file as the schema store reads it (links followed), or of a folder's files
- * (reuse.ts hashDependency: the store's walk); null when absent.
+ * sha256 of a file as the schema store reads it (links followed), or of a folder's files, as
+ * reuse.ts hashDependency hashes them (the store's walk: the folder itself followed if it is a
+ * link, links below it skipped); null when absent. Synchronous: a hit reads a few MB, and on
+ * these shared machines the thread pool's round trips cost more than the reads.
  */
-async function hashInput(path: string, dir: boolean): Promise<string | null> {
-  if (dir) return hashDependency(path, true);
-  const bytes = await readFile(path).catch(() => undefined);
-  return bytes ? createHash('sha256').update(bytes).digest('hex') : null;
+function hashInput(path: string, dir: boolean): string | null {
+  try {
+    if (!dir) return createHash('sha256').update(readFileSync(path)).digest('hex');
+    if (!statSync(path).isDirectory()) return null;
+  } catch {
+    return null;
+  }
+  const files: string[] = [];
+  const walk = (d: string): void => {
+    for (const e of readdirSync(d, { withFileTypes: true })) {
+      if (e.isDirectory()) walk(join(d, e.name));
+      else if (e.isFile()) files.push(join(d, e.name));
+    }
+  };
+  try {
+    walk(path);
+    files.sort();
+    const h = createHash('sha256');
+    for (const f of files) {
+      const bytes = readFileSync(f);
+      h.update(`${f.slice(path.length)}\0${bytes.length}\0`).update(bytes);
+    }
+    return h.digest('hex');
+  } catch {
+    return 'unreadable';
+  }
 }
 
+const isDir = (path: string) => {
+  try {
+    return statSync(path).isDirectory();
+  } catch {
+    return false;
+  }
+};
 const isNat = (v: unknown) => Number.isSafeInteger(v) && (v as number) >= 0;
 const isViolation = (v: unknown) =>
   isObject(v) && onlyKeys(v, ['path', 'msg', 'rule', 'line', 'col']) && isString(v.path) && isString(v.msg) && (v.rule === undefined || isString(v.rule)) && isCount(v.line) && isCount(v.col);
