@@ -34,11 +34,23 @@ export function loadCatalog(envName: string, file: string, text: string, library
   if (templated.issues.length) return done(templated.issues);
   const expanded = expandLibrary(templated.catalog, doc, library);
   if (expanded.issues.length) return done(expanded.issues);
-  const ruleIssues = [...runRules(expanded.catalog, doc), ...fitRules(expanded.catalog, doc, expanded.sizes)];
+  // Normalized once: the rules that judge what generate delivers see this Environment, and so
+  // does the renderer (requirementsOf, memoised per Environment, is then computed once).
+  const env = normalizedOrUndefined(envName, file, expanded.catalog);
+  const ruleIssues = [...runRules(expanded.catalog, doc, env), ...fitRules(expanded.catalog, doc, expanded.sizes)];
   const errors = ruleIssues.filter((i) => i.severity === 'error');
   const warnings = ruleIssues.filter((i) => i.severity === 'warning');
   if (errors.length || credentials.issues.length) return done([...errors, ...warnings]);
-  return ok(normalize(envName, file, expanded.catalog), warnings);
+  return ok(env ?? normalize(envName, file, expanded.catalog), warnings);
+}
+
+/** The Environment, or undefined when a catalog the rules will reject does not normalize. */
+function normalizedOrUndefined(envName: string, file: string, c: CatalogFile): Environment | undefined {
+  try {
+    return normalize(envName, file, c);
+  } catch {
+    return undefined;
+  }
 }
 
 interface ZodIssue {

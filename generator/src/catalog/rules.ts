@@ -3,6 +3,7 @@
  * issues located at the field to change, with what is wrong and how to fix it.
  */
 import type { Issue } from '../errors.js';
+import type { Environment } from '../model/types.js';
 import { isDnsLabel, suggestDnsLabel } from '../model/names.js';
 import { WELL_KNOWN_CONFIGS } from '../model/kserve.js';
 import type { CatalogDocument, PathKey } from './document.js';
@@ -15,7 +16,8 @@ import { kubernetesMetadata } from '../metadata/rules.js';
 import { pathsStayInside } from './paths.js';
 import { prerequisiteRules } from '../prerequisites/rules.js';
 
-type Rule = (c: CatalogFile, doc: CatalogDocument) => Issue[];
+/** `env` is the catalog normalized, when it normalizes (so a rule that judges what generate delivers need not normalize it again). */
+type Rule = (c: CatalogFile, doc: CatalogDocument, env?: Environment) => Issue[];
 
 /** Path of a model field: where the model sets it, else where `defaults` does. */
 function origin(c: CatalogFile, key: string, field: keyof ModelFile): PathKey[] {
@@ -163,6 +165,6 @@ export const RULES: readonly Rule[] = [
   ...RUNTIME_RULES,
 ];
 
-export function runRules(c: CatalogFile, doc: CatalogDocument): Issue[] {
-  return RULES.flatMap((rule) => rule(c, doc));
+export function runRules(c: CatalogFile, doc: CatalogDocument, env?: Environment): Issue[] {
+  return RULES.flatMap((rule) => rule(c, doc, env));
 }

@@ -16,7 +16,6 @@ import { hashTree, readOptional } from './files.js';
 import type { Source } from './vendor-source.js';
 import { kindOf, PathInspector } from './paths.js';
 
-export { openSource } from './vendor-source.js';
 
 /** The upstream config/ folders base/ and environments/ reference. */
 export const VENDORED_ENTRIES = ['crd/full/llmisvc', 'crd/full/clusterstoragecontainer', 'llmisvc', 'llmisvcconfig', 'base'] as const;

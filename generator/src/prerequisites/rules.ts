@@ -13,10 +13,10 @@ import { SUPPORTED_KSERVE } from './pins.js';
 import { tokenSecrets } from './render.js';
 import { requirementsOf } from './requirements.js';
 
-export function prerequisiteRules(c: CatalogFile, doc: CatalogDocument): Issue[] {
+export function prerequisiteRules(c: CatalogFile, doc: CatalogDocument, normalized?: Environment): Issue[] {
   let env: Environment;
   try {
-    env = normalize('env', 'catalog.yaml', c);
+    env = normalized ?? normalize('env', 'catalog.yaml', c);
   } catch {
     return []; // other rules report what made the catalog unusable
   }
