@@ -41,8 +41,17 @@ function scalar(v: string | number | boolean | null): string {
     if (!Number.isFinite(v)) throw new Error(`cannot write ${v} to YAML`);
     return String(v);
   }
-  return isPlain(v) ? v : JSON.stringify(v);
+  let text = written.get(v);
+  if (text === undefined) {
+    if (written.size >= MAX_WRITTEN) written.clear();
+    written.set(v, (text = isPlain(v) ? v : JSON.stringify(v)));
+  }
+  return text;
 }
+
+/** Strings already written (keys and names repeat in every file): isPlain's regexes run once per string. */
+const written = new Map<string, string>();
+const MAX_WRITTEN = 1 << 16;
 
 /** Multi-line text as a literal block when it can be one exactly; else null (quote it). */
 function literal(s: string, indent: string): string | null {
@@ -57,54 +66,90 @@ function literal(s: string, indent: string): string | null {
 }
 
 type Value = string | number | boolean | null | Value[] | { [k: string]: Value };
+type Map_ = { [k: string]: Value | undefined };
 
-function entries(o: { [k: string]: Value | undefined }): [string, Value][] {
-  return (Object.entries(o).filter(([, v]) => v !== undefined) as [string, Value][]).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+/** The keys of a map that are written (undefined values are left out), sorted as kustomize prints them. */
+function keysOf(o: Map_): string[] {
+  const keys = Object.keys(o).filter((k) => o[k] !== undefined);
+  return keys.sort(); // distinct strings: the default order is UTF-16 code unit order, as `<` compares
 }
 
-/** Lines for `v` placed after "key:" or "- " at `indent`. */
-function node(v: Value, indent: string): string {
+const isMap = (v: Value): v is { [k: string]: Value } => v !== null && typeof v === 'object' && !Array.isArray(v);
+
+/*
+ * The writer appends to `out` (joined once at the end, rather than re-joining and re-slicing
+ * every level's text). `writeNode(v, indent)` writes what follows "key:" or "- " at `indent`:
+ * a nested collection starts on the next line (each of its lines begins "\n" + indent).
+ */
+function writeNode(v: Value, indent: string, out: string[]): void {
   if (Array.isArray(v)) {
-    if (!v.length) return ' []';
-    return `\n${v.map((item) => `${indent}-${inline(item, `${indent}  `)}`).join('\n')}`;
+    if (!v.length) out.push(' []');
+    else for (const item of v) {
+      out.push(`\n${indent}-`);
+      writeInline(item, `${indent}  `, out);
+    }
+    return;
   }
-  if (v !== null && typeof v === 'object') {
-    const es = entries(v);
-    if (!es.length) return ' {}';
-    return `\n${es.map(([k, x]) => `${indent}${scalar(k)}:${nested(x, indent)}`).join('\n')}`;
+  if (isMap(v)) {
+    const keys = keysOf(v);
+    if (!keys.length) out.push(' {}');
+    else for (const k of keys) {
+      out.push(`\n${indent}${scalar(k)}:`);
+      writeNested(v[k]!, indent, out);
+    }
+    return;
   }
   if (typeof v === 'string') {
     const block = literal(v, `${indent}  `);
-    if (block) return ` ${block}`;
+    if (block) {
+      out.push(` ${block}`);
+      return;
+    }
   }
-  return ` ${scalar(v)}`;
+  out.push(` ${scalar(v)}`);
 }
 
 /** A map value: nested maps indent by two, sequences stay at the key's column (kustomize style). */
-function nested(v: Value, indent: string): string {
-  if (Array.isArray(v)) return node(v, indent);
-  if (v !== null && typeof v === 'object') return node(v, `${indent}  `);
-  return node(v, indent);
+function writeNested(v: Value, indent: string, out: string[]): void {
+  writeNode(v, isMap(v) ? `${indent}  ` : indent, out);
 }
 
-/** A sequence item: a map or list starts on the dash's line. */
-function inline(v: Value, indent: string): string {
-  if (Array.isArray(v) && v.length) return ` ${node(v, indent).slice(1 + indent.length)}`;
-  if (v !== null && typeof v === 'object' && !Array.isArray(v) && entries(v).length) return ` ${node(v, indent).slice(1 + indent.length)}`;
+/** A sequence item: a map or list starts on the dash's line (its first line without "\n" + indent). */
+function writeInline(v: Value, indent: string, out: string[]): void {
+  if (Array.isArray(v) && v.length) {
+    v.forEach((item, i) => {
+      out.push(i === 0 ? ' -' : `\n${indent}-`);
+      writeInline(item, `${indent}  `, out);
+    });
+    return;
+  }
+  if (isMap(v)) {
+    const keys = keysOf(v);
+    if (keys.length) {
+      keys.forEach((k, i) => {
+        out.push(i === 0 ? ` ${scalar(k)}:` : `\n${indent}${scalar(k)}:`);
+        writeNested(v[k]!, indent, out);
+      });
+      return;
+    }
+  }
   if (typeof v === 'string') {
     const block = literal(v, indent);
-    if (block) return ` ${block}`;
+    if (block) {
+      out.push(` ${block}`);
+      return;
+    }
   }
-  return node(v, indent);
+  writeNode(v, indent, out);
 }
 
 export function stringify(value: unknown): string {
   const v = value as Value;
-  if (Array.isArray(v) || (v !== null && typeof v === 'object')) {
-    const text = node(v, '');
-    return `${text.startsWith('\n') ? text.slice(1) : text.trimStart()}\n`;
-  }
-  return `${node(v, '').trimStart()}\n`;
+  const out: string[] = [];
+  writeNode(v, '', out);
+  const text = out.join('');
+  if (Array.isArray(v) || (v !== null && typeof v === 'object')) return `${text.startsWith('\n') ? text.slice(1) : text.trimStart()}\n`;
+  return `${text.trimStart()}\n`;
 }
 
 /** A generated YAML file: header, then one or more documents. */
