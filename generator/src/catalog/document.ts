@@ -3,10 +3,11 @@
  * any later problem can be reported as `file:line:col`. Anchors, aliases and merge keys are
  * refused here: a catalog is read by people in pull requests, and `*ref` hides what changed.
  */
-import { isAlias, isMap, isNode, isPair, isScalar, LineCounter, parseDocument, visit, type Document, type Node, type YAMLError } from 'yaml';
+import { isAlias, isMap, isNode, isPair, isScalar, LineCounter, parseDocument, type Document, type Node, type YAMLError } from 'yaml';
 import { indentationProblem } from './indentation.js';
 import type { Issue } from '../errors.js';
 import { keepEnvText, scalarProblems, textProblems } from './scalars.js';
+import { walk } from './walk.js';
 
 export type PathKey = string | number;
 
@@ -56,8 +57,8 @@ export function parseCatalog(file: string, text: string): { doc?: CatalogDocumen
       issues.push({ file, line, col, message: `anchor &${node.anchor} is not allowed in a catalog — write each value out, or move shared settings to \`defaults\` or a \`profile\``, severity: 'error' });
     }
   };
-  visit(yamlDoc, {
-    Map(_key, map) {
+  walk(yamlDoc, {
+    Map(map) {
       anchorCheck(map);
       const seen = new Set<unknown>();
       for (const pair of map.items) {
@@ -69,14 +70,14 @@ export function parseCatalog(file: string, text: string): { doc?: CatalogDocumen
         }
       }
     },
-    Alias(_key, node) {
+    Alias(node) {
       const { line, col } = pos(node.range?.[0] ?? 0);
       issues.push({ file, line, col, message: `alias *${node.source} is not allowed in a catalog — write the value out (anchors and aliases hide what a pull request changes)`, severity: 'error' });
     },
-    Node(_key, node) {
+    Node(node) {
       anchorCheck(node);
     },
-    Pair(_key, pair) {
+    Pair(pair) {
       if (isScalar(pair.key) && pair.key.value === '<<') {
         const { line, col } = pos(pair.key.range?.[0] ?? 0);
         issues.push({ file, line, col, message: 'merge key << is not allowed in a catalog — use `defaults` or a `profile` for shared settings', severity: 'error' });

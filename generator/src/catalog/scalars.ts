@@ -11,7 +11,8 @@
  *   numbers or booleans keep their source text: `0755` stays "0755", `0x1F` "0x1F", `1.0` "1.0",
  *   `True` "True". An environment variable is text; the container sees what the catalog shows.
  */
-import { isMap, isPair, isScalar, isSeq, visit, type Document, type Scalar } from 'yaml';
+import { isMap, isPair, isScalar, isSeq, type Document, type Scalar } from 'yaml';
+import { walk } from './walk.js';
 
 export const RESERVED_KEYS = new Set(['__proto__', 'constructor', 'prototype']);
 
@@ -22,7 +23,7 @@ export interface ScalarProblem {
   readonly message: string;
 }
 
-/** `models.m.resources.cpu` from the ancestors `visit` hands a visitor. */
+/** `models.m.resources.cpu` from the ancestors `walk` hands a visitor. */
 function fieldOf(ancestors: readonly unknown[], node: unknown): string {
   const chain = [...ancestors, node];
   const parts: string[] = [];
@@ -47,8 +48,8 @@ export function textProblems(text: string): ScalarProblem[] {
 /** Problems of individual scalars: reserved keys, NUL from escapes, non-finite numbers. */
 export function scalarProblems(doc: Document): ScalarProblem[] {
   const out: ScalarProblem[] = [];
-  visit(doc, {
-    Pair(_k, pair, path) {
+  walk(doc, {
+    Pair(pair, path) {
       if (isScalar(pair.key) && RESERVED_KEYS.has(String(pair.key.value))) {
         out.push({
           offset: pair.key.range?.[0] ?? 0,
@@ -57,13 +58,16 @@ export function scalarProblems(doc: Document): ScalarProblem[] {
         });
       }
     },
-    Scalar(_k, node, path) {
+    Scalar(node, path) {
+      const nul = typeof node.value === 'string' && node.value.includes('\u0000');
+      const infinite = typeof node.value === 'number' && !Number.isFinite(node.value);
+      if (!nul && !infinite) return; // the field's name is spelled out only for a scalar with a problem
       const at = node.range?.[0] ?? 0;
       const field = fieldOf(path, node);
-      if (typeof node.value === 'string' && node.value.includes('\u0000')) {
+      if (nul) {
         out.push({ offset: at, field, message: 'this string holds a NUL character (\\0) — remove it (Kubernetes, git and most tools cut strings there)' });
       }
-      if (typeof node.value === 'number' && !Number.isFinite(node.value)) {
+      if (infinite) {
         const written = sourceOf(node) ?? String(node.value);
         out.push({
           offset: at,
