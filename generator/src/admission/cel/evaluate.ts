@@ -52,12 +52,101 @@ function toCel(node: AdmissionNode | undefined, v: unknown, memo: WeakMap<object
   if (v === null || typeof v !== 'object') return v;
   const hit = memo.get(v);
   if (hit !== undefined) return hit;
-  let out: unknown;
-  if (Array.isArray(v)) out = v.map((x) => toCel(node?.i, x, memo));
-  else if (node?.m || !node?.p) out = new Map(Object.entries(v).map(([k, x]) => [k, toCel(node?.m, x, memo)]));
-  else out = new Map(Object.entries(v).map(([k, x]) => [celPropertyName(k), toCel(node.p![k] ?? (node.u ? undefined : node.m), x, memo)]));
+  const out = Array.isArray(v) ? v.map((x) => toCel(node?.i, x, memo)) : new CelObject(node, v as Record<string, unknown>, memo);
   memo.set(v, out);
   return out;
+}
+
+/** `v` as a rule at schema node `node` sees it (exported for the tests that compare it with a map built up front). */
+export const celValue = (node: AdmissionNode | undefined, v: unknown): unknown => toCel(node, v, new WeakMap());
+
+/**
+ * A JSON object as the CEL map Kubernetes gives a rule (a struct's properties under their CEL
+ * names, a map's keys as they are), converted on demand: a rule reads a few fields of `self`, so
+ * the value below them is not converted unless read. Reads give what a map built of every entry
+ * up front would give, in the same order (`materialize`).
+ */
+class CelObject extends Map<string, unknown> {
+  private done = false;
+  private readonly read = new Map<string, unknown>();
+  constructor(
+    private readonly node: AdmissionNode | undefined,
+    private readonly json: Record<string, unknown>,
+    private readonly memo: WeakMap<object, unknown>,
+  ) {
+    super();
+  }
+
+  private isStruct(): boolean {
+    return !(this.node?.m || !this.node?.p);
+  }
+
+  /** The schema node of property `k`, as the eager conversion picks it. */
+  private childNode(k: string): AdmissionNode | undefined {
+    const n = this.node;
+    if (!this.isStruct()) return n?.m;
+    return n!.p![k] ?? (n!.u ? undefined : n!.m);
+  }
+
+  private convert(k: string): unknown {
+    if (this.read.has(k)) return this.read.get(k);
+    const v = toCel(this.childNode(k), this.json[k], this.memo);
+    this.read.set(k, v);
+    return v;
+  }
+
+  /** Every entry, in the object's key order (once). */
+  private materialize(): void {
+    if (this.done) return;
+    this.done = true;
+    const struct = this.isStruct();
+    for (const k of Object.keys(this.json)) super.set(struct ? celPropertyName(k) : k, this.convert(k));
+  }
+
+  override get(name: string): unknown {
+    if (this.done) return super.get(name);
+    // A name that is its own JSON key needs no search (CEL names of other keys carry `__`).
+    if (typeof name === 'string' && Object.prototype.hasOwnProperty.call(this.json, name) && (!this.isStruct() || celPropertyName(name) === name)) return this.convert(name);
+    this.materialize();
+    return super.get(name);
+  }
+  override has(name: string): boolean {
+    if (this.get(name) !== undefined) return true;
+    this.materialize();
+    return super.has(name);
+  }
+  override get size(): number {
+    this.materialize();
+    return super.size;
+  }
+  override forEach(cb: (value: unknown, key: string, map: Map<string, unknown>) => void, thisArg?: unknown): void {
+    this.materialize();
+    super.forEach(cb, thisArg);
+  }
+  override entries(): MapIterator<[string, unknown]> {
+    this.materialize();
+    return super.entries();
+  }
+  override keys(): MapIterator<string> {
+    this.materialize();
+    return super.keys();
+  }
+  override values(): MapIterator<unknown> {
+    this.materialize();
+    return super.values();
+  }
+  override [Symbol.iterator](): MapIterator<[string, unknown]> {
+    return this.entries();
+  }
+  override set(): this {
+    throw new Error('a CEL value is read-only');
+  }
+  override delete(): boolean {
+    throw new Error('a CEL value is read-only');
+  }
+  override clear(): void {
+    throw new Error('a CEL value is read-only');
+  }
 }
 
 const REASONS: Record<string, string> = { FieldValueInvalid: 'Invalid value', FieldValueForbidden: 'Forbidden', FieldValueRequired: 'Required value', FieldValueDuplicate: 'Duplicate value' };
@@ -69,17 +158,20 @@ function fieldPathPointer(fieldPath: string): string {
   return out;
 }
 
-function run(rule: CompiledRule, self: unknown, path: string, out: RuleViolation[], counts: RuleCounts): void {
+/** The JSON pointer of the walk's position (its unescaped segments), built only to report a violation. */
+const pointerOf = (segments: readonly string[]) => segments.map((s) => `/${escape(s)}`).join('');
+
+function run(rule: CompiledRule, self: unknown, segments: readonly string[], out: RuleViolation[], counts: RuleCounts): void {
   if (rule.transition) {
     counts.transition++;
     return;
   }
   const reason = rule.spec.reason ?? 'FieldValueInvalid';
-  const report = (msg: string) => out.push({ path: path + (rule.spec.fieldPath ? fieldPathPointer(rule.spec.fieldPath) : ''), msg, reason, rule: rule.spec.rule });
+  const report = (msg: string) => out.push({ path: pointerOf(segments) + (rule.spec.fieldPath ? fieldPathPointer(rule.spec.fieldPath) : ''), msg, reason, rule: rule.spec.rule });
   if (!rule.program) {
     if (rule.error === undefined) {
       compileRule(rule);
-      if (rule.program) return run(rule, self, path, out, counts);
+      if (rule.program) return run(rule, self, segments, out, counts);
     }
     counts.uncompiled++;
     report(`the CRD's rule could not be compiled (${rule.error}), so whether the API server admits this is unknown`);
@@ -104,24 +196,52 @@ function run(rule: CompiledRule, self: unknown, path: string, out: RuleViolation
   report(`${REASONS[reason] ?? reason}: ${msg?.trim() ? msg.trim() : `failed rule: ${rule.spec.rule}`}`);
 }
 
-function walk(c: CompiledNode, value: unknown, path: string, out: RuleViolation[], counts: RuleCounts, memo: WeakMap<object, unknown>): void {
+const propertyLists = new WeakMap<CompiledNode, readonly (readonly [string, CompiledNode])[]>();
+/** The node's properties with rules at or below them, listed once per node. */
+function propertiesOf(c: CompiledNode): readonly (readonly [string, CompiledNode])[] {
+  let list = propertyLists.get(c);
+  if (!list) propertyLists.set(c, (list = Object.entries(c.p ?? {})));
+  return list;
+}
+
+function walk(c: CompiledNode, value: unknown, segments: string[], out: RuleViolation[], counts: RuleCounts, memo: WeakMap<object, unknown>): void {
   if (value === undefined || value === null || !c.hasRules) return;
   if (c.rules.length) {
     const self = toCel(c.node, value, memo);
-    for (const r of c.rules) run(r, self, path, out, counts);
+    for (const r of c.rules) run(r, self, segments, out, counts);
   }
   if (Array.isArray(value)) {
-    if (c.i) value.forEach((item, idx) => walk(c.i!, item, `${path}/${idx}`, out, counts, memo));
+    if (c.i) {
+      for (let idx = 0; idx < value.length; idx++) {
+        segments.push(String(idx));
+        walk(c.i, value[idx], segments, out, counts, memo);
+        segments.pop();
+      }
+    }
     return;
   }
   if (!isObject(value)) return;
-  if (c.p) for (const [k, child] of Object.entries(c.p)) if (k in value) walk(child, value[k], `${path}/${escape(k)}`, out, counts, memo);
-  if (c.m) for (const [k, v] of Object.entries(value)) if (!c.node.p?.[k]) walk(c.m, v, `${path}/${escape(k)}`, out, counts, memo);
+  if (c.p) {
+    for (const [k, child] of propertiesOf(c)) {
+      if (!(k in value)) continue;
+      segments.push(k);
+      walk(child, value[k], segments, out, counts, memo);
+      segments.pop();
+    }
+  }
+  if (c.m) {
+    for (const [k, v] of Object.entries(value)) {
+      if (c.node.p?.[k]) continue;
+      segments.push(k);
+      walk(c.m, v, segments, out, counts, memo);
+      segments.pop();
+    }
+  }
 }
 
 /** Every rule of `schema` over `obj` (defaults already applied, as the API server validates them). */
 export function evaluateRules(schema: CompiledSchema, obj: unknown, counts: RuleCounts = { evaluated: 0, transition: 0, uncompiled: 0 }): { violations: RuleViolation[]; counts: RuleCounts } {
   const violations: RuleViolation[] = [];
-  walk(schema.root, obj, '', violations, counts, new WeakMap());
+  walk(schema.root, obj, [], violations, counts, new WeakMap());
   return { violations, counts };
 }

@@ -21,7 +21,7 @@ const escape = (k: string) => k.replace(/~/g, '~0').replace(/\//g, '~1');
 export function applyDefaults(node: AdmissionNode | undefined, value: unknown, at = ''): Defaulted {
   const added: string[] = [];
   const inListItems: string[] = [];
-  const out = walk(node, value, at, added, inListItems, false);
+  const out = walk(node, value, { at, path: [], added, inList: inListItems }, false);
   return { value: out, added, inListItems };
 }
 
@@ -36,34 +36,88 @@ function hasDefaults(node: AdmissionNode): boolean {
   return v;
 }
 
-function walk(node: AdmissionNode | undefined, value: unknown, at: string, added: string[], inList: string[], listItem: boolean): unknown {
-  if (!node || !hasDefaults(node)) return value;
+/**
+ * What the walk needs of a node that has defaults at or below it (none: `undefined`, and the walk
+ * skips it): the properties with a default, the properties to descend into, and the map values'
+ * and list items' schemas when they have defaults. Worked out once per node, not per object.
+ */
+interface Plan {
+  readonly defaults: readonly (readonly [string, AdmissionNode])[];
+  /** Properties with defaults at or below them. */
+  readonly kids: ReadonlyMap<string, AdmissionNode>;
+  /** additionalProperties (map values), when defaults sit below it. */
+  readonly map?: AdmissionNode;
+  readonly items?: AdmissionNode;
+}
+
+const plans = new WeakMap<AdmissionNode, Plan | null>();
+function planOf(node: AdmissionNode): Plan | undefined {
+  let plan = plans.get(node);
+  if (plan === undefined) {
+    const props = Object.entries(node.p ?? {});
+    const kids = new Map(props.filter(([, c]) => hasDefaults(c)));
+    const map = node.m && hasDefaults(node.m) ? node.m : undefined;
+    const items = node.i && hasDefaults(node.i) ? node.i : undefined;
+    plan = hasDefaults(node) ? { defaults: props.filter(([, c]) => c.d !== undefined), kids, ...(map ? { map } : {}), ...(items ? { items } : {}) } : null;
+    plans.set(node, plan);
+  }
+  return plan ?? undefined;
+}
+
+/** Where the walk is (JSON pointer segments below `at`), and what it found. Pointers are built only for what was added. */
+interface Walk {
+  readonly at: string;
+  readonly path: string[];
+  readonly added: string[];
+  readonly inList: string[];
+}
+const pointer = (w: Walk, k: string) => `${w.at}${w.path.map((s) => `/${escape(s)}`).join('')}/${escape(k)}`;
+const own = (o: object, k: string) => Object.prototype.hasOwnProperty.call(o, k);
+
+function walk(node: AdmissionNode | undefined, value: unknown, w: Walk, listItem: boolean): unknown {
+  const plan = node && planOf(node);
+  if (!plan) return value;
   if (Array.isArray(value)) {
-    if (!node.i) return value;
+    if (!plan.items) return value;
     let copy: unknown[] | undefined;
-    value.forEach((item, idx) => {
-      const next = walk(node.i, item, `${at}/${idx}`, added, inList, true);
+    for (let idx = 0; idx < value.length; idx++) {
+      const item: unknown = value[idx];
+      w.path.push(String(idx));
+      const next = walk(plan.items, item, w, true);
+      w.path.pop();
       if (next !== item) (copy ??= [...value])[idx] = next;
-    });
+    }
     return copy ?? value;
   }
   if (!isObject(value)) return value;
   let copy: Record<string, unknown> | undefined;
-  for (const [k, prop] of Object.entries(node.p ?? {})) {
-    if (prop.d === undefined) continue;
+  for (const [k, prop] of plan.defaults) {
     const v = value[k];
     if (v === undefined || (v === null && !prop.n)) {
       (copy ??= { ...value })[k] = structuredClone(prop.d);
-      added.push(`${at}/${escape(k)}`);
-      if (listItem) inList.push(`${at}/${escape(k)}`);
+      const p = pointer(w, k);
+      w.added.push(p);
+      if (listItem) w.inList.push(p);
     }
   }
   const current = copy ?? value;
-  for (const [k, v] of Object.entries(current)) {
-    const child = node.p?.[k] ?? node.m;
-    if (!child) continue;
-    const next = walk(child, v, `${at}/${escape(k)}`, added, inList, listItem);
+  const descend = (k: string, child: AdmissionNode) => {
+    const v = current[k];
+    w.path.push(k);
+    const next = walk(child, v, w, listItem);
+    w.path.pop();
     if (next !== v) (copy ??= { ...value })[k] = next;
+  };
+  if (!plan.map && plan.kids.size === 1) {
+    // One property to look into: no need to go through the object's keys.
+    const [k, child] = plan.kids.entries().next().value as [string, AdmissionNode];
+    if (own(current, k)) descend(k, child);
+  } else if (plan.map || plan.kids.size) {
+    // In the object's key order, as the defaults it adds are listed.
+    for (const k of Object.keys(current)) {
+      const child = node!.p && own(node!.p, k) ? plan.kids.get(k) : plan.map;
+      if (child) descend(k, child);
+    }
   }
   return copy ?? value;
 }

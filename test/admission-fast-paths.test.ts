@@ -1,0 +1,162 @@
+/**
+ * The admission walks' fast paths give what the plain ones give: the structural defaults
+ * (planned once per schema node, pointers built only for what is added) against the plain walk
+ * they replaced, and CEL's `self` converted on demand against the map converted up front, through
+ * every real rule program of the llmisvc CRDs, on broken copies of KServe's samples and configs.
+ */
+import { readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { isCelError } from '@bufbuild/cel';
+import { describe, expect, it } from 'vitest';
+import { parseAllDocuments } from 'yaml';
+import { compileRule, compileSchema, type CompiledNode } from '../generator/src/admission/cel/compile.js';
+import { celPropertyName, celValue } from '../generator/src/admission/cel/evaluate.js';
+import { applyDefaults } from '../generator/src/admission/drift/defaults.js';
+import { admissionSchema, type AdmissionNode } from '../generator/src/admission/index.js';
+import { KSERVE_SRC } from './helpers/repo.js';
+
+type Json = unknown;
+type Obj = Record<string, Json>;
+const isObject = (v: Json): v is Obj => typeof v === 'object' && v !== null && !Array.isArray(v);
+const escape = (k: string) => k.replace(/~/g, '~0').replace(/\//g, '~1');
+
+const trees = new Map<string, AdmissionNode>();
+for (const f of ['serving.kserve.io_llminferenceservices.yaml', 'serving.kserve.io_llminferenceserviceconfigs.yaml']) {
+  const crd = parseAllDocuments(readFileSync(join(KSERVE_SRC, 'config', 'crd', 'full', 'llmisvc', f), 'utf8'))[0]!.toJS() as Obj & { spec: { group: string; names: { kind: string }; versions: { name: string; schema: { openAPIV3Schema: Obj } }[] } };
+  for (const v of crd.spec.versions) trees.set(`${crd.spec.group}/${v.name}|${crd.spec.names.kind}`, admissionSchema(v.schema.openAPIV3Schema)!);
+}
+
+const yamlUnder = (dir: string) =>
+  readdirSync(dir, { recursive: true, encoding: 'utf8' })
+    .filter((f) => f.endsWith('.yaml'))
+    .sort()
+    .flatMap((f) => parseAllDocuments(readFileSync(join(dir, f), 'utf8')).map((d) => d.toJS() as Obj))
+    .filter((o) => isObject(o) && trees.has(`${o.apiVersion}|${o.kind}`));
+const originals = [...yamlUnder(join(KSERVE_SRC, 'samples')), ...yamlUnder(join(KSERVE_SRC, 'config', 'llmisvcconfig'))];
+
+const at = (v: Json, path: readonly string[], to: (old: Json) => Json): Json => {
+  if (!path.length) return to(v);
+  const [k, ...rest] = path as [string, ...string[]];
+  if (Array.isArray(v)) return v.map((x, i) => (String(i) === k ? at(x, rest, to) : x));
+  const out = { ...(v as Obj), [k]: at((v as Obj)[k], rest, to) };
+  if (out[k] === undefined) delete out[k];
+  return out;
+};
+/** Each original, and for every value in it: removed, null, and each wrong kind of value (so defaults apply and rules fail). */
+function brokenCopies(o: Obj): Obj[] {
+  const out: Obj[] = [o];
+  const walk = (v: Json, path: string[]) => {
+    if (isObject(v)) for (const [k, c] of Object.entries(v)) walk(c, [...path, k]);
+    else if (Array.isArray(v)) v.forEach((c, i) => walk(c, [...path, String(i)]));
+    if (path.length > 1) for (const wrong of [undefined, null, true, 'x', '/', 0, -1, 12.5, [], {}]) out.push(at(o, path, () => wrong) as Obj);
+  };
+  walk(o, []);
+  return out;
+}
+// Every 25th broken copy, every kind of break at every depth still present.
+const corpus = originals.flatMap(brokenCopies).filter((_, i) => i % 25 === 0);
+
+/** The defaults walk as it was: every node, every key, a pointer string at each step. */
+function plainDefaults(node: AdmissionNode | undefined, value: Json): { value: Json; added: string[]; inListItems: string[] } {
+  const added: string[] = [];
+  const inList: string[] = [];
+  const memo = new WeakMap<AdmissionNode, boolean>();
+  const has = (n: AdmissionNode): boolean => {
+    let h = memo.get(n);
+    if (h === undefined) memo.set(n, (h = Object.values(n.p ?? {}).some((c) => c.d !== undefined || has(c)) || (!!n.m && has(n.m)) || (!!n.i && has(n.i))));
+    return h;
+  };
+  const walk = (n: AdmissionNode | undefined, v: Json, path: string, listItem: boolean): Json => {
+    if (!n || !has(n)) return v;
+    if (Array.isArray(v)) {
+      if (!n.i) return v;
+      let copy: Json[] | undefined;
+      v.forEach((item, idx) => {
+        const next = walk(n.i, item, `${path}/${idx}`, true);
+        if (next !== item) (copy ??= [...v])[idx] = next;
+      });
+      return copy ?? v;
+    }
+    if (!isObject(v)) return v;
+    let copy: Obj | undefined;
+    for (const [k, prop] of Object.entries(n.p ?? {})) {
+      if (prop.d === undefined) continue;
+      if (v[k] === undefined || (v[k] === null && !prop.n)) {
+        (copy ??= { ...v })[k] = structuredClone(prop.d);
+        added.push(`${path}/${escape(k)}`);
+        if (listItem) inList.push(`${path}/${escape(k)}`);
+      }
+    }
+    for (const [k, x] of Object.entries(copy ?? v)) {
+      const child = n.p?.[k] ?? n.m;
+      if (!child) continue;
+      const next = walk(child, x, `${path}/${escape(k)}`, listItem);
+      if (next !== x) (copy ??= { ...v })[k] = next;
+    }
+    return copy ?? v;
+  };
+  return { value: walk(node, value, '', false), added, inListItems: inList };
+}
+
+/** `self` as it was: the whole value converted up front. */
+function eagerCel(node: AdmissionNode | undefined, v: Json): Json {
+  if (typeof v === 'number') return node?.t === 'number' || !Number.isInteger(v) ? v : BigInt(v);
+  if (v === null || typeof v !== 'object') return v;
+  if (Array.isArray(v)) return v.map((x) => eagerCel(node?.i, x));
+  if (node?.m || !node?.p) return new Map(Object.entries(v).map(([k, x]) => [k, eagerCel(node?.m, x)]));
+  return new Map(Object.entries(v).map(([k, x]) => [celPropertyName(k), eagerCel(node.p![k] ?? (node.u ? undefined : node.m), x)]));
+}
+
+/** Every value a rule node applies to, as the CEL walk visits them. */
+function ruleSites(c: CompiledNode, v: Json, out: { c: CompiledNode; v: Json }[] = []): { c: CompiledNode; v: Json }[] {
+  if (v === undefined || v === null || !c.hasRules) return out;
+  if (c.rules.length) out.push({ c, v });
+  if (Array.isArray(v)) {
+    if (c.i) for (const x of v) ruleSites(c.i, x, out);
+  } else if (isObject(v)) {
+    for (const [k, child] of Object.entries(c.p ?? {})) if (k in v) ruleSites(child, v[k], out);
+    if (c.m) for (const [k, x] of Object.entries(v)) if (!c.node.p?.[k]) ruleSites(c.m, x, out);
+  }
+  return out;
+}
+const outcome = (r: unknown) => (isCelError(r) ? { error: r.message } : { value: r });
+
+describe('admission fast paths', () => {
+  it('defaults: the planned walk adds the same fields, in the same order, to the same copies, as the plain walk', () => {
+    expect(originals.length).toBeGreaterThanOrEqual(15);
+    let defaulted = 0;
+    for (const o of corpus) {
+      const tree = trees.get(`${o.apiVersion}|${o.kind}`)!;
+      const expected = plainDefaults(tree, o);
+      const got = applyDefaults(tree, o);
+      expect(got).toStrictEqual(expected);
+      expect(got.value === o).toBe(expected.value === o); // copied exactly when something was added
+      if (expected.added.length) defaulted++;
+    }
+    expect(defaulted).toBeGreaterThan(100); // removed and null values, in and outside list items
+  });
+
+  it('CEL: every rule program gives the same result (and message) on `self` converted on demand as on the map converted up front', () => {
+    let runs = 0;
+    let failures = 0;
+    for (const o of corpus) {
+      const key = `${o.apiVersion}|${o.kind}`;
+      const tree = trees.get(key)!;
+      const value = applyDefaults(tree, o).value;
+      for (const { c, v } of ruleSites(compileSchema(tree, `fast-paths ${key}`).root, value)) {
+        for (const r of c.rules) {
+          compileRule(r);
+          if (!r.program || r.transition) continue;
+          const lazy = r.program({ self: celValue(c.node, v) });
+          const eager = r.program({ self: eagerCel(c.node, v) });
+          expect(outcome(lazy)).toStrictEqual(outcome(eager));
+          if (r.message) expect(outcome(r.message({ self: celValue(c.node, v) }))).toStrictEqual(outcome(r.message({ self: eagerCel(c.node, v) })));
+          runs++;
+          if (lazy !== true) failures++;
+        }
+      }
+    }
+    expect(runs).toBeGreaterThan(2000);
+    expect(failures).toBeGreaterThan(50);
+  });
+});
