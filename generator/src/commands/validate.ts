@@ -13,7 +13,7 @@
 import { stat } from 'node:fs/promises';
 import { UsageError, type Issue } from '../errors.js';
 import type { SchemaRules } from '../admission/index.js';
-import { defaultCacheDir } from '../validate/cache.js';
+import { DiskCache, defaultCacheDir } from '../validate/cache.js';
 import { parseLocation, type Location } from '../validate/location.js';
 import { summarize, type ResourceResult, type Summary } from '../validate/result.js';
 
@@ -74,8 +74,12 @@ export async function validate(opts: ValidateOptions): Promise<ValidateResult> {
   const inputs = opts.reuse === false ? undefined : await validateInputs(opts.root, opts.envs, given, opts.defaults !== false, cacheDir, opts.env ?? {});
   const hit = inputs && (await reusableValidate(inputs));
   if (hit) return { ...hit, summary: summarize(hit.results), compiled: { compiled: 0, loaded: 0 }, timings: NOTHING_RAN, reused: true };
-  const { runValidate } = await import('./validate-run.js');
+  // The full run, from its V8-code-cached bundle when this build has one (bundle/load.ts), else as modules.
+  const { loadBundled } = await import('../bundle/load.js');
+  const bundled = await loadBundled<typeof import('./validate-run.js')>('commands/validate-run', new DiskCache(cacheDir));
+  const { runValidate } = bundled?.exports ?? (await import('./validate-run.js'));
   const { deps, ...r } = await runValidate(opts, given, cacheDir, inputs?.run, inputs !== undefined);
+  await bundled?.persist();
   if (inputs && deps) await recordValidate(inputs, deps, r);
   return r;
 }

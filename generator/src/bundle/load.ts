@@ -1,0 +1,63 @@
+/**
+ * Loads a module from its prebuilt CommonJS bundle (scripts/bundle.mjs) through V8's code cache,
+ * the trick validate/compile.ts uses for validators: Node 20 compiles every ES module from
+ * source on each start (it has no module compile cache), and for validate's full run that is
+ * most of its start-up. The bundle is used only when its first line names this very build (the
+ * tool fingerprint); else, or when anything about it fails, the caller imports the module as
+ * usual, so a missing or stale bundle costs speed, never behaviour.
+ *
+ * The code cache lives in the validate cache (`code/<sha256 of the bundle>.v8-<V8 version>.bin`,
+ * written once after a run that compiled cold). V8 checks it against the source and its own
+ * version and rejects any other; a rejected one is rewritten. It is code, like the compiled
+ * validators beside it: the same trust boundary (the cache belongs to the user running the tool).
+ */
+import { readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { dirname, join } from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+import { Script } from 'node:vm';
+import { DiskCache, sha256 } from '../validate/cache.js';
+import { toolFingerprint } from '../manifest/fingerprint.js';
+
+/** Modules scripts/bundle.mjs bundles (paths under dist/, without .js). */
+export const BUNDLED = ['commands/validate-run'] as const;
+/** Modules of ours a bundle gets from the caller, as `llm-gitops:<path>` (see scripts/bundle.mjs). */
+export const HANDED_IN = ['errors.js', 'validate/known-fields.js'] as const;
+
+export const bundleHeader = (fingerprint: string) => `// llm-gitops bundle of ${fingerprint}`;
+
+const DIST = dirname(dirname(fileURLToPath(import.meta.url)));
+const nodeRequire = createRequire(import.meta.url);
+
+/** A bundle's exports, and what writes its code cache when this run compiled it cold. */
+export interface Bundled<T> {
+  readonly exports: T;
+  persist(): Promise<void>;
+}
+
+/** `name`'s exports from its bundle, or undefined (no bundle for this build, or it failed to load). */
+export async function loadBundled<T>(name: (typeof BUNDLED)[number], cache: DiskCache): Promise<Bundled<T> | undefined> {
+  const file = join(DIST, `${name}.bundle.cjs`);
+  let text: string;
+  try {
+    text = readFileSync(file, 'utf8');
+  } catch {
+    return undefined;
+  }
+  const eol = text.indexOf('\n');
+  if (eol < 0 || text.slice(0, eol) !== bundleHeader(await toolFingerprint())) return undefined;
+  try {
+    const handed = new Map<string, unknown>(await Promise.all(HANDED_IN.map(async (m) => [`llm-gitops:${m}`, await import(pathToFileURL(join(DIST, m)).href)] as const)));
+    const codeCache = `code/${sha256(text)}.v8-${process.versions.v8}.bin`;
+    const cachedData = await cache.readBytes(codeCache);
+    const script = new Script(`(function (require, module, exports, __filename, __dirname, __bundle_meta_url) {${text}\n})`, { filename: file, ...(cachedData ? { cachedData } : {}) });
+    const mod: { exports: unknown } = { exports: {} };
+    const req = (id: string) => (handed.has(id) ? handed.get(id) : nodeRequire(id));
+    // import.meta.url of every bundled module: the unbundled module's, so paths resolve as from dist/.
+    (script.runInThisContext() as (...a: unknown[]) => void)(req, mod, mod.exports, file, dirname(file), pathToFileURL(join(DIST, `${name}.js`)).href);
+    const warm = cachedData !== undefined && !script.cachedDataRejected;
+    return { exports: mod.exports as T, persist: async () => void (warm || (await cache.writeBytes(codeCache, script.createCachedData()))) };
+  } catch {
+    return undefined;
+  }
+}
