@@ -16,6 +16,7 @@
  * journal, so it never runs recovery on a tree it does not own (commit's scratch worktree).
  */
 import { randomBytes } from 'node:crypto';
+import { mkdirSync, renameSync, rmdirSync, unlinkSync } from 'node:fs';
 import * as nodeFs from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { UserError, type Issue } from '../errors.js';
@@ -36,6 +37,12 @@ export interface FsOps {
   exists(path: string): Promise<boolean>;
 }
 
+/**
+ * Temp files are written and fsynced through the thread pool, many at once (the fsyncs are the
+ * cost). Renames, folders and unlinks are single metadata calls made in order: synchronous
+ * calls, as a thread-pool round trip per call cost more than the call (1,568 renames: ~130-350
+ * ms awaited one by one on these shared machines, ~40 ms synchronously).
+ */
 export const realFs: FsOps = {
   async writeFile(path, data) {
     const fh = await nodeFs.open(path, 'wx', 0o644);
@@ -46,12 +53,12 @@ export const realFs: FsOps = {
       await fh.close();
     }
   },
-  rename: (a, b) => nodeFs.rename(a, b),
-  unlink: (p) => nodeFs.unlink(p),
+  rename: async (a, b) => renameSync(a, b),
+  unlink: async (p) => unlinkSync(p),
   mkdir: async (p) => {
-    await nodeFs.mkdir(p);
+    mkdirSync(p);
   },
-  rmdir: (p) => nodeFs.rmdir(p),
+  rmdir: async (p) => rmdirSync(p),
   readFile: (p) => nodeFs.readFile(p, 'utf8'),
   exists: async (p) => {
     try {
