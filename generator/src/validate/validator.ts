@@ -133,8 +133,10 @@ export class Validator {
         else found.push({ path: f.path, msg: f.msg, rule: f.rule, ...where });
       }
     }
-    const admission = admitted ? { admission: { ...admitted.counts, defaulted: admitted.defaulted } } : {};
-    return { ...base, status: found.length ? 'invalid' : 'valid', msg: '', validationErrors: found, schema, ...admission };
+    const out: { -readonly [K in keyof ResourceResult]: ResourceResult[K] } = { ...base, status: found.length ? 'invalid' : 'valid', msg: '', validationErrors: found, schema };
+    // Set, not spread: a second spread in the literal takes V8's slow path for every object.
+    if (admitted) out.admission = { evaluated: admitted.counts.evaluated, transition: admitted.counts.transition, uncompiled: admitted.counts.uncompiled, defaulted: admitted.defaulted };
+    return out;
   }
 }
 

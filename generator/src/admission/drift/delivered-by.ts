@@ -37,6 +37,10 @@ export function deliveryUnits(files: readonly OutputFile[]): DeliveryUnit[] {
   return units;
 }
 
+/** A relative path of plain segments (none empty, `.` or `..`): joined to a normalized folder, it needs no normalizing. */
+const PLAIN = /^(?:(?!\.\.?(?:\/|$))[^/]+\/)*(?!\.\.?$)[^/]+$/;
+const joinPath = (dir: string, ref: string) => (dir !== '.' && dir !== '/' && PLAIN.test(ref) ? `${dir}/${ref}` : posix.normalize(posix.join(dir, ref)));
+
 const isRemote = (ref: string) => /^[a-z][a-z0-9+.-]*:\/\//i.test(ref) || /^(github\.com|gitlab\.com|bitbucket\.org)\//.test(ref);
 
 /** Generated file → the units that deliver it (a file no unit reaches is absent). */
@@ -48,7 +52,9 @@ export function deliveredBy(files: readonly OutputFile[]): Map<string, DeliveryU
     const mark = (path: string) => {
       if (seen.has(path)) return;
       seen.add(path);
-      out.set(path, [...(out.get(path) ?? []), unit]);
+      const units = out.get(path);
+      if (units) units.push(unit);
+      else out.set(path, [unit]);
     };
     const walk = (dir: string) => {
       const k = byPath.get(`${dir}/kustomization.yaml`);
@@ -61,7 +67,7 @@ export function deliveredBy(files: readonly OutputFile[]): Map<string, DeliveryU
         ...((spec.patches ?? []) as Obj[]).map((p) => p?.path),
       ].filter((r): r is string => typeof r === 'string' && !isRemote(r));
       for (const ref of refs) {
-        const p = posix.normalize(posix.join(dir, ref));
+        const p = joinPath(dir, ref);
         if (p.startsWith('..')) continue;
         if (byPath.has(p)) mark(p);
         else walk(p);
