@@ -4,7 +4,7 @@
  * folders, the ExternalSecrets of tokens, and a README saying what the tree installs and what
  * must already exist. Pure.
  */
-import Handlebars from 'handlebars';
+import Handlebars from '../render/handlebars.js';
 import { markdownHeader } from '../model/names.js';
 import type { Environment, JsonObject, PlatformSource } from '../model/types.js';
 import { envDir } from '../render/environment.js';

@@ -2,7 +2,7 @@
  * environments/<env>/delivery/README.md: the one command that bootstraps an environment, with the
  * environment's real names filled in. Handlebars, because this is text for people.
  */
-import Handlebars from 'handlebars';
+import Handlebars from './handlebars.js';
 import { markdownHeader } from '../model/names.js';
 import type { Environment } from '../model/types.js';
 import { deliveryNames } from './delivery-names.js';

@@ -2,7 +2,7 @@
  * environments/<env>/README.md: what the environment serves and the GPUs it asks for, per
  * resource and profile (accounting/gpus.ts). Handlebars, because this is text for people.
  */
-import Handlebars from 'handlebars';
+import Handlebars from './handlebars.js';
 import { gpuDemand, modelGpus } from '../accounting/gpus.js';
 import { markdownHeader } from '../model/names.js';
 import type { Environment } from '../model/types.js';

@@ -3,7 +3,7 @@
  * the user may replace (`--message-template`, `--pr-body-template`). Pure: templates arrive as
  * text. Templates are compiled strict, so a misspelt field fails instead of printing nothing.
  */
-import Handlebars from 'handlebars';
+import Handlebars from './handlebars.js';
 import { UserError } from '../errors.js';
 import { groupByEnv, models, phrase, phraseWithEnv } from '../change/phrase.js';
 import type { FieldChange, SemanticChange } from '../change/semantic.js';

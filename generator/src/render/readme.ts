@@ -2,7 +2,7 @@
  * The README of a scaffolded GitOps repository: the tree drawn from the files actually there,
  * each folder's role beside it, and the everyday workflow. Handlebars for the prose. Pure.
  */
-import Handlebars from 'handlebars';
+import Handlebars from './handlebars.js';
 import { installCommand, type ToolSource } from '../install/tool.js';
 
 interface Node {
