@@ -3,7 +3,7 @@
  * any later problem can be reported as `file:line:col`. Anchors, aliases and merge keys are
  * refused here: a catalog is read by people in pull requests, and `*ref` hides what changed.
  */
-import { isAlias, isMap, isNode, isPair, isScalar, LineCounter, parseDocument, type Document, type Node, type YAMLError } from 'yaml';
+import { isAlias, isMap, isNode, isPair, isScalar, LineCounter, parseDocument, type Document, type Node, type Pair, type YAMLError, type YAMLMap } from 'yaml';
 import { indentationProblem } from './indentation.js';
 import type { Issue } from '../errors.js';
 import { keepEnvText, scalarProblems, textProblems } from './scalars.js';
@@ -126,13 +126,28 @@ function firstLine(s: string): string {
   return s.split('\n')[0] ?? s;
 }
 
+/**
+ * A map's pairs by the text of their scalar keys (the first pair of a key, as a scan would find
+ * it), indexed once per map: every warning on a model looks its name up in \`models\`, so a scan
+ * per lookup is quadratic in the models of a catalog.
+ */
+function pairsByKey(map: YAMLMap): ReadonlyMap<string, Pair> {
+  let index = keyIndex.get(map);
+  if (!index) {
+    keyIndex.set(map, (index = new Map()));
+    for (const p of map.items) if (isPair(p) && isScalar(p.key) && !index.has(String(p.key.value))) index.set(String(p.key.value), p);
+  }
+  return index;
+}
+const keyIndex = new WeakMap<YAMLMap, Map<string, Pair>>();
+
 /** Walks `path` down the document; returns the deepest node reached and, for maps, the key node. */
 function locate(doc: Document, path: readonly PathKey[]): { node?: Node; keyNode?: Node } {
   let node: unknown = doc.contents;
   let keyNode: Node | undefined;
   for (const key of path) {
     if (isMap(node)) {
-      const pair = node.items.find((p) => isPair(p) && isScalar(p.key) && String(p.key.value) === String(key));
+      const pair = pairsByKey(node).get(String(key));
       if (!pair) break;
       keyNode = isNode(pair.key) ? pair.key : undefined;
       node = pair.value;
