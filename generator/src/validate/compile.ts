@@ -17,7 +17,7 @@ import type { Ajv, ErrorObject } from 'ajv';
 import { DiskCache, sha256 } from './cache.js';
 import { FORMATS } from './formats.js';
 import type { JsonSchema } from './crd-schema.js';
-import { shareSubschemas } from './shared-subschemas.js';
+import { SHARED_SUBSCHEMAS_VERSION, shareSubschemas } from './shared-subschemas.js';
 
 /** An Ajv validate function: true when valid, else `errors` says why. */
 export interface ValidateFn {
@@ -129,7 +129,7 @@ export class SchemaCompiler {
 
   private async obtain(schema: JsonSchema, key: string): Promise<ValidateFn> {
     const share = this.options.shareSubschemas !== false;
-    const id = sha256(`${COMPILER_VERSION}\0${AJV_VERSION}\0${share ? 'shared' : 'whole'}\0${key}`);
+    const id = sha256(`${COMPILER_VERSION}\0${AJV_VERSION}\0${share ? SHARED_SUBSCHEMAS_VERSION : 'whole'}\0${key}`);
     const file = `validators/${id}.cjs`;
     const codeCache = `validators/${id}.v8-${process.versions.v8}.bin`;
     let code = await this.cache.read(file);

@@ -17,6 +17,9 @@
  */
 import type { JsonSchema } from './crd-schema.js';
 
+/** Bump when the transform changes: part of the compiled-module cache key of every shared schema (compile.ts). */
+export const SHARED_SUBSCHEMAS_VERSION = 'shared-subschemas-1';
+
 /** Subschemas whose JSON is at least this long get a definition (measured: 300 B–1 KB are equally fast). */
 const MIN_BYTES = 300;
 
