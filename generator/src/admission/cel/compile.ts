@@ -138,19 +138,32 @@ export function compileExpression(expr: string): { program?: Program; error?: st
 
 const escape = (k: string) => k.replace(/~/g, '~0').replace(/\//g, '~1');
 
+const ruled = new WeakMap<AdmissionNode, boolean>();
+/** Whether the node or one below it has rules (memoised; a subtree without is not built at all). */
+function hasRulesBelow(node: AdmissionNode): boolean {
+  let v = ruled.get(node);
+  if (v === undefined) {
+    v = !!node.r?.length || Object.values(node.p ?? {}).some(hasRulesBelow) || (!!node.m && hasRulesBelow(node.m)) || (!!node.i && hasRulesBelow(node.i));
+    ruled.set(node, v);
+  }
+  return v;
+}
+
 function compileNode(node: AdmissionNode, at: string, all: CompiledRule[]): CompiledNode {
   const rules = (node.r ?? []).map((spec): CompiledRule => ({ spec, at, transition: /\boldSelf\b/.test(spec.rule) }));
   all.push(...rules);
   const out: { -readonly [K in keyof CompiledNode]: CompiledNode[K] } = { node, rules, hasRules: rules.length > 0 };
   if (node.p) {
-    const kids = Object.entries(node.p).map(([k, c]) => [k, compileNode(c, `${at}/${escape(k)}`, all)] as const).filter(([, c]) => c.hasRules);
+    const kids = Object.entries(node.p)
+      .filter(([, c]) => hasRulesBelow(c))
+      .map(([k, c]) => [k, compileNode(c, `${at}/${escape(k)}`, all)] as const);
     if (kids.length) out.p = Object.fromEntries(kids);
   }
-  if (node.m) {
+  if (node.m && hasRulesBelow(node.m)) {
     const m = compileNode(node.m, `${at}/*`, all);
     if (m.hasRules) out.m = m;
   }
-  if (node.i) {
+  if (node.i && hasRulesBelow(node.i)) {
     const i = compileNode(node.i, `${at}/-`, all);
     if (i.hasRules) out.i = i;
   }
