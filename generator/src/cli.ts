@@ -229,7 +229,13 @@ export function buildProgram(): Command {
       expectRevision?: string; pushedAt?: number; reconcileWindow?: number; progressDeadline: number; requestTimeout: number; output: HealthOutput; pageSize?: number;
       maxPages: number; maxResponse: number; probe: boolean; probeUrl?: string; probeTimeout: number; probeTokenFile?: string;
     }) => {
-      const [{ health }, { describeProblem }] = await Promise.all([import('./commands/health.js'), import('./cluster/problem.js')]);
+      // From its V8-code-cached bundle when this build has one (bundle/load.ts): @kubernetes/client-node is ~1,900 modules.
+      const [{ loadOr }, { DiskCache, defaultCacheDir }] = await Promise.all([import('./bundle/load.js'), import('./validate/cache.js')]);
+      const [bundled, { describeProblem }] = await Promise.all([
+        loadOr<typeof import('./commands/health.js')>('commands/health', new DiskCache(defaultCacheDir(process.env)), () => import('./commands/health.js')),
+        import('./cluster/problem.js'),
+      ]);
+      const { health } = bundled.exports;
       const r = await health(
         {
           root: o.root, envs: o.env, timeoutMs: o.timeout, intervalMs: o.interval, once: o.once, progressDeadlineMs: o.progressDeadline,
@@ -244,6 +250,7 @@ export function buildProgram(): Command {
       process.stdout.write(r.output);
       for (const p of r.problems) process.stderr.write(`error: cannot check the cluster: ${describeProblem(p)}\n`);
       process.exitCode = r.code;
+      await bundled.persist();
     });
 
   program

@@ -19,8 +19,16 @@ import { Script } from 'node:vm';
 import { DiskCache, sha256 } from '../validate/cache.js';
 import { toolFingerprint } from '../manifest/fingerprint.js';
 
-/** Modules scripts/bundle.mjs bundles (paths under dist/, without .js). */
-export const BUNDLED = ['commands/validate-run'] as const;
+/**
+ * Modules scripts/bundle.mjs bundles (paths under dist/, without .js), each with the packages it
+ * leaves outside: validate's full run keeps those it requires by computed name or runs generated
+ * code against; health bundles @kubernetes/client-node (1,900 ES modules when imported as such).
+ */
+export const BUNDLES = {
+  'commands/validate-run': ['kubernetes-models', 'ajv', 'ajv-formats', '@kubernetes/client-node'],
+  'commands/health': [],
+} as const satisfies Record<string, readonly string[]>;
+export type BundleName = keyof typeof BUNDLES;
 /** Modules of ours a bundle gets from the caller, as `llm-gitops:<path>` (see scripts/bundle.mjs). */
 export const HANDED_IN = ['errors.js', 'validate/known-fields.js'] as const;
 
@@ -36,7 +44,7 @@ export interface Bundled<T> {
 }
 
 /** `name`'s exports from its bundle, or undefined (no bundle for this build, or it failed to load). */
-export async function loadBundled<T>(name: (typeof BUNDLED)[number], cache: DiskCache): Promise<Bundled<T> | undefined> {
+export async function loadBundled<T>(name: BundleName, cache: DiskCache): Promise<Bundled<T> | undefined> {
   const file = join(DIST, `${name}.bundle.cjs`);
   let text: string;
   try {
@@ -60,4 +68,9 @@ export async function loadBundled<T>(name: (typeof BUNDLED)[number], cache: Disk
   } catch {
     return undefined;
   }
+}
+
+/** `name` from its bundle, else from `modules()` (the plain import); `persist` after the run. */
+export async function loadOr<T>(name: BundleName, cache: DiskCache, modules: () => Promise<T>): Promise<Bundled<T>> {
+  return (await loadBundled<T>(name, cache)) ?? { exports: await modules(), persist: async () => undefined };
 }
