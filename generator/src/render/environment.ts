@@ -14,6 +14,7 @@ import { renderClaim, renderDownloadJob, renderHfServiceAccount } from './storag
 import { yamlDocs } from './yaml.js';
 import { shardOf, shardsOf } from '../sharding/assign.js';
 import { platformPatches, tokenResources } from '../prerequisites/render.js';
+import { combined } from './shape.js';
 
 export const envDir = (env: Environment) => `environments/${env.name}`;
 
@@ -29,7 +30,7 @@ function earlierWave(env: Environment): Record<string, string> {
 function withAnnotations(obj: JsonObject, annotations: Record<string, string>): JsonObject {
   if (!Object.keys(annotations).length) return obj;
   const metadata = obj.metadata as JsonObject;
-  return { ...obj, metadata: { ...metadata, annotations: { ...(metadata.annotations as JsonObject | undefined), ...annotations } } };
+  return combined(obj, { metadata: combined(metadata, { annotations: combined(metadata.annotations as JsonObject | undefined, annotations) }) });
 }
 
 export function renderPreset(env: Environment, p: Environment['presets'][number]): JsonObject {

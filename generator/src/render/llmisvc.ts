@@ -7,6 +7,7 @@ import { LLMISVC_API_VERSION, STOP_ANNOTATION } from '../model/kserve.js';
 import { MANAGED_BY } from '../model/names.js';
 import type { Environment, JsonObject, Model } from '../model/types.js';
 import { deepMerge } from './merge.js';
+import { combined } from './shape.js';
 import { routerOf } from './scheduler.js';
 import { workloadSpec } from './workload.js';
 
@@ -26,16 +27,13 @@ export function renderLLMInferenceService(env: Environment, m: Model): JsonObjec
     ...(m.prefill ? { prefill: prefillOf(m) } : {}),
   };
   const spec = m.spec ? (deepMerge(generated, m.spec) as JsonObject) : generated;
-  const annotations: Record<string, string> = { ...draAnnotations(m), ...m.annotations, ...(m.stopped ? { [STOP_ANNOTATION]: 'true' } : {}) };
+  const annotations = combined(draAnnotations(m), m.annotations, m.stopped ? { [STOP_ANNOTATION]: 'true' } : undefined);
+  const metadata: JsonObject = { name: m.name, namespace: env.namespace, labels: combined(m.labels, MANAGED_BY, { 'llm-gitops/environment': env.name }) };
+  if (Object.keys(annotations).length) metadata.annotations = annotations;
   return {
     apiVersion: LLMISVC_API_VERSION,
     kind: 'LLMInferenceService',
-    metadata: {
-      name: m.name,
-      namespace: env.namespace,
-      labels: { ...m.labels, ...MANAGED_BY, 'llm-gitops/environment': env.name },
-      ...(Object.keys(annotations).length ? { annotations } : {}),
-    },
+    metadata,
     spec,
   };
 }
@@ -74,8 +72,5 @@ function draAnnotations(m: Model): Record<string, string> {
 
 function prefillOf(m: Model): JsonObject {
   const p = m.prefill!;
-  return {
-    ...(p.replicas !== undefined ? { replicas: p.replicas } : {}),
-    ...workloadSpec(m, { gpus: p.gpus, parallelism: p.parallelism, worker: p.worker, extras: p }),
-  };
+  return combined(p.replicas !== undefined ? { replicas: p.replicas } : undefined, workloadSpec(m, { gpus: p.gpus, parallelism: p.parallelism, worker: p.worker, extras: p }));
 }

@@ -5,6 +5,7 @@
  * latency-predictor preset (it looks for the predicted-latency-producer plugin). Pure.
  */
 import type { JsonObject, Model } from '../model/types.js';
+import { combined } from './shape.js';
 
 type Sched = NonNullable<Model['production']['scheduler']>;
 
@@ -79,11 +80,12 @@ function schedulerSpec(m: Model): JsonObject {
   const inline = s.configMap ? undefined : schedulerConfig(s);
   // Containers by name: KServe merges them into its scheduler preset's (main, tokenizer).
   const containers = (['main', 'tokenizer'] as const).filter((c) => s.env?.[c].length).map((name) => ({ name, env: s.env![name].map((e) => ({ ...e })) }));
-  return {
-    ...(s.replicas !== undefined ? { replicas: s.replicas } : {}),
-    ...(s.configMap ? { config: { ref: { name: s.configMap, key: 'epp' } } } : inline ? { config: { inline } } : {}),
-    ...(containers.length ? { template: { containers } } : {}),
-  };
+  const out: JsonObject = {};
+  if (s.replicas !== undefined) out.replicas = s.replicas;
+  if (s.configMap) out.config = { ref: { name: s.configMap, key: 'epp' } };
+  else if (inline) out.config = { inline };
+  if (containers.length) out.template = { containers };
+  return out;
 }
 
 export function routerOf(m: Model): JsonObject {
@@ -91,7 +93,7 @@ export function routerOf(m: Model): JsonObject {
   switch (m.router) {
     case 'scheduler':
     case 'prefill-decode':
-      return { router: { ...routed, scheduler: schedulerSpec(m) } };
+      return { router: combined(routed, { scheduler: schedulerSpec(m) }) };
     case 'direct':
       return { router: { route: {} } };
     case 'none':

@@ -7,6 +7,7 @@ import { createHash } from 'node:crypto';
 import { MANAGED_BY } from '../model/names.js';
 import type { Environment, JsonObject, Model } from '../model/types.js';
 import { stringify } from './yaml.js';
+import { combined } from './shape.js';
 
 export function hfServiceAccountName(secret: string): string {
   return `${secret}-reader`.slice(0, 253);
@@ -29,7 +30,7 @@ export function renderClaim(env: Environment, m: Model): JsonObject {
     metadata: {
       name: d.claim,
       namespace: env.namespace,
-      labels: { ...MANAGED_BY, 'llm-gitops/model': m.name },
+      labels: combined(MANAGED_BY, { 'llm-gitops/model': m.name }),
       // Deleting a claim deletes downloaded weights: never prune it automatically.
       annotations: { 'argocd.argoproj.io/sync-options': 'Prune=false', 'argocd.argoproj.io/sync-wave': '-2', 'kustomize.toolkit.fluxcd.io/prune': 'disabled' },
     },
@@ -72,7 +73,7 @@ export function renderDownloadJob(env: Environment, m: Model): JsonObject {
     metadata: {
       name: `${base}-${hash}`,
       namespace: env.namespace,
-      labels: { ...MANAGED_BY, 'llm-gitops/model': m.name },
+      labels: combined(MANAGED_BY, { 'llm-gitops/model': m.name }),
       annotations: { 'argocd.argoproj.io/sync-wave': '-1' },
     },
     spec: { backoffLimit: 6, template: { metadata: { labels: { 'llm-gitops/model': m.name } }, spec: podSpec } },

@@ -6,6 +6,7 @@
  */
 import type { Hardware, Json, JsonObject, Model, Parallelism, Probe, Resources, WorkloadExtras } from '../model/types.js';
 import { hfServiceAccountName } from './storage.js';
+import { combined } from './shape.js';
 
 export interface WorkloadInput {
   readonly gpus: number;
@@ -15,22 +16,21 @@ export interface WorkloadInput {
 }
 
 export function parallelismSpec(p: Parallelism): JsonObject | undefined {
-  const out: JsonObject = {
-    ...(p.tensorShown ? { tensor: p.tensor } : {}),
-    ...(p.data !== undefined ? { data: p.data } : {}),
-    ...(p.dataLocal !== undefined ? { dataLocal: p.dataLocal } : {}),
-    ...(p.pipeline !== undefined ? { pipeline: p.pipeline } : {}),
-    ...(p.expert !== undefined ? { expert: p.expert } : {}),
-    ...(p.rpcPort !== undefined ? { dataRPCPort: p.rpcPort } : {}),
-  };
+  const out: JsonObject = {};
+  if (p.tensorShown) out.tensor = p.tensor;
+  if (p.data !== undefined) out.data = p.data;
+  if (p.dataLocal !== undefined) out.dataLocal = p.dataLocal;
+  if (p.pipeline !== undefined) out.pipeline = p.pipeline;
+  if (p.expert !== undefined) out.expert = p.expert;
+  if (p.rpcPort !== undefined) out.dataRPCPort = p.rpcPort;
   return Object.keys(out).length ? out : undefined;
 }
 
 function resourcesOf(r: Resources | undefined, hw: Hardware, gpus: number, dra: boolean): JsonObject | undefined {
   const gpu: Record<string, string> = hw.resourceName && gpus > 0 && !dra ? { [hw.resourceName]: String(gpus) } : {};
   const ext = r?.extended ?? {};
-  const limits = { ...r?.limits, ...gpu, ...ext };
-  const requests = { ...r?.requests, ...gpu, ...ext };
+  const limits = combined(r?.limits, gpu, ext);
+  const requests = combined(r?.requests, gpu, ext);
   const out: JsonObject = {};
   if (Object.keys(limits).length) out.limits = limits;
   if (Object.keys(requests).length) out.requests = requests;
@@ -76,13 +76,13 @@ function podSpec(m: Model, w: WorkloadInput, head: boolean): JsonObject | undefi
   const sidecars = head ? m.production.sidecars : { before: [], after: [] };
   const containers = [...sidecars.before, ...(Object.keys(main).length > 1 ? [main] : []), ...sidecars.after];
   const sa = m.production.serviceAccount ?? (m.hfTokenSecret ? hfServiceAccountName(m.hfTokenSecret) : undefined);
-  const spec: JsonObject = {
-    ...(containers.length ? { containers } : {}),
-    ...(hw.nodeSelector ? { nodeSelector: { ...hw.nodeSelector } } : {}),
-    ...(hw.tolerations ? { tolerations: [...hw.tolerations] } : {}),
-    ...(hw.runtimeClassName ? { runtimeClassName: hw.runtimeClassName } : {}),
-    ...(sa ? { serviceAccountName: sa } : {}),
-  };
+  // Built by assignment: a literal of several spreads gets a V8 map of its own per object (see combined).
+  const spec: JsonObject = {};
+  if (containers.length) spec.containers = containers;
+  if (hw.nodeSelector) spec.nodeSelector = { ...hw.nodeSelector };
+  if (hw.tolerations) spec.tolerations = [...hw.tolerations];
+  if (hw.runtimeClassName) spec.runtimeClassName = hw.runtimeClassName;
+  if (sa) spec.serviceAccountName = sa;
   return Object.keys(spec).length ? spec : undefined;
 }
 
@@ -91,9 +91,9 @@ export function workloadSpec(m: Model, w: WorkloadInput): JsonObject {
   const parallelism = parallelismSpec(w.parallelism);
   const template = podSpec(m, w, true);
   const worker = w.worker ? (podSpec(m, w, false) ?? {}) : undefined;
-  return {
-    ...(parallelism ? { parallelism } : {}),
-    ...(template ? { template } : {}),
-    ...(worker ? { worker } : {}),
-  };
+  const out: JsonObject = {};
+  if (parallelism) out.parallelism = parallelism;
+  if (template) out.template = template;
+  if (worker) out.worker = worker;
+  return out;
 }
