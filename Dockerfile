@@ -12,7 +12,9 @@ COPY package.json package-lock.json .npmrc tsconfig.json ./
 # --ignore-scripts: the `dependencies` script would compile before the sources are copied.
 RUN npm ci --ignore-scripts
 COPY generator ./generator
-RUN npx tsc -p tsconfig.json
+COPY scripts/bundle.mjs ./scripts/
+# The code-cached bundles of validate's full run and of health (the CronJob's start-up), as npm run build makes them.
+RUN npx tsc -p tsconfig.json && node scripts/bundle.mjs
 
 FROM node:20.20-bookworm-slim
 ENV NODE_ENV=production NO_COLOR=1
