@@ -12,25 +12,14 @@ import { promisify } from 'node:util';
 import { afterAll, describe, expect, it } from 'vitest';
 import { PROJECT, repoWith, tempDir } from './helpers/repo.js';
 import { write } from './helpers/gitops-repo.js';
+import { llmisvcCrd } from './helpers/tiny-crd.js';
 
 const run = promisify(execFile);
 const TRACE = join(PROJECT, 'test', 'helpers', 'module-trace.mjs');
 const work = tempDir('llm-gitops-bundle-');
 afterAll(() => work.cleanup());
 
-const CRD = `apiVersion: apiextensions.k8s.io/v1
-kind: CustomResourceDefinition
-metadata: { name: llminferenceservices.serving.kserve.io }
-spec:
-  group: serving.kserve.io
-  names: { kind: LLMInferenceService, plural: llminferenceservices }
-  scope: Namespaced
-  versions:
-    - name: v1alpha2
-      served: true
-      storage: true
-      schema: { openAPIV3Schema: { type: object, properties: { spec: { type: object, x-kubernetes-preserve-unknown-fields: true, required: [absent] } } } }
-`;
+const CRD = llmisvcCrd({ type: 'object', properties: { spec: { type: 'object', 'x-kubernetes-preserve-unknown-fields': true, required: ['absent'] } } });
 const CATALOG = 'namespace: llm-dev\nplatform: { mode: none }\nmodels:\n  opt: { uri: hf://facebook/opt-125m, accelerator: cpu, router: none }\n';
 
 let n = 0;

@@ -11,6 +11,7 @@ import { promisify } from 'node:util';
 import { afterAll, describe, expect, it } from 'vitest';
 import { cli, CLI, PROJECT, repoWith, tempDir } from './helpers/repo.js';
 import { write } from './helpers/gitops-repo.js';
+import { llmisvcCrd } from './helpers/tiny-crd.js';
 
 const run = promisify(execFile);
 const TRACE = join(PROJECT, 'test', 'helpers', 'module-trace.mjs');
@@ -38,16 +39,7 @@ async function packagesLoaded(args: string[], cwd: string, env: Record<string, s
 }
 
 /** A CRD of our own for the one custom kind the catalog renders (so validate needs no download). */
-const LLMISVC_CRD = `apiVersion: apiextensions.k8s.io/v1
-kind: CustomResourceDefinition
-metadata: { name: llminferenceservices.serving.kserve.io }
-spec:
-  group: serving.kserve.io
-  names: { kind: LLMInferenceService, plural: llminferenceservices }
-  scope: Namespaced
-  versions:
-    - { name: v1alpha2, served: true, storage: true, schema: { openAPIV3Schema: { type: object, x-kubernetes-preserve-unknown-fields: true } } }
-`;
+const LLMISVC_CRD = llmisvcCrd({ type: 'object', 'x-kubernetes-preserve-unknown-fields': true });
 
 const CATALOG = 'namespace: llm-dev\nplatform: { mode: none }\nmodels:\n  opt:\n    uri: hf://facebook/opt-125m\n    accelerator: cpu\n    router: none\n';
 

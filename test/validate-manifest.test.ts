@@ -15,6 +15,7 @@ import { MAX_MANIFEST_BYTES, slotOf } from '../generator/src/manifest/store.js';
 import { parseValidateManifest } from '../generator/src/manifest/validate.js';
 import { repoWith, tempDir } from './helpers/repo.js';
 import { write } from './helpers/gitops-repo.js';
+import { llmisvcCrd } from './helpers/tiny-crd.js';
 
 const catalog = (memory = '4Gi') => `namespace: llm-dev
 platform: { mode: none, source: vendored, kserve: v0.20.0 }
@@ -24,26 +25,11 @@ models:
 `;
 
 /** A CRD of our own for LLMInferenceService v1alpha2; `required` fields of spec make objects invalid. */
-const crd = (required: string[] = []) => `apiVersion: apiextensions.k8s.io/v1
-kind: CustomResourceDefinition
-metadata: { name: llminferenceservices.serving.kserve.io }
-spec:
-  group: serving.kserve.io
-  names: { kind: LLMInferenceService, plural: llminferenceservices }
-  scope: Namespaced
-  versions:
-    - name: v1alpha2
-      served: true
-      storage: true
-      schema:
-        openAPIV3Schema:
-          type: object
-          properties:
-            apiVersion: { type: string }
-            kind: { type: string }
-            metadata: { type: object }
-            spec: { type: object, x-kubernetes-preserve-unknown-fields: true${required.length ? `, required: [${required.join(', ')}]` : ''} }
-`;
+const crd = (required: string[] = []) =>
+  llmisvcCrd({
+    type: 'object',
+    properties: { apiVersion: { type: 'string' }, kind: { type: 'string' }, metadata: { type: 'object' }, spec: { type: 'object', 'x-kubernetes-preserve-unknown-fields': true, ...(required.length ? { required } : {}) } },
+  });
 
 let repo: { dir: string; cleanup: () => void };
 let cache: { dir: string; cleanup: () => void };
