@@ -1,8 +1,9 @@
 /** How a failed `commit` run is told to the user: expected failures become a UserError that says what to do. */
-import { GitError } from 'simple-git';
+import { GitError, type SimpleGit } from 'simple-git';
 import { UsageError, UserError } from '../errors.js';
 import { LockTimeoutError } from '../disk/lock.js';
 import { classifyFailure, PushError, redactUrl } from '../git/push.js';
+import { remoteBranches } from '../git/history.js';
 import type { Run } from './commit-push.js';
 
 /** Expected failures → UserError with a message that says what to do; bugs pass through. */
@@ -25,4 +26,12 @@ export function explain(e: unknown, run: Run, interrupted: boolean): unknown {
     return UserError.of(where, `git: ${first}`);
   }
   return e;
+}
+
+/** Why a clone has nothing to build on: an empty repository, or a default branch (HEAD) without commits. */
+export async function noCommitsThere(g: SimpleGit, head: string, asked: string | undefined): Promise<string> {
+  const branches = await remoteBranches(g, 'origin');
+  if (!branches.length) return 'has no commits yet — push an initial commit first';
+  const pick = branches.includes('main') ? 'main' : branches[0]!;
+  return `${asked ? `branch ${asked}` : `its default branch (HEAD) ${head || '?'}`} has no commits; it has ${branches.join(', ')} — pass --target-branch ${pick}${asked ? '' : ` (or point its HEAD there: git symbolic-ref HEAD refs/heads/${pick} in the bare repository)`}`;
 }

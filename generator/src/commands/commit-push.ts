@@ -6,7 +6,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import type { SimpleGit } from 'simple-git';
 import { UserError } from '../errors.js';
 import { backoff, fetchTip, PushError, pushCommit } from '../git/push.js';
-import { headOf, rebaseOnto, remoteBranches, resetCheckout, unpushedCount } from '../git/history.js';
+import { headOf, rebaseOnto, resetCheckout, unpushedCount } from '../git/history.js';
 import type { Scratch } from '../git/repo.js';
 import { buildCommit, type Built, type Catalogs, type CommitStep, type Template } from './commit-build.js';
 import type { CommitOptions } from './commit.js';
@@ -73,12 +73,4 @@ export async function buildAndPush(
       if (conflict) throw UserError.of(`${s.remote}/${s.pushTo}`, `your unpushed commits conflict with new commits there (${conflict}) — pull and resolve, then run commit again`);
     }
   }
-}
-
-/** Why a clone has nothing to build on: an empty repository, or a default branch (HEAD) without commits. */
-export async function noCommitsThere(g: SimpleGit, head: string, asked: string | undefined): Promise<string> {
-  const branches = await remoteBranches(g, 'origin');
-  if (!branches.length) return 'has no commits yet — push an initial commit first';
-  const pick = branches.includes('main') ? 'main' : branches[0]!;
-  return `${asked ? `branch ${asked}` : `its default branch (HEAD) ${head || '?'}`} has no commits; it has ${branches.join(', ')} — pass --target-branch ${pick}${asked ? '' : ` (or point its HEAD there: git symbolic-ref HEAD refs/heads/${pick} in the bare repository)`}`;
 }

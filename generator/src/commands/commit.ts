@@ -27,8 +27,8 @@ import { addWorktree, cloneTemp, openRepo, readAt, removeStaleWorktrees, resolve
 import { DEFAULT_COMMIT_TEMPLATE, DEFAULT_PR_BODY_TEMPLATE, type FileTouch } from '../render/messages.js';
 import type { SemanticChange } from '../change/semantic.js';
 import { catalogsIn, type CommitStep, type Template } from './commit-build.js';
-import { buildAndPush, noCommitsThere, type Run } from './commit-push.js';
-import { explain } from './commit-explain.js';
+import { buildAndPush, type Run } from './commit-push.js';
+import { explain, noCommitsThere } from './commit-explain.js';
 import { afterMergeNote, land, staleInWorkingTree } from './commit-land.js';
 import { catalogsAt } from './diff.js';
 import { LIBRARY_FILE } from '../library/schema.js';

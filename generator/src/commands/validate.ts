@@ -75,11 +75,10 @@ export async function validate(opts: ValidateOptions): Promise<ValidateResult> {
   const hit = inputs && (await reusableValidate(inputs));
   if (hit) return { ...hit, summary: summarize(hit.results), compiled: { compiled: 0, loaded: 0 }, timings: NOTHING_RAN, reused: true };
   // The full run, from its V8-code-cached bundle when this build has one (bundle/load.ts), else as modules.
-  const { loadBundled } = await import('../bundle/load.js');
-  const bundled = await loadBundled<typeof import('./validate-run.js')>('commands/validate-run', new DiskCache(cacheDir));
-  const { runValidate } = bundled?.exports ?? (await import('./validate-run.js'));
-  const { deps, ...r } = await runValidate(opts, given, cacheDir, inputs?.run, inputs !== undefined);
-  await bundled?.persist();
+  const { loadOr } = await import('../bundle/load.js');
+  const bundled = await loadOr<typeof import('./validate-run.js')>('commands/validate-run', new DiskCache(cacheDir), () => import('./validate-run.js'));
+  const { deps, ...r } = await bundled.exports.runValidate(opts, given, cacheDir, inputs?.run, inputs !== undefined);
+  await bundled.persist();
   if (inputs && deps) await recordValidate(inputs, deps, r);
   return r;
 }

@@ -63,14 +63,18 @@ const isPair = (v: unknown, second: (s: unknown) => boolean) => Array.isArray(v)
 export const isDep = (v: unknown): v is Dependency => isObject(v) && onlyKeys(v, ['path', 'dir', 'sha']) && isString(v.path) && typeof v.dir === 'boolean' && (v.sha === null || (isString(v.sha) && HEX.test(v.sha)));
 export const arrayOf = (v: unknown, item: (x: unknown) => boolean) => Array.isArray(v) && v.every(item);
 
-/** `text` as a manifest, or undefined when it is anything else. */
-export function parseManifest(text: string): RunManifest | undefined {
-  let v: unknown;
+/** `text` parsed as JSON, or undefined when it is not JSON (a cache entry is hostile input). */
+export function jsonOf(text: string): unknown {
   try {
-    v = JSON.parse(text);
+    return JSON.parse(text);
   } catch {
     return undefined;
   }
+}
+
+/** `text` as a manifest, or undefined when it is anything else. */
+export function parseManifest(text: string): RunManifest | undefined {
+  const v = jsonOf(text);
   if (!isObject(v) || !onlyKeys(v, ['version', 'key', 'files', 'tree', 'deps', 'warnings', 'notes', 'vendored', 'prerequisites'])) return undefined;
   if (v.version !== MANIFEST_VERSION || !isString(v.key) || !HEX.test(v.key) || !isString(v.tree) || !HEX.test(v.tree)) return undefined;
   if (!arrayOf(v.files, isString) || new Set(v.files as string[]).size !== (v.files as string[]).length || !arrayOf(v.deps, isDep) || !arrayOf(v.warnings, isWarning)) return undefined;

@@ -26,7 +26,7 @@ import type { ResourceResult } from '../validate/result.js';
 import { DiskCache, sha256 } from '../validate/cache.js';
 import type { Location } from '../validate/location.js';
 import { runInputs, type RunInputs, type Vars } from './reuse.js';
-import { arrayOf, HEX, slotOf, isCount, isDep, isObject, isString, isWarning, onlyKeys, readSlot, writeSlot, type Dependency } from './store.js';
+import { arrayOf, HEX, jsonOf, slotOf, isCount, isDep, isObject, isString, isWarning, onlyKeys, readSlot, writeSlot, type Dependency } from './store.js';
 
 const VERSION = 1;
 
@@ -160,12 +160,7 @@ const isAdmission = (v: unknown): v is RecordedAdmission =>
 
 /** `text` as a validate manifest, or undefined when it is anything else. */
 export function parseValidateManifest(text: string): Stored | undefined {
-  let v: unknown;
-  try {
-    v = JSON.parse(text);
-  } catch {
-    return undefined;
-  }
+  const v = jsonOf(text);
   return isStored(v) ? v : undefined;
 }
 

@@ -15,7 +15,7 @@ export function combined(...parts: readonly (Readonly<Record<string, Json>> | un
 }
 
 /** `o[k] = v` as a literal or a spread defines it: a `__proto__` key is an own property, not the prototype. */
-export function put(o: JsonObject, k: string, v: Json): void {
+function put(o: JsonObject, k: string, v: Json): void {
   if (k === '__proto__') Object.defineProperty(o, k, { value: v, enumerable: true, writable: true, configurable: true });
   else o[k] = v;
 }
