@@ -13,7 +13,8 @@ COPY package.json package-lock.json .npmrc tsconfig.json ./
 RUN npm ci --ignore-scripts
 COPY generator ./generator
 COPY scripts/bundle.mjs ./scripts/
-# The code-cached bundles of validate's full run and of health (the CronJob's start-up), as npm run build makes them.
+# The code-cached bundles of validate's full run and of health (the CronJob's start-up) and the
+# command table's (bin.cjs, the entry point, runs it), as npm run build makes them.
 RUN npx tsc -p tsconfig.json && node scripts/bundle.mjs
 
 FROM node:20.20-bookworm-slim
@@ -32,5 +33,5 @@ COPY environments /repo/environments
 # uid 1000 = `node` in the base image; the CronJob sets runAsNonRoot and a read-only root.
 USER 1000:1000
 WORKDIR /repo
-ENTRYPOINT ["node", "/app/dist/cli.js"]
+ENTRYPOINT ["node", "/app/dist/bin.cjs"]
 CMD ["health", "--once"]

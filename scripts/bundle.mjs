@@ -13,9 +13,16 @@
  * errors.js (its classes decide exit codes) and validate/known-fields.js (it imports client-node
  * models by computed name, which only a real ES module can) — which the loader hands in.
  *
+ * It also builds dist/cli.bundle.cjs, which the bin entry (bin.cts) runs: cli.js with the option
+ * parsers it imports statically and commander, so `--help` needs no ES-module loader. Its actions'
+ * import()s of the commands stay import()s of dist's ES modules, and errors.js stays outside
+ * (require() of that ES module: the classes the commands throw). Its first line is its key
+ * (bundle/cli-key.cts): the bytes of the modules inside and the inlined packages' versions.
+ *
  * Usage: node scripts/bundle.mjs [dist folder]
  */
 import { writeFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import { dirname, join, relative, resolve } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { build } from 'esbuild';
@@ -56,3 +63,36 @@ for (const [name, external] of Object.entries(BUNDLES)) {
   writeFileSync(file, `${bundleHeader(await fingerprintOf(dist))}\n${out.outputFiles[0].text}`);
   console.log(`bundled ${relative(process.cwd(), file)}`);
 }
+
+// The command table for the bin entry: everything cli.js imports statically except errors.js; the commands stay import()s.
+const cliKey = createRequire(import.meta.url)(join(dist, 'bundle', 'cli-key.cjs'));
+const table = {
+  name: 'table',
+  setup(b) {
+    b.onResolve({ filter: /^\./ }, (args) => {
+      const rel = relative(dist, resolve(args.resolveDir, args.path)).split('\\').join('/');
+      return args.kind === 'dynamic-import' || rel === 'errors.js' ? { path: args.path, external: true } : undefined;
+    });
+  },
+};
+const cli = await build({
+  entryPoints: [join(dist, 'cli.js')],
+  absWorkingDir: dist,
+  bundle: true,
+  platform: 'node',
+  format: 'cjs',
+  target: 'node20',
+  write: false,
+  metafile: true,
+  plugins: [table],
+  logLevel: 'error',
+  legalComments: 'none',
+});
+const inputs = Object.keys(cli.metafile.inputs).map((p) => p.split('\\').join('/'));
+const packages = [...new Set(inputs.flatMap((p) => /(?:^|\/)node_modules\/((?:@[^/]+\/)?[^/]+)\//.exec(p)?.[1] ?? []))].sort();
+const ours = inputs.filter((p) => !p.includes('node_modules/')).sort();
+const header = { inputs: ours, packages, hash: cliKey.cliBundleKey(dist, ours, packages) };
+const cliFile = join(dist, 'cli.bundle.cjs');
+// The header is the first line (the shebang esbuild keeps goes: the bin entry has its own).
+writeFileSync(cliFile, `${cliKey.CLI_BUNDLE_PREFIX}${JSON.stringify(header)}\n${cli.outputFiles[0].text.replace(/^#!.*\n/, '')}`);
+console.log(`bundled ${relative(process.cwd(), cliFile)}`);
