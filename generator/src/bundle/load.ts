@@ -25,7 +25,7 @@ import { toolFingerprint } from '../manifest/fingerprint.js';
  * code against; health bundles @kubernetes/client-node (1,900 ES modules when imported as such).
  */
 export const BUNDLES = {
-  'commands/validate-run': ['kubernetes-models', 'ajv', 'ajv-formats', '@kubernetes/client-node'],
+  'commands/validate-run': ['ajv', 'ajv-formats', '@kubernetes/client-node'],
   'commands/health': [],
 } as const satisfies Record<string, readonly string[]>;
 export type BundleName = keyof typeof BUNDLES;

@@ -42,7 +42,8 @@ const isYaml = (path: string) => /\.ya?ml$/.test(path);
  */
 export async function runValidate(opts: ValidateOptions, given: readonly (Location | 'default')[], cacheDir: string, read?: ReadInputs, watch?: boolean): Promise<ValidateResult & { readonly deps?: readonly Dependency[] }> {
   const started = clock();
-  const ws = await renderWorkspace(opts.root, opts.envs, read);
+  // Only YAML is checked: no README is rendered (nor Handlebars loaded).
+  const ws = await renderWorkspace(opts.root, opts.envs, read, { readmes: true });
   const rendered = clock();
   const cache = new DiskCache(cacheDir);
   const compiler = new SchemaCompiler(cache);

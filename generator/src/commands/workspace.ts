@@ -10,7 +10,7 @@ export { selectEnvironments };
 import { mayDeleteFor, notPlanned, planChanges, type Plan } from '../disk/plan.js';
 import { OWNED_DIRS, pathProblems } from '../disk/paths.js';
 import { vendorDir } from '../render/platform.js';
-import { renderTree } from '../render/tree.js';
+import { renderTree, type RenderOptions } from '../render/tree.js';
 import type { OutputFile } from '../render/output.js';
 import type { Catalog } from '../model/types.js';
 import type { Issue } from '../errors.js';
@@ -34,8 +34,8 @@ export interface ReadInputs {
   readonly library: { readonly file: string; readonly text: string } | undefined;
 }
 
-/** read catalogs → load → render. */
-export async function renderWorkspace(root: string, only: readonly string[] = [], read?: ReadInputs): Promise<RenderedWorkspace> {
+/** read catalogs → load → render (`omit`: what the caller does not need, e.g. validate the READMEs). */
+export async function renderWorkspace(root: string, only: readonly string[] = [], read?: ReadInputs, omit?: RenderOptions): Promise<RenderedWorkspace> {
   const envs = read?.envs ?? (await selectEnvironments(root, only));
   const sources = read?.sources ?? (await readCatalogs(root, envs));
   const loaded = loadRepository(sources, read ? read.library : await readLibrary(root));
@@ -43,7 +43,7 @@ export async function renderWorkspace(root: string, only: readonly string[] = []
   const catalog = loaded.value;
   const missingVendor = await missingVendoredSources(root, catalog);
   if (missingVendor.length) throw new UserError(missingVendor);
-  const files = renderTree(catalog);
+  const files = renderTree(catalog, omit);
   // Backstop: no credential reaches a generated file, whatever the catalog scan missed.
   const leaked = scanRendered(files, sources);
   if (leaked.length) throw new UserError(leaked);

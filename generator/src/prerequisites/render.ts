@@ -31,7 +31,7 @@ export function renderPrerequisiteBases(envs: readonly Environment[]): OutputFil
 }
 
 /** Files of one environment's prerequisites (gateway, Flux chart folders, README). */
-export function renderPrerequisites(env: Environment): OutputFile[] {
+export function renderPrerequisites(env: Environment, omit: { readonly readmes?: boolean } = {}): OutputFile[] {
   const files: OutputFile[] = [];
   const units = unitsOf(env);
   if (units.some((u) => u.id === 'gateway')) {
@@ -45,7 +45,7 @@ export function renderPrerequisites(env: Environment): OutputFile[] {
     );
   }
   if (env.delivery.engine === 'flux') files.push(...fluxChartFiles(env));
-  files.push(readme(env));
+  if (!omit.readmes) files.push(readme(env));
   return files;
 }
 

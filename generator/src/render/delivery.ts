@@ -8,12 +8,13 @@ import { renderDeliveryReadme } from './delivery-readme.js';
 import { renderFlux } from './flux.js';
 import type { OutputFile } from './output.js';
 
-export function renderDelivery(env: Environment): OutputFile[] {
+export function renderDelivery(env: Environment, omit: { readonly readmes?: boolean } = {}): OutputFile[] {
+  const readme = () => (omit.readmes ? [] : [renderDeliveryReadme(env)]);
   switch (env.delivery.engine) {
     case 'argocd':
-      return [...renderArgoCd(env), renderDeliveryReadme(env)];
+      return [...renderArgoCd(env), ...readme()];
     case 'flux':
-      return [...renderFlux(env), renderDeliveryReadme(env)];
+      return [...renderFlux(env), ...readme()];
     case 'none':
       return [];
   }

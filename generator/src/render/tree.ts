@@ -22,16 +22,21 @@ export interface RenderOmit {
   readonly model?: (env: Environment, model: Model) => boolean;
 }
 
-export function renderTree(catalog: Catalog, omit: RenderOmit = {}): OutputFile[] {
+/** What to leave out: `RenderOmit`, and with `readmes`, every README.md (text for people; `validate` checks the YAML only). */
+export interface RenderOptions extends RenderOmit {
+  readonly readmes?: boolean;
+}
+
+export function renderTree(catalog: Catalog, omit: RenderOptions = {}): OutputFile[] {
   const envs = omit.env ? catalog.environments.filter((e) => !omit.env!(e)) : catalog.environments;
   return composeFiles(
     ...platformPins(catalog.environments).map(renderPlatform),
     ...envs.map((e) => renderModels(e, omit.model)),
     ...envs.map(renderPlatformEntry),
-    ...envs.map(renderDelivery),
+    ...envs.map((e) => renderDelivery(e, omit)),
     ...envs.map(renderHealthJob),
-    envs.map(renderEnvironmentReadme),
+    omit.readmes ? [] : envs.map(renderEnvironmentReadme),
     renderPrerequisiteBases(catalog.environments),
-    ...envs.map(renderPrerequisites),
+    ...envs.map((e) => renderPrerequisites(e, omit)),
   );
 }

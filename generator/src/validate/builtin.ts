@@ -22,6 +22,31 @@ interface ModelClass {
 
 const cache = new Map<string, Promise<ObjectValidator | undefined>>();
 
+type ModelModule = Record<string, ModelClass | undefined> & { readonly default?: Record<string, ModelClass | undefined> };
+
+/**
+ * The built-in kinds the renderer writes (render/, prerequisites/, the health job), imported by
+ * literal name so that scripts/bundle.mjs puts them, with kubernetes-models' runtime, into
+ * validate's code-cached bundle: no module resolution or compile when a run meets them (a Job's
+ * validator is ~100 CommonJS files). import() keeps each one lazy. Any other kind is required by
+ * computed name below, as before. test/validate-fixed-costs.test.ts: every built-in kind a rendered
+ * tree holds is here.
+ */
+export const RENDERED: Readonly<Record<string, () => Promise<ModelModule>>> = {
+  'v1|ConfigMap': () => import('kubernetes-models/v1/ConfigMap'),
+  'v1|Namespace': () => import('kubernetes-models/v1/Namespace'),
+  'v1|PersistentVolumeClaim': () => import('kubernetes-models/v1/PersistentVolumeClaim'),
+  'v1|ServiceAccount': () => import('kubernetes-models/v1/ServiceAccount'),
+  'v1|Pod': () => import('kubernetes-models/v1/Pod'),
+  'batch/v1|Job': () => import('kubernetes-models/batch/v1/Job'),
+  'batch/v1|CronJob': () => import('kubernetes-models/batch/v1/CronJob'),
+  'apps/v1|Deployment': () => import('kubernetes-models/apps/v1/Deployment'),
+  'rbac.authorization.k8s.io/v1|Role': () => import('kubernetes-models/rbac.authorization.k8s.io/v1/Role'),
+  'rbac.authorization.k8s.io/v1|RoleBinding': () => import('kubernetes-models/rbac.authorization.k8s.io/v1/RoleBinding'),
+  'rbac.authorization.k8s.io/v1|ClusterRole': () => import('kubernetes-models/rbac.authorization.k8s.io/v1/ClusterRole'),
+  'rbac.authorization.k8s.io/v1|ClusterRoleBinding': () => import('kubernetes-models/rbac.authorization.k8s.io/v1/ClusterRoleBinding'),
+} as unknown as Record<string, () => Promise<ModelModule>>;
+
 /** The validator of built-in `apiVersion`/`kind`, or undefined when Kubernetes has no such kind. */
 export function builtinValidator(apiVersion: string, kind: string): Promise<ObjectValidator | undefined> {
   const key = `${apiVersion}|${kind}`;
@@ -39,7 +64,8 @@ async function load(apiVersion: string, kind: string): Promise<ObjectValidator |
   let cls: ModelClass | undefined;
   try {
     // kubernetes-models/<group>/<version>/<Kind> (core: kubernetes-models/<version>/<Kind>).
-    const mod = require(`kubernetes-models/${group ? `${group}/` : ''}${version}/${kind}`) as Record<string, ModelClass | undefined>;
+    const rendered = Object.hasOwn(RENDERED, `${apiVersion}|${kind}`) ? await RENDERED[`${apiVersion}|${kind}`]!() : undefined;
+    const mod = rendered ? (rendered[kind] ? rendered : (rendered.default ?? {})) : (require(`kubernetes-models/${group ? `${group}/` : ''}${version}/${kind}`) as ModelModule);
     cls = mod[kind];
   } catch {
     return undefined;

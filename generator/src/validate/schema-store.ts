@@ -14,7 +14,7 @@ import { join } from 'node:path';
 import type { AdmissionNode } from '../admission/schema.js';
 import { DiskCache, sha256 } from './cache.js';
 import { fromJsonSchema, type JsonSchema } from './crd-schema.js';
-import { indexCrdText, mayDefineKind, mayHoldCrd, type CrdEntry } from './crd-index.js';
+import { indexCrdText, kindTokens, mayHoldCrd, type CrdEntry } from './crd-index.js';
 import { fetchText, type FetchOptions } from './download.js';
 import { renderTemplate } from './template.js';
 import { isUrl, type Location } from './location.js';
@@ -44,7 +44,7 @@ export interface Lookup {
 /** The schema locations of a run, searched lazily and memoised. */
 export class SchemaStore {
   private readonly lookups = new Map<string, Promise<Lookup>>();
-  private readonly crdFiles = new Map<string, Promise<{ path: string; text: string }[]>>();
+  private readonly crdFiles = new Map<string, Promise<{ path: string; text: string; kinds: () => ReadonlySet<string> }[]>>();
   private readonly indexes = new Map<string, Promise<CrdEntry[]>>();
   private readonly downloads = new Map<string, ReturnType<typeof fetchText>>();
 
@@ -98,7 +98,7 @@ export class SchemaStore {
     }
     if (loc.type !== 'path') return [];
     const files = await this.listCrdFiles(loc.path);
-    const nested = await Promise.all(files.filter((f) => mayDefineKind(f.text, kind)).map((f) => this.index(f.path, f.text)));
+    const nested = await Promise.all(files.filter((f) => f.kinds().has(kind)).map((f) => this.index(f.path, f.text)));
     return nested.flat();
   }
 
@@ -122,13 +122,16 @@ export class SchemaStore {
   }
 
   /** The YAML/JSON files under `path` that may hold a CRD (read once per run). */
-  private listCrdFiles(path: string): Promise<{ path: string; text: string }[]> {
+  private listCrdFiles(path: string): Promise<{ path: string; text: string; kinds: () => ReadonlySet<string> }[]> {
     let p = this.crdFiles.get(path);
     if (!p) {
       p = walk(path).then(async (files) => {
         if (!files.length) throw new Error(`schema location ${path}: no such file or folder, or no YAML/JSON files in it`);
         const read = await Promise.all(files.map(async (f) => ({ path: f, text: await readFile(f, 'utf8') })));
-        return read.filter((f) => mayHoldCrd(f.text));
+        return read.filter((f) => mayHoldCrd(f.text)).map((f) => {
+          let kinds: ReadonlySet<string> | undefined;
+          return { ...f, kinds: () => (kinds ??= kindTokens(f.text)) };
+        });
       });
       this.crdFiles.set(path, p);
     }

@@ -1,0 +1,95 @@
+/**
+ * What validate loads or builds once per run, made cheaper without changing a verdict:
+ * the built-in kinds the renderer writes come by literal name (so the validate bundle holds
+ * them), the CRD files' `kind:` values are scanned once per file, and validate renders no
+ * README (nor loads Handlebars). Each is checked against what it replaced.
+ */
+import { execFile } from 'node:child_process';
+import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+import { afterAll, describe, expect, it } from 'vitest';
+import { builtinValidator, RENDERED } from '../generator/src/validate/builtin.js';
+import { kindTokens, mayHoldCrd } from '../generator/src/validate/crd-index.js';
+import { renderWorkspace } from '../generator/src/commands/workspace.js';
+import { renderTree } from '../generator/src/render/tree.js';
+import { readResources } from '../generator/src/validate/resources.js';
+import { CLI, PROJECT, tempDir, UPSTREAM } from './helpers/repo.js';
+import { write } from './helpers/gitops-repo.js';
+import { llmisvcCrd } from './helpers/tiny-crd.js';
+// @ts-expect-error: a plain .mjs helper of the bench, without types
+import { writeBenchRepo } from '../scripts/bench-catalogs.mjs';
+
+const run = promisify(execFile);
+const work = tempDir('llm-gitops-fixed-costs-');
+afterAll(() => work.cleanup());
+
+/** Catalogs with Argo CD and Flux environments, prerequisites, PVC downloads (the bench's), and the project's own. */
+async function renderedTrees() {
+  const bench = join(work.dir, 'bench');
+  writeBenchRepo(bench, { envs: 2, models: 12 });
+  return [await renderWorkspace(PROJECT), await renderWorkspace(bench)];
+}
+
+describe('validate fixed costs', () => {
+  it('every built-in kind a rendered tree holds comes from the literal-name table, and each entry is that kind', async () => {
+    const kinds = new Set<string>();
+    for (const ws of await renderedTrees()) {
+      for (const f of ws.files) {
+        if (!/\.ya?ml$/.test(f.path)) continue;
+        for (const r of f.objects ? f.objects.map((object) => ({ object })) : readResources(f.path, f.content)) {
+          const o = r.object as { apiVersion?: string; kind?: string } | undefined;
+          if (o?.apiVersion && o.kind && (await builtinValidator(o.apiVersion, o.kind))) kinds.add(`${o.apiVersion}|${o.kind}`);
+        }
+      }
+    }
+    expect(kinds.size).toBeGreaterThanOrEqual(6);
+    for (const k of kinds) expect(Object.keys(RENDERED), k).toContain(k);
+    for (const [key, load] of Object.entries(RENDERED)) {
+      const [apiVersion, kind] = key.split('|') as [string, string];
+      const mod = (await load()) as Record<string, { apiVersion?: string; kind?: string } | undefined> & { default?: Record<string, { apiVersion?: string; kind?: string }> };
+      const cls = mod[kind] ?? mod.default?.[kind];
+      expect({ key, apiVersion: cls?.apiVersion, kind: cls?.kind }).toEqual({ key, apiVersion, kind });
+      const validate = (await builtinValidator(apiVersion, kind))!;
+      expect(await validate({ apiVersion, kind, metadata: { name: 'x', bogus: true } }), key).toContainEqual(expect.objectContaining({ instancePath: '/metadata', keyword: 'additionalProperties' }));
+    }
+  });
+
+  it("a file's kind set answers exactly what the per-kind regex it replaced answered", () => {
+    // The replaced test, verbatim: could `text` define `kind` (spec.names.kind)?
+    const mayDefineKind = (text: string, kind: string) => new RegExp(`\\bkind["']?\\s*:\\s*["']?${kind}(?=["'\\s,}]|$)`, 'm').test(text);
+    const crdDirs = [join(UPSTREAM, 'kserve', 'v0.20.0', 'config', 'crd', 'full'), join(UPSTREAM, 'gateway-api', 'v1.5.1', 'config', 'crd', 'standard'), join(UPSTREAM, 'argo-cd', 'v3.5.1', 'manifests', 'crds')];
+    const texts = crdDirs.flatMap((d) => readdirSync(d, { recursive: true, encoding: 'utf8' }).filter((f) => /\.(ya?ml|json)$/.test(f)).map((f) => readFileSync(join(d, f), 'utf8'))).filter(mayHoldCrd);
+    expect(texts.length).toBeGreaterThan(5);
+    texts.push(
+      'kind: kind: Job\n', '{"kind":"Job"}', "{kind: 'Job', x: 1}", 'kind : "Job"\r\n', 'kind: Jobs\n', 'kind: Job.v1\n', 'kind: " Job"\n', 'kind: ""\n', 'subkind: Job\n',
+      'kind:Job', 'names:\n  kind: Job # comment\n', '- kind: Job,\n', 'kind: Job}', "'kind': Job",
+    );
+    const kinds = ['Job', 'Jobs', 'CronJob', 'LLMInferenceService', 'LLMInferenceServiceConfig', 'Gateway', 'GatewayClass', 'HTTPRoute', 'Application', 'ApplicationSet', 'AppProject', 'InferencePool', 'CustomResourceDefinition', 'ConfigMap', 'Namespace'];
+    for (const t of texts) {
+      const set = kindTokens(t);
+      for (const k of kinds) expect(set.has(k), `${k} in ${t.slice(0, 40)}`).toBe(mayDefineKind(t, k));
+    }
+  });
+
+  it('validate renders the tree without its READMEs, and loads no Handlebars', async () => {
+    for (const ws of await renderedTrees()) {
+      const all = renderTree(ws.catalog);
+      const readmes = all.filter((f) => f.path.endsWith('README.md'));
+      expect(readmes.length).toBeGreaterThanOrEqual(2);
+      expect(renderTree(ws.catalog, { readmes: true })).toStrictEqual(all.filter((f) => !f.path.endsWith('README.md')));
+    }
+    // Through the CLI, in a fresh process: is handlebars in the module cache at exit?
+    const probe = join(work.dir, 'probe.cjs');
+    writeFileSync(probe, "process.on('exit', () => { if (Object.keys(require.cache).some((k) => k.includes('/handlebars/'))) process.stderr.write('handlebars loaded\\n'); });\n");
+    const repo = join(work.dir, 'repo');
+    write(repo, 'environments/dev/catalog.yaml', 'namespace: llm-dev\nplatform: { mode: none }\nmodels:\n  opt: { uri: hf://facebook/opt-125m, accelerator: cpu, router: none }\n');
+    write(repo, 'crds/llmisvc.yaml', llmisvcCrd({ type: 'object', 'x-kubernetes-preserve-unknown-fields': true }));
+    const env = { ...process.env, LLM_GITOPS_CACHE: join(work.dir, 'cache') };
+    const generate = await run(process.execPath, ['-r', probe, CLI, 'generate'], { cwd: repo, env });
+    expect(generate.stderr).toContain('handlebars loaded'); // the probe sees it when it is there
+    const validate = await run(process.execPath, ['-r', probe, CLI, 'validate', '--timings', '--no-default-locations', '--schema-location', 'crds'], { cwd: repo, env });
+    expect(validate.stdout).toContain('0 invalid');
+    expect(validate.stderr).not.toContain('handlebars loaded');
+  }, 30_000);
+});
