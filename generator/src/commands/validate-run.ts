@@ -4,18 +4,17 @@
  * webhook rules. Loaded only on a miss of the run manifest: it pulls in the parser, the
  * renderers, the schema store, Ajv's runtime and CEL.
  */
+import { availableParallelism } from 'node:os';
 import { UsageError, type Issue } from '../errors.js';
 import { clientSideDiffed, deliveredBy } from '../admission/drift/delivered-by.js';
-import { parseStats, useParseStore } from '../admission/cel/compile.js';
-import { DiskCache } from '../validate/cache.js';
-import { celParseStore } from '../validate/cel-cache.js';
+import { parseStats } from '../admission/cel/compile.js';
 import { fetchOptionsOf } from '../validate/download.js';
-import { SchemaCompiler } from '../validate/compile.js';
 import { defaultLocations, vendoredCrdDirs } from '../validate/defaults.js';
 import { kustomizeInputs } from '../validate/kustomize-inputs.js';
-import { summarize, type ResourceResult } from '../validate/result.js';
-import { describeLocation, SchemaStore, type Location } from '../validate/schema-store.js';
-import { Validator } from '../validate/validator.js';
+import { serveWorker, threadsFrom, validatePooled, type PoolOptions } from '../validate/pool.js';
+import { summarize } from '../validate/result.js';
+import type { Location } from '../validate/schema-store.js';
+import { Stage, type FileJob, type StageConfig } from '../validate/stage.js';
 import { kserveVersionOf } from '../validate/versions.js';
 import { LOCK } from '../disk/vendor.js';
 import { vendorDir } from '../render/platform.js';
@@ -45,16 +44,13 @@ export async function runValidate(opts: ValidateOptions, given: readonly (Locati
   // Only YAML is checked: no README is rendered (nor Handlebars loaded).
   const ws = await renderWorkspace(opts.root, opts.envs, read, { readmes: true });
   const rendered = clock();
-  const cache = new DiskCache(cacheDir);
-  const compiler = new SchemaCompiler(cache);
-  useParseStore(celParseStore(cache.dir));
-  const cel0 = { ...parseStats };
-
   // Objects of an environment are checked against the CRDs of the KServe version it pins.
   const versionOf = kserveVersionOf(ws.catalog);
-  const stores = new Map<string, SchemaStore>();
-  for (const v of new Set(ws.files.map((f) => versionOf(f.path)))) stores.set(v, new SchemaStore(await locationsFor(opts, given, v), cache, fetchOptionsOf(opts.env ?? {})));
-  const storeOf = (file: string) => stores.get(versionOf(file))!;
+  const versions = [...new Set(ws.files.map((f) => versionOf(f.path)))];
+  const config: StageConfig = { cacheDir, fetch: fetchOptionsOf(opts.env ?? {}), versions: await Promise.all(versions.map(async (v) => [v, await locationsFor(opts, given, v)] as const)) };
+  const stage = new Stage(config);
+  const { cache, compiler, stores } = stage;
+  const cel0 = { ...parseStats };
   const useDefaults = opts.defaults !== false;
   const deps = watch
     ? await validateDependencies({
@@ -65,40 +61,30 @@ export async function runValidate(opts: ValidateOptions, given: readonly (Locati
       })
     : undefined;
 
+  // Which units deliver a file comes from the rendered Applications and kustomizations (admission/drift/delivered-by.ts).
   const delivered = deliveredBy(ws.files);
-  const warnings = new Map<string, Issue>();
-  const schemas: AdmissionSummary['schemas'][number][] = [];
-  const validator = new Validator({
-    compiler,
-    lookup: async (apiVersion, kind, file) => {
-      const found = await storeOf(file).lookup(apiVersion, kind);
-      const hit = found.found;
-      for (const w of hit?.warnings ?? []) warnings.set(`${hit!.source}\0${w}`, { file: hit!.source, message: w, severity: 'warning' });
-      return found;
-    },
-    kserveVersion: versionOf,
-    // Which units deliver a file comes from the rendered Applications and kustomizations (admission/drift/delivered-by.ts).
-    driftChecked: (file) => {
-      const name = /^environments\/([^/]+)\//.exec(file)?.[1];
-      const env = ws.catalog.environments.find((e) => e.name === name);
-      return env?.delivery.engine === 'argocd' && clientSideDiffed(delivered, file);
-    },
-    onWarning: (file, line, message) => warnings.set(`${file}\0${line}\0${message}`, { file, ...(line === undefined ? {} : { line }), message, severity: 'warning' }),
-    describe: (file) => storeOf(file).locations.map(describeLocation).join(', ') || 'no schema location',
-  });
-
+  const driftChecked = (file: string) => {
+    const name = /^environments\/([^/]+)\//.exec(file)?.[1];
+    const env = ws.catalog.environments.find((e) => e.name === name);
+    return env?.delivery.engine === 'argocd' && clientSideDiffed(delivered, file);
+  };
   const skips = kustomizeInputs(ws.files);
-  // One file at a time: the objects are in memory already, and nothing per file outlives its verdicts.
-  const results: ResourceResult[] = [];
-  for (const f of ws.files) {
-    if (!isYaml(f.path)) continue;
-    const skip = skips.get(f.path);
-    results.push(...(await (f.objects ? validator.validateObjects(f.path, f.objects, f.content, skip) : validator.validateFile(f.path, f.content, skip))));
-  }
+  const jobs: FileJob[] = ws.files
+    .filter((f) => isYaml(f.path))
+    .map((f) => {
+      const skip = skips.get(f.path);
+      return { path: f.path, content: f.content, ...(f.objects ? { objects: f.objects } : {}), ...(skip === undefined ? {} : { skip }), version: versionOf(f.path), drift: driftChecked(f.path) };
+    });
+  // Batches of files, in this thread and (for large trees) worker threads, merged in file order.
+  const pooled = await validatePooled(stage, config, jobs, { ...POOL, threads: threadsFrom(opts.env ?? {}, availableParallelism()) });
+  const { results } = pooled;
+  const warnings = new Map<string, Issue>(pooled.warnings);
+  for (const f of pooled.failures) warnings.set(`pool\0${f.message}`, { ...f, severity: 'warning' });
   await compiler.persist();
   const done = clock();
-  const timings = { renderMs: rendered.wall - started.wall, validateMs: done.wall - rendered.wall, renderCpuMs: rendered.cpu - started.cpu, validateCpuMs: done.cpu - rendered.cpu, celParsed: parseStats.parsed - cel0.parsed, celDecoded: parseStats.decoded - cel0.decoded };
-  for (const r of validator.ruleReport()) {
+  const timings = { renderMs: rendered.wall - started.wall, validateMs: done.wall - rendered.wall, renderCpuMs: rendered.cpu - started.cpu, validateCpuMs: done.cpu - rendered.cpu, celParsed: parseStats.parsed - cel0.parsed, celDecoded: parseStats.decoded - cel0.decoded, threads: pooled.threads, workerBatches: pooled.batchesInWorkers };
+  const schemas: AdmissionSummary['schemas'][number][] = [];
+  for (const r of stage.validator.ruleReport()) {
     schemas.push(r);
     for (const f of r.failed) warnings.set(`${r.source}\0cel\0${f.at}\0${f.rule}`, { file: r.source, field: f.at, message: `CEL rule ${JSON.stringify(f.rule)} cannot be compiled (${f.error}); objects with a value there are reported invalid`, severity: 'warning' });
   }
@@ -109,8 +95,14 @@ export async function runValidate(opts: ValidateOptions, given: readonly (Locati
     transitionSkipped: sum('transition'),
     uncompiled: sum('uncompiled'),
   };
-  return { results, summary: summarize(results), warnings: [...ws.warnings, ...warnings.values()], compiled: compiler.stats, admission, timings, ...(deps ? { deps } : {}) };
+  return { results, summary: summarize(results), warnings: [...ws.warnings, ...warnings.values()], compiled: { compiled: compiler.stats.compiled + pooled.compiled.compiled, loaded: compiler.stats.loaded + pooled.compiled.loaded }, admission, timings, ...(deps ? { deps } : {}) };
 }
+
+/** Worker threads start at 3,000 objects (below, their start-up costs more than they save); ~250 objects a batch. */
+const POOL: Omit<PoolOptions, 'threads'> = { minObjects: 3000, batchObjects: 250, entry: new URL('./validate-worker.js', import.meta.url) };
+
+/** A worker thread's side of the pool (commands/validate-worker.ts loads it from this module, so from the same bundle). */
+export const serveValidateWorker = serveWorker;
 
 /**
  * The locations for objects on KServe `version`: the given ones in order, then the defaults —

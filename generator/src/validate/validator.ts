@@ -10,6 +10,7 @@
  */
 import type { ErrorObject } from 'ajv';
 import { admit, schemaRules, type AdmissionNode, type SchemaRules } from '../admission/index.js';
+import { compileRule, compileSchema } from '../admission/cel/compile.js';
 import { checkWebhooks } from '../admission/webhook/index.js';
 import { builtinValidator, objectMetaErrors } from './builtin.js';
 import type { SchemaCompiler } from './compile.js';
@@ -35,6 +36,19 @@ export interface ValidatorDeps {
   readonly driftChecked?: (file: string) => boolean;
   /** A warning about an object (KServe webhook warnings, a version without ported rules). */
   readonly onWarning?: (file: string, line: number | undefined, message: string) => void;
+  /** Called with the admission key of every object whose CEL rules run (validate/stage.ts batches). */
+  readonly onAdmission?: (key: string) => void;
+}
+
+/** The CEL rules of one CRD version that objects reached (compiled or failed to): to merge reports across threads. */
+export interface RulesUsed {
+  readonly key: string;
+  readonly source: string;
+  readonly kind: string;
+  readonly version: string;
+  readonly tree: AdmissionNode;
+  /** Indexes into the compiled schema's rules. */
+  readonly tried: readonly number[];
 }
 
 /** Validates files or single objects; stateless apart from its dependencies' caches. */
@@ -47,6 +61,35 @@ export class Validator {
   /** Per CRD version used: its rules, how many the run compiled (on first use) and which could not be. */
   ruleReport(): ({ source: string; kind: string; version: string } & SchemaRules)[] {
     return [...this.seen].map(([key, { tree, ...where }]) => ({ ...where, ...schemaRules(tree, key, false) }));
+  }
+
+  /** The rules reached so far of the CRD versions `keys` names, in that order. */
+  rulesUsed(keys: Iterable<string>): RulesUsed[] {
+    const out: RulesUsed[] = [];
+    for (const key of keys) {
+      const seen = this.seen.get(key);
+      if (!seen) continue;
+      const tried: number[] = [];
+      compileSchema(seen.tree, key).rules.forEach((r, i) => (r.program || r.error !== undefined) && tried.push(i));
+      out.push({ key, source: seen.source, kind: seen.kind, version: seen.version, tree: seen.tree, tried });
+    }
+    return out;
+  }
+
+  /**
+   * Takes the rule report from `used` (every batch's, in file order): the CRD versions in the
+   * order one thread would have met them, each with the rules any batch reached compiled here.
+   */
+  adoptRules(used: readonly RulesUsed[]): void {
+    const before = new Map(this.seen);
+    this.seen.clear();
+    for (const u of used) {
+      let entry = this.seen.get(u.key);
+      if (!entry) this.seen.set(u.key, (entry = before.get(u.key) ?? { source: u.source, kind: u.kind, version: u.version, tree: u.tree }));
+      const rules = compileSchema(entry.tree, u.key).rules;
+      for (const i of u.tried) if (rules[i]) compileRule(rules[i]);
+    }
+    for (const [k, v] of before) if (!this.seen.has(k)) this.seen.set(k, v);
   }
 
   async validateFile(file: string, text: string, skipReason?: string): Promise<ResourceResult[]> {
@@ -103,6 +146,7 @@ export class Validator {
       const { admission, admissionKey } = lookup.found;
       if (admission && admissionKey && errors.length === 0) {
         if (!this.seen.has(admissionKey)) this.seen.set(admissionKey, { source: lookup.found.source, kind: base.kind, version: base.version, tree: admission });
+        this.deps.onAdmission?.(admissionKey);
         admitted = admit(obj, admission, admissionKey);
       }
     } else {

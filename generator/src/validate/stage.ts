@@ -1,0 +1,104 @@
+/**
+ * The validate stage as a function of plain data, the same in any thread: a `StageConfig`
+ * (cache folder, download options, the schema locations per KServe version) builds the schema
+ * stores, compiler and Validator; `run` turns a batch of files (`FileJob`: the rendered objects,
+ * the text they were written as, what validate-run decided per file) into verdicts plus the
+ * warnings raised, in the order raised, and the CEL rules the batch reached. Everything in and
+ * out can be structured-cloned, so validate/pool.ts can run batches in worker threads and merge
+ * them in file order: the merged output is byte-for-byte what one thread gives.
+ */
+import type { Issue } from '../errors.js';
+import { useParseStore } from '../admission/cel/compile.js';
+import { DiskCache } from './cache.js';
+import { celParseStore } from './cel-cache.js';
+import { SchemaCompiler } from './compile.js';
+import type { FetchOptions } from './download.js';
+import type { ResourceResult } from './result.js';
+import { describeLocation, SchemaStore, type Location } from './schema-store.js';
+import { Validator, type RulesUsed } from './validator.js';
+
+/** What builds a stage: plain data, handed to each worker. */
+export interface StageConfig {
+  readonly cacheDir: string | undefined;
+  readonly fetch: FetchOptions;
+  /** The schema locations of each KServe version a file is checked against. */
+  readonly versions: readonly (readonly [version: string, locations: readonly Location[]])[];
+}
+
+/** One generated file to validate, and what the run decided about it. */
+export interface FileJob {
+  readonly path: string;
+  readonly content: string;
+  /** The documents `content` was written from (absent: the text is parsed). */
+  readonly objects?: readonly unknown[];
+  /** Every object of the file is reported skipped for this reason (validate/kustomize-inputs.ts). */
+  readonly skip?: string;
+  /** The KServe version whose CRDs and webhook rules apply. */
+  readonly version: string;
+  /** Whether Argo CD's client-side diff compares its objects (list-item default drift). */
+  readonly drift: boolean;
+}
+
+/** A batch's verdicts, the warnings it raised (key → issue, in order) and the rules it reached. */
+export interface BatchOutput {
+  readonly results: ResourceResult[];
+  readonly warnings: (readonly [string, Issue])[];
+  readonly rules: RulesUsed[];
+}
+
+/** The validator of a run and what it reads, in this thread. */
+export class Stage {
+  readonly cache: DiskCache;
+  readonly compiler: SchemaCompiler;
+  readonly stores: ReadonlyMap<string, SchemaStore>;
+  readonly validator: Validator;
+  private readonly jobs = new Map<string, FileJob>();
+  private sink = new Map<string, Issue>();
+  private touched = new Set<string>();
+
+  constructor(config: StageConfig) {
+    this.cache = new DiskCache(config.cacheDir);
+    this.compiler = new SchemaCompiler(this.cache);
+    useParseStore(celParseStore(this.cache.dir));
+    this.stores = new Map(config.versions.map(([v, locations]) => [v, new SchemaStore(locations, this.cache, config.fetch)]));
+    const storeOf = (file: string) => {
+      const v = this.jobs.get(file)?.version;
+      const store = v === undefined ? undefined : this.stores.get(v);
+      if (!store) throw new Error(`validate: no schema locations for ${file} (KServe ${v ?? 'unknown'})`);
+      return store;
+    };
+    this.validator = new Validator({
+      compiler: this.compiler,
+      lookup: async (apiVersion, kind, file) => {
+        const found = await storeOf(file).lookup(apiVersion, kind);
+        const hit = found.found;
+        for (const w of hit?.warnings ?? []) this.sink.set(`${hit!.source}\0${w}`, { file: hit!.source, message: w, severity: 'warning' });
+        return found;
+      },
+      kserveVersion: (file) => this.jobs.get(file)!.version,
+      driftChecked: (file) => this.jobs.get(file)?.drift === true,
+      onWarning: (file, line, message) => this.sink.set(`${file}\0${line}\0${message}`, { file, ...(line === undefined ? {} : { line }), message, severity: 'warning' }),
+      onAdmission: (key) => this.touched.add(key),
+      describe: (file) => storeOf(file).locations.map(describeLocation).join(', ') || 'no schema location',
+    });
+  }
+
+  /** Validates `files` in order. One batch at a time per stage (the pool awaits each). */
+  async run(files: readonly FileJob[]): Promise<BatchOutput> {
+    const sink = new Map<string, Issue>();
+    const touched = new Set<string>();
+    this.sink = sink;
+    this.touched = touched;
+    for (const f of files) this.jobs.set(f.path, f);
+    const results: ResourceResult[] = [];
+    try {
+      for (const f of files) {
+        const found = await (f.objects ? this.validator.validateObjects(f.path, f.objects, f.content, f.skip) : this.validator.validateFile(f.path, f.content, f.skip));
+        for (const r of found) results.push(r);
+      }
+    } finally {
+      for (const f of files) this.jobs.delete(f.path);
+    }
+    return { results, warnings: [...sink], rules: this.validator.rulesUsed(touched) };
+  }
+}
