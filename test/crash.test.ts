@@ -4,7 +4,7 @@
  * old tree or to the new one — old before the commit record, new after it, never a mix.
  */
 import { spawn } from 'node:child_process';
-import { cpSync, existsSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, mkdirSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { generate } from '../generator/src/commands/generate.js';
@@ -65,6 +65,7 @@ describe('a crash at every step of the transaction', () => {
         expect(existsSync(join(r.dir, '.llm-gitops.lock'))).toBe(true);
         rmSync(join(r.dir, '.llm-gitops.lock'));
         await recover(r.dir);
+        expect(readdirSync(r.dir).filter((n) => n.startsWith('.llm-gitops-journal'))).toEqual([]); // no journal, staged journal or stage folder
         const after = snapshot(r.dir);
         const which = JSON.stringify([...after]) === JSON.stringify([...oldTree]) ? 'old' : 'new';
         expect(after).toEqual(which === 'old' ? oldTree : newTree);

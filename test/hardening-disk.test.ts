@@ -37,23 +37,23 @@ async function setup(): Promise<{ repo: string; outside: string }> {
 }
 
 const entry = (target: string) => ({ target, op: 'update' });
-const v2 = (entries: unknown[], dirs: unknown[] = []) => JSON.stringify({ version: 2, id: '0123abcd', committed: false, entries, dirs });
+const v3 = (entries: unknown[], dirs: unknown[] = []) => JSON.stringify({ version: 3, id: '0123abcd', committed: false, entries, dirs });
 
 /** Journals a hostile tester planted; none may be obeyed. */
 const HOSTILE: Record<string, string> = {
   'the old format with ../ paths': JSON.stringify({ entries: [{ target: '../outside/victim.txt', backup: 'environments/dev/catalog.yaml' }], createdDirs: ['../outside/deep'] }),
-  'a target with 30 ../': v2([entry(`${'../'.repeat(30)}tmp/victim.txt`)]),
-  'a target up and back in': v2([entry('environments/../../outside/victim.txt')]),
-  'an absolute target': v2([entry('/tmp/victim.txt')]),
-  'a git hook': v2([entry('.git/hooks/pre-commit')]),
-  'a hook below an owned folder': v2([entry('environments/.git/hooks/pre-commit')]),
-  'a file outside the owned folders': v2([entry('Makefile')]),
-  'a folder it does not own': v2([entry('environments/dev/models/x.yaml')], ['../outside/deep']),
-  'a backslash path': v2([entry('environments\\..\\..\\outside\\victim.txt')]),
-  'an unknown key (tmp of its own)': JSON.stringify({ version: 2, id: '0123abcd', committed: false, entries: [{ target: 'base/x.yaml', op: 'update', tmp: '../outside/victim.txt' }], dirs: [] }),
-  'an id that is a path': JSON.stringify({ version: 2, id: '../../x', committed: false, entries: [entry('base/x.yaml')], dirs: [] }),
+  'a target with 30 ../': v3([entry(`${'../'.repeat(30)}tmp/victim.txt`)]),
+  'a target up and back in': v3([entry('environments/../../outside/victim.txt')]),
+  'an absolute target': v3([entry('/tmp/victim.txt')]),
+  'a git hook': v3([entry('.git/hooks/pre-commit')]),
+  'a hook below an owned folder': v3([entry('environments/.git/hooks/pre-commit')]),
+  'a file outside the owned folders': v3([entry('Makefile')]),
+  'a folder it does not own': v3([entry('environments/dev/models/x.yaml')], ['../outside/deep']),
+  'a backslash path': v3([entry('environments\\..\\..\\outside\\victim.txt')]),
+  'an unknown key (tmp of its own)': JSON.stringify({ version: 3, id: '0123abcd', committed: false, entries: [{ target: 'base/x.yaml', op: 'update', tmp: '../outside/victim.txt' }], dirs: [] }),
+  'an id that is a path': JSON.stringify({ version: 3, id: '../../x', committed: false, entries: [entry('base/x.yaml')], dirs: [] }),
   empty: '',
-  truncated: v2([entry('base/x.yaml')]).slice(0, 40),
+  truncated: v3([entry('base/x.yaml')]).slice(0, 40),
   'JSON null': 'null',
   'a list': '[]',
 };
@@ -81,7 +81,7 @@ describe('a recovery journal is untrusted input', () => {
     const { repo, outside } = await setup();
     symlinkSync(outside, join(repo, 'environments', 'dev', 'linked'));
     writeFileSync(join(outside, '.victim.txt.llm-gitops-0123abcd.bak'), 'attacker content\n');
-    writeFileSync(join(repo, JOURNAL), v2([entry('environments/dev/linked/victim.txt')]));
+    writeFileSync(join(repo, JOURNAL), v3([entry('environments/dev/linked/victim.txt')]));
     const out = snapshot(outside);
     const r = await cli(['generate'], repo);
     expect(r.code).toBe(1);
@@ -94,7 +94,7 @@ describe('a recovery journal is untrusted input', () => {
     const { repo, outside } = await setup();
     git(repo, 'init', '--quiet');
     // Well-formed and inside the root, but committed: still refused (it came from someone else).
-    writeFileSync(join(repo, JOURNAL), v2([{ target: 'environments/dev/kustomization.yaml', op: 'create' }]));
+    writeFileSync(join(repo, JOURNAL), v3([{ target: 'environments/dev/kustomization.yaml', op: 'create' }]));
     git(repo, 'add', '-A');
     git(repo, '-c', 'user.name=t', '-c', 'user.email=t@t', 'commit', '--quiet', '-m', 'evil');
     const [inside, out] = [snapshot(repo), snapshot(outside)];
@@ -110,6 +110,36 @@ describe('a recovery journal is untrusted input', () => {
   });
 });
 
+describe('a stage folder left at the root is untrusted input', () => {
+  const STAGE = `${JOURNAL}.0123abcd.stage`;
+  const TEMP = `${'ab'.repeat(16)}.tmp`;
+  const HOSTILE_STAGES: Record<string, (repo: string, outside: string) => string> = {
+    'a stage that is a symbolic link out of the root': (repo, outside) => (symlinkSync(join(outside, 'deep'), join(repo, STAGE)), STAGE),
+    'a stage that is a file': (repo) => (writeFileSync(join(repo, STAGE), 'x\n'), STAGE),
+    'a temp that is a symbolic link': (repo, outside) => (mkdirSync(join(repo, STAGE)), symlinkSync(join(outside, 'victim.txt'), join(repo, STAGE, TEMP)), `${STAGE}/${TEMP}`),
+    'a folder in the stage': (repo) => (mkdirSync(join(repo, STAGE, TEMP), { recursive: true }), `${STAGE}/${TEMP}`),
+    'a file not named like a temp': (repo) => (mkdirSync(join(repo, STAGE)), writeFileSync(join(repo, STAGE, 'notes.txt'), 'mine\n'), `${STAGE}/notes.txt`),
+  };
+  for (const [name, plant] of Object.entries(HOSTILE_STAGES)) {
+    it(`refuses ${name}: nothing outside or inside changes, and removing it unblocks generate`, async () => {
+      const { repo, outside } = await setup();
+      writeFileSync(join(repo, 'environments/dev/catalog.yaml'), DEV.replace('tiny:', 'small:')); // a run with writes to do
+      const named = plant(repo, outside);
+      const [inside, out] = [snapshot(repo), snapshot(outside)];
+      const err = await generate({ root: repo, envs: [], dryRun: false }).catch((e: unknown) => e);
+      expect(err).toBeInstanceOf(UserError);
+      expect((err as UserError).issues.map((i) => i.file)).toEqual([named]);
+      expect((err as UserError).issues[0]!.message).toMatch(/so it is not a stage llm-gitops left — nothing was changed/);
+      expect(snapshot(repo)).toEqual(inside);
+      expect(snapshot(outside)).toEqual(out);
+      rmSync(join(repo, STAGE), { recursive: true });
+      await generate({ root: repo, envs: [], dryRun: false });
+      expect((await check(repo, [])).stale).toEqual([]);
+      expect(existsSync(join(outside, 'victim.txt'))).toBe(true);
+    });
+  }
+});
+
 describe('commit never recovers a journal in its scratch worktree', () => {
   let r: GitopsRepo;
   afterEach(() => r?.cleanup());
@@ -118,7 +148,7 @@ describe('commit never recovers a journal in its scratch worktree', () => {
     r = await gitopsRepo({ dev: DEV });
     const helper = 'environments/dev/.pre-commit.llm-gitops-0123abcd.bak';
     writeFileSync(join(r.work, helper), `#!/bin/sh\ntouch ${join(r.base, 'PWNED')}\n`, { mode: 0o755 });
-    writeFileSync(join(r.work, JOURNAL), v2([{ target: '.git/hooks/pre-commit', op: 'update' }]));
+    writeFileSync(join(r.work, JOURNAL), v3([{ target: '.git/hooks/pre-commit', op: 'update' }]));
     git(r.work, 'add', '-A');
     git(r.work, 'commit', '--quiet', '-m', 'evil journal');
     git(r.work, 'push', '--quiet');

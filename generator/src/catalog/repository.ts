@@ -22,9 +22,11 @@ export type LoadMemo = Map<string, Result<Environment>>;
 
 /**
  * `library` is the organisation's environments/library.yaml (absent: the built-in entries only);
- * every environment resolves `use:` against the same library.
+ * every environment resolves `use:` against the same library. `loaded` is told of each
+ * environment as soon as it is loaded, while no catalog so far has an error (generate renders
+ * and stages its files then, while the next catalog is parsed); the result may still fail.
  */
-export function loadRepository(sources: readonly CatalogSource[], library?: LibrarySource, memo?: LoadMemo): Result<Catalog> {
+export function loadRepository(sources: readonly CatalogSource[], library?: LibrarySource, memo?: LoadMemo, loaded?: (env: Environment) => void): Result<Catalog> {
   const issues: Issue[] = [];
   const warnings: Issue[] = [];
   const envs: Environment[] = [];
@@ -37,6 +39,7 @@ export function loadRepository(sources: readonly CatalogSource[], library?: Libr
     if (r.ok) {
       envs.push(r.value);
       warnings.push(...r.warnings);
+      if (!issues.length) loaded?.(r.value);
     } else issues.push(...r.issues);
   }
   for (const s of sources) {

@@ -33,20 +33,29 @@ export async function generate(opts: GenerateOptions): Promise<GenerateResult> {
     const hit = await reusable(inputs);
     if (hit) return { changes: [], warnings: hit.warnings, recovered, dryRun: opts.dryRun, notes: hit.notes, reused: true };
     // Only a run that renders loads the parser, the renderers and the admission rules.
-    const [{ loadWorkspace }, { catalogAdmission }, { applyChanges }, { manualSecrets }, { runDependencies }] = await Promise.all([
+    const [{ loadWorkspace }, { catalogAdmission }, { applyChanges, backgroundStage }, { manualSecrets }, { runDependencies }] = await Promise.all([
       import('./workspace.js'),
       import('./generate-admission.js'),
       import('../disk/transaction.js'),
       import('../prerequisites/render.js'),
       import('../manifest/dependencies.js'),
     ]);
-    const ws = await loadWorkspace(opts.root, opts.envs, inputs);
-    if (ws.plan.conflicts.length) throw new UserError(ws.plan.conflicts);
-    const deps = await runDependencies(opts.root, ws.catalog, 'generate', inputs.cache);
-    // What the cluster would refuse is refused here, at the catalog line, before anything is written.
-    const admission = await catalogAdmission(opts.root, ws.catalog, vars);
-    if (admission.some((i) => i.severity === 'error')) throw new UserError([...admission, ...ws.warnings]);
-    if (!opts.dryRun) await applyChanges(opts.root, ws.plan.changes);
+    // Files to write are staged while the rest renders (disk/stage.ts); any error before the
+    // transaction removes the stage, so a failing run leaves the tree as it was.
+    const stage = opts.dryRun ? undefined : backgroundStage(opts.root);
+    let ws, deps, admission;
+    try {
+      ws = await loadWorkspace(opts.root, opts.envs, inputs, stage);
+      if (ws.plan.conflicts.length) throw new UserError(ws.plan.conflicts);
+      deps = await runDependencies(opts.root, ws.catalog, 'generate', inputs.cache);
+      // What the cluster would refuse is refused here, at the catalog line, before anything is written.
+      admission = await catalogAdmission(opts.root, ws.catalog, vars);
+      if (admission.some((i) => i.severity === 'error')) throw new UserError([...admission, ...ws.warnings]);
+    } catch (e) {
+      await stage?.discard();
+      throw e;
+    }
+    if (stage) await applyChanges(opts.root, ws.plan.changes, undefined, stage);
     const notes = ws.catalog.environments.flatMap((e) => manualSecrets(e).map((s) => `${e.name}: create Secret ${s.secret} once: ${s.command}`));
     const warnings = [...ws.warnings, ...admission];
     await record(inputs, { files: ws.files, deps, warnings, notes });

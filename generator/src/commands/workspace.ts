@@ -7,12 +7,13 @@ import { loadRepository, type CatalogSource } from '../catalog/repository.js';
 import { readCatalogs, readLibrary, readTree, selectEnvironments } from '../disk/files.js';
 
 export { selectEnvironments };
-import { mayDeleteFor, notPlanned, planChanges, type Plan } from '../disk/plan.js';
+import { isWrite, mayDeleteFor, notPlanned, planChanges, type Plan } from '../disk/plan.js';
+import type { Stage } from '../disk/stage.js';
 import { OWNED_DIRS, pathProblems } from '../disk/paths.js';
 import { vendorDir } from '../render/platform.js';
-import { renderTree, type RenderOptions } from '../render/tree.js';
+import { renderEnvironment, renderTree, type RenderOptions } from '../render/tree.js';
 import type { OutputFile } from '../render/output.js';
-import type { Catalog } from '../model/types.js';
+import type { Catalog, Environment } from '../model/types.js';
 import type { Issue } from '../errors.js';
 import { readLock } from '../disk/vendor.js';
 import { scanRendered } from '../credentials/catalog.js';
@@ -34,26 +35,57 @@ export interface ReadInputs {
   readonly library: { readonly file: string; readonly text: string } | undefined;
 }
 
+/**
+ * Where generate puts each environment's files that will be written, as soon as they are
+ * rendered (while the next catalog loads): `existing` is the tree on disk, read first.
+ */
+interface Staging {
+  readonly stage: Stage;
+  readonly existing: ReadonlyMap<string, string>;
+}
+
 /** read catalogs → load → render (`omit`: what the caller does not need, e.g. validate the READMEs). */
-export async function renderWorkspace(root: string, only: readonly string[] = [], read?: ReadInputs, omit?: RenderOptions): Promise<RenderedWorkspace> {
+export async function renderWorkspace(root: string, only: readonly string[] = [], read?: ReadInputs, omit?: RenderOptions, staging?: Staging): Promise<RenderedWorkspace> {
   const envs = read?.envs ?? (await selectEnvironments(root, only));
   const sources = read?.sources ?? (await readCatalogs(root, envs));
-  const loaded = loadRepository(sources, read ? read.library : await readLibrary(root));
+  const rendered = new Map<Environment, readonly OutputFile[]>();
+  const scanned = new Set<OutputFile>();
+  let leak = false;
+  const early =
+    staging &&
+    ((e: Environment) => {
+      const files = renderEnvironment(e, omit);
+      rendered.set(e, files);
+      for (const f of files) scanned.add(f);
+      // Nothing of an environment with a credential in its output is staged (nor of any after it).
+      leak ||= scanRendered(files, sources).length > 0;
+      if (leak) return;
+      for (const f of files) if (isWrite(f.content, staging.existing.get(f.path))) staging.stage.put(f.path, f.content);
+      staging.stage.flush();
+    });
+  const loaded = loadRepository(sources, read ? read.library : await readLibrary(root), undefined, early);
   if (!loaded.ok) throw new UserError(loaded.issues);
   const catalog = loaded.value;
   const missingVendor = await missingVendoredSources(root, catalog);
   if (missingVendor.length) throw new UserError(missingVendor);
-  const files = renderTree(catalog, omit);
-  // Backstop: no credential reaches a generated file, whatever the catalog scan missed.
-  const leaked = scanRendered(files, sources);
+  const files = renderTree(catalog, omit, rendered);
+  // Backstop: no credential reaches a generated file, whatever the catalog scan missed (the
+  // files staged early were scanned then; any finding is reported over the whole tree, in order).
+  const rest = scanned.size ? files.filter((f) => !scanned.has(f)) : files;
+  let leaked = scanRendered(rest, sources);
+  if (scanned.size && (leak || leaked.length)) leaked = scanRendered(files, sources);
   if (leaked.length) throw new UserError(leaked);
   return { catalog, files, warnings: loaded.warnings, envs };
 }
 
-/** read catalogs → load → render → plan against the tree on disk. */
-export async function loadWorkspace(root: string, only: readonly string[] = [], read?: ReadInputs): Promise<Workspace> {
-  const { catalog, files, warnings, envs } = await renderWorkspace(root, only, read);
-  const existing = await readTree(root, OWNED_DIRS, notPlanned);
+/**
+ * read catalogs → load → render → plan against the tree on disk. With `stage`, the tree is
+ * read first and each environment's files to write are staged as soon as they are rendered.
+ */
+export async function loadWorkspace(root: string, only: readonly string[] = [], read?: ReadInputs, stage?: Stage): Promise<Workspace> {
+  const early = stage && (await readTree(root, OWNED_DIRS, notPlanned));
+  const { catalog, files, warnings, envs } = await renderWorkspace(root, only, read, undefined, early && stage && { stage, existing: early });
+  const existing = early ?? (await readTree(root, OWNED_DIRS, notPlanned));
   const planned = planChanges(files, existing, mayDeleteFor(only, envs));
   // A link (or a file where a folder goes) on the way of a write is a conflict, never followed.
   const blocked = await pathProblems(root, planned.changes.map((c) => ({ path: c.path, expect: c.kind === 'create' ? 'missing' : 'file' })));

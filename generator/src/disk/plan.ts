@@ -26,6 +26,9 @@ export function mayDeleteFor(only: readonly string[], envs: readonly string[]): 
   return (path) => envs.some((e) => path.startsWith(`environments/${e}/`));
 }
 
+/** Whether a rendered file is written over `before` (what is at its path, if anything): new, or a generated file with other content. */
+export const isWrite = (content: string, before: string | undefined) => before === undefined || (before !== content && isGenerated(before));
+
 /**
  * @param existing every file currently under the owned folders (path → content)
  * @param mayDelete whether a generated file at this path that is no longer rendered should go

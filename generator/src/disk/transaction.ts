@@ -2,21 +2,22 @@
  * All-or-nothing writes. Every path is first checked (disk/paths.ts: inside the root, in the
  * owned folders, no symlink on the way). Then, in order:
  *
- *   1. the journal (disk/journal.ts) is written — staged and renamed, so it is whole or absent;
- *   2. missing folders are made, and every new content is written (and fsynced) to a temp file
- *      beside its target;
- *   3. targets are moved aside to backups and temps renamed into place;
+ *   1. every new content is written (and fsynced) to a temp file in the run's stage folder
+ *      (disk/stage.ts) — generate starts this while it is still rendering;
+ *   2. the journal (disk/journal.ts) is written — staged and renamed, so it is whole or absent;
+ *   3. missing folders are made, targets are moved aside to backups beside them and temps
+ *      renamed into place;
  *   4. the commit record: the journal is replaced (again by rename) with `committed: true`;
- *   5. backups, folders emptied by deletes, and finally the journal are removed.
+ *   5. backups, folders emptied by deletes, the stage folder and finally the journal are removed.
  *
- * Any error before 4 rolls back; a crash before 4 leaves an uncommitted journal, and the next
- * run rolls it back; a crash after 4 leaves a committed one, and the next run rolls it
+ * Any error before 4 rolls back (before 2 only the stage is removed); a crash before 2 leaves a
+ * stage folder, which the next run removes; a crash before 4 leaves an uncommitted journal, and
+ * the next run rolls it back; a crash after 4 leaves a committed one, and the next run rolls it
  * forward (finishes 5). So a run leaves the tree either exactly as it was, or exactly new.
  * `recover` is the caller's (under the tree lock); `applyChanges` refuses to start beside a
  * journal, so it never runs recovery on a tree it does not own (commit's scratch worktree).
  */
-import { randomBytes } from 'node:crypto';
-import { mkdirSync, renameSync, rmdirSync, unlinkSync } from 'node:fs';
+import { mkdirSync, readdirSync, renameSync, rmdirSync, unlinkSync } from 'node:fs';
 import * as nodeFs from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { UserError, type Issue } from '../errors.js';
@@ -25,6 +26,8 @@ import { JOURNAL } from './files.js';
 import { JOURNAL_STAGE, journalStage, parseJournal, serializeJournal, sidecar, type Journal } from './journal.js';
 import { kindOf, parentsOf, PathInspector, pathProblems } from './paths.js';
 import type { Change } from './plan.js';
+import { clearStages, leftStages, Stage } from './stage.js';
+import { inThread, inWorker } from './stage-writer.js';
 
 /** The file-system calls the transaction makes (injectable, to prove rollback under faults). */
 export interface FsOps {
@@ -90,6 +93,15 @@ const crashAt = Number(process.env.LLM_GITOPS_CRASH_AT);
 /** The file system the commands use. */
 export const defaultFs: FsOps = Number.isInteger(crashAt) && crashAt > 0 ? crashingAt(realFs, crashAt) : realFs;
 
+/**
+ * A stage to fill while the run still renders: on the real file system its temps are written
+ * by a worker thread, so they go on while this thread is busy; with any other FsOps (the fault
+ * and crash hooks) in this thread, so every write is seen.
+ */
+export function backgroundStage(root: string, fs: FsOps = defaultFs): Stage {
+  return new Stage(root, fs === realFs ? inWorker(fs) : inThread(fs));
+}
+
 const MAX_JOURNAL_BYTES = 64 << 20;
 
 export type Recovery = 'none' | 'rolled back' | 'rolled forward';
@@ -100,16 +112,31 @@ export type Recovery = 'none' | 'rolled back' | 'rolled forward';
  * Call it holding the tree lock.
  */
 export async function recover(root: string, fs: FsOps = defaultFs): Promise<Recovery> {
-  await removeStagedJournals(root, fs);
+  const names = rootNames(root);
+  // Stage folders are checked before anything is touched (a hostile one is refused), removed last.
+  const stages = leftStages(root, names);
+  await removeStagedJournals(root, names, fs);
   const kind = await kindOf(root, JOURNAL);
-  if (kind === 'missing') return 'none';
-  const j = await readJournal(root, kind, fs);
-  if (j.committed) await rollForward(root, j, fs);
-  else {
-    await rollback(root, j, fs);
-    await fs.unlink(join(root, JOURNAL));
+  let done: Recovery = 'none';
+  if (kind !== 'missing') {
+    const j = await readJournal(root, kind, fs);
+    if (j.committed) await rollForward(root, j, fs);
+    else {
+      await rollback(root, j, fs);
+      await fs.unlink(join(root, JOURNAL));
+    }
+    done = j.committed ? 'rolled forward' : 'rolled back';
   }
-  return j.committed ? 'rolled forward' : 'rolled back';
+  await clearStages(root, stages, fs);
+  return done;
+}
+
+function rootNames(root: string): string[] {
+  try {
+    return readdirSync(root);
+  } catch {
+    return [];
+  }
 }
 
 /** The journal at root, checked as far as it can be without acting on it. */
@@ -136,13 +163,7 @@ async function readJournal(root: string, kind: string, fs: FsOps): Promise<Journ
 }
 
 /** Journal files staged by a run that died before renaming them into place. */
-async function removeStagedJournals(root: string, fs: FsOps): Promise<void> {
-  let names: string[];
-  try {
-    names = await nodeFs.readdir(root);
-  } catch {
-    return;
-  }
+async function removeStagedJournals(root: string, names: readonly string[], fs: FsOps): Promise<void> {
   for (const n of names) if (JOURNAL_STAGE.test(n) && (await kindOf(root, n)) === 'file') await fs.unlink(join(root, n));
 }
 
@@ -192,43 +213,61 @@ async function rollback(root: string, j: Journal, fs: FsOps): Promise<void> {
 
 /**
  * Finishes a committed journal: removes the backups, emptied folders and the journal. Recovery
- * also removes temps it finds; the run that just renamed every temp into place (`renamed`) has
- * none left, so it skips those unlinks (one failing syscall per written file).
+ * also removes temps it finds (and then the stage folders); the run that just renamed every
+ * temp into place (`stage`) has none left, so it skips those unlinks (one failing syscall per
+ * written file) and removes its stage folder itself.
  */
-async function rollForward(root: string, j: Journal, fs: FsOps, renamed = false): Promise<void> {
+async function rollForward(root: string, j: Journal, fs: FsOps, stage?: Stage): Promise<void> {
   for (const e of j.entries) {
     if (e.op !== 'create') await unlinkIfThere(join(root, sidecar(e.target, j.id, 'bak')), fs);
-    if (e.op !== 'delete' && !renamed) await unlinkIfThere(join(root, sidecar(e.target, j.id, 'tmp')), fs);
+    if (e.op !== 'delete' && !stage) await unlinkIfThere(join(root, sidecar(e.target, j.id, 'tmp')), fs);
   }
   await removeEmptyDirs(root, j.entries.filter((e) => e.op === 'delete').map((e) => e.target), fs);
+  if (stage) await stage.discard();
   await fs.unlink(join(root, JOURNAL));
 }
 
-/** Applies `changes` under `root` atomically (see the file comment). */
-export async function applyChanges(root: string, changes: readonly Change[], fs: FsOps = defaultFs): Promise<void> {
-  if (!changes.length) return;
+/**
+ * Applies `changes` under `root` atomically (see the file comment). `stage` may already hold
+ * temps of some of them (generate stages files while it renders); it is used up either way:
+ * on success its temps are in place, on any failure it is removed.
+ */
+export async function applyChanges(root: string, changes: readonly Change[], fs: FsOps = defaultFs, stage: Stage = new Stage(root, inThread(fs))): Promise<void> {
   const inspector = new PathInspector(root);
-  const problems = await pathProblems(root, changes.map((c) => ({ path: c.path, expect: c.kind === 'create' ? 'missing' : 'file' })), inspector);
-  if (problems.length) throw new UserError(problems);
-  if ((await kindOf(root, JOURNAL)) !== 'missing') {
-    throw UserError.of(JOURNAL, 'is here: an interrupted run is not finished, or the journal was committed — run `llm-gitops generate` (it recovers, or says how to remove a committed one), then try again');
+  try {
+    if (!changes.length) return await stage.discard();
+    const problems = await pathProblems(root, changes.map((c) => ({ path: c.path, expect: c.kind === 'create' ? 'missing' : 'file' })), inspector);
+    if (problems.length) throw new UserError(problems);
+    if ((await kindOf(root, JOURNAL)) !== 'missing') {
+      throw UserError.of(JOURNAL, 'is here: an interrupted run is not finished, or the journal was committed — run `llm-gitops generate` (it recovers, or says how to remove a committed one), then try again');
+    }
+    // What is not staged yet is staged now; the temps are independent and written concurrently.
+    for (const c of changes) if (c.kind !== 'delete') stage.put(c.path, c.content);
+    await stage.settle();
+  } catch (err) {
+    await stage.discard();
+    throw err;
   }
-  const id = randomBytes(4).toString('hex');
+  const id = stage.id;
   const wantedDirs = [...new Set(changes.filter((c) => c.kind !== 'delete').flatMap((c) => parentsOf(c.path)))];
   const kinds = await Promise.all(wantedDirs.map((d) => inspector.kind(d)));
   const dirs = wantedDirs.filter((_, i) => kinds[i] === 'missing').sort((a, b) => a.split('/').length - b.split('/').length || (a < b ? -1 : 1));
-  const journal: Journal = { version: 2, id, committed: false, entries: changes.map((c) => ({ target: c.path, op: c.kind })), dirs };
+  const journal: Journal = { version: 3, id, committed: false, entries: changes.map((c) => ({ target: c.path, op: c.kind })), dirs };
   const at = (rel: string) => join(root, rel);
-  await writeJournal(root, journal, fs);
+  try {
+    await writeJournal(root, journal, fs);
+  } catch (err) {
+    await stage.discard();
+    throw err;
+  }
   try {
     for (const d of dirs) await fs.mkdir(at(d));
-    // Temp files are independent: write (and fsync) them concurrently, the renames stay ordered.
-    await pool(changes.map((c) => async () => {
-      if (c.kind !== 'delete') await fs.writeFile(at(sidecar(c.path, id, 'tmp')), c.content);
-    }), 32);
     for (const c of changes) {
       if (c.kind !== 'create') await fs.rename(at(c.path), at(sidecar(c.path, id, 'bak')));
-      if (c.kind !== 'delete') await fs.rename(at(sidecar(c.path, id, 'tmp')), at(c.path));
+      if (c.kind !== 'delete') {
+        await fs.rename(at(sidecar(c.path, id, 'tmp')), at(c.path));
+        stage.taken(c.path);
+      }
     }
     await writeJournal(root, { ...journal, committed: true }, fs); // the commit point
   } catch (err) {
@@ -236,29 +275,12 @@ export async function applyChanges(root: string, changes: readonly Change[], fs:
       await rollback(root, journal, fs);
       await fs.unlink(at(JOURNAL));
     } catch {
-      /* the journal stays: the next run finishes the rollback */
+      throw err; // the journal (and the stage) stay: the next run finishes the rollback
     }
+    await stage.discard();
     throw err;
   }
-  await rollForward(root, journal, fs, true);
-}
-
-/** Runs tasks with at most `limit` in flight; the first failure wins, after all started ones settled. */
-async function pool(tasks: readonly (() => Promise<void>)[], limit: number): Promise<void> {
-  let next = 0;
-  let failure: unknown;
-  const worker = async () => {
-    while (next < tasks.length && failure === undefined) {
-      const task = tasks[next++]!;
-      try {
-        await task();
-      } catch (e) {
-        failure ??= e;
-      }
-    }
-  };
-  await Promise.all(Array.from({ length: Math.min(limit, tasks.length) }, worker));
-  if (failure !== undefined) throw failure;
+  await rollForward(root, journal, fs, stage);
 }
 
 /** Removes the folders above deleted files that are now empty (never a top-level folder). */

@@ -27,16 +27,27 @@ export interface RenderOptions extends RenderOmit {
   readonly readmes?: boolean;
 }
 
-export function renderTree(catalog: Catalog, omit: RenderOptions = {}): OutputFile[] {
+/**
+ * `rendered`: environments whose own files the caller rendered already (`renderEnvironment`,
+ * generate does it while loading the next catalog); they are used as they are.
+ */
+export function renderTree(catalog: Catalog, omit: RenderOptions = {}, rendered?: ReadonlyMap<Environment, readonly OutputFile[]>): OutputFile[] {
   const envs = omit.env ? catalog.environments.filter((e) => !omit.env!(e)) : catalog.environments;
   return composeFiles(
     ...platformPins(catalog.environments).map(renderPlatform),
-    ...envs.map((e) => renderModels(e, omit.model)),
-    ...envs.map(renderPlatformEntry),
-    ...envs.map((e) => renderDelivery(e, omit)),
-    ...envs.map(renderHealthJob),
-    omit.readmes ? [] : envs.map(renderEnvironmentReadme),
+    ...envs.map((e) => rendered?.get(e) ?? renderEnvironment(e, omit)),
     renderPrerequisiteBases(catalog.environments),
-    ...envs.map((e) => renderPrerequisites(e, omit)),
   );
+}
+
+/** An environment's own files: they depend on that environment only (composed, with the shared ones, by renderTree). */
+export function renderEnvironment(e: Environment, omit: RenderOptions = {}): OutputFile[] {
+  return [
+    ...renderModels(e, omit.model),
+    ...renderPlatformEntry(e),
+    ...renderDelivery(e, omit),
+    ...renderHealthJob(e),
+    ...(omit.readmes ? [] : [renderEnvironmentReadme(e)]),
+    ...renderPrerequisites(e, omit),
+  ];
 }
