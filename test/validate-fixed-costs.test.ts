@@ -5,12 +5,13 @@
  * README (nor loads Handlebars). Each is checked against what it replaced.
  */
 import { execFile } from 'node:child_process';
-import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, describe, expect, it } from 'vitest';
 import { builtinValidator, RENDERED } from '../generator/src/validate/builtin.js';
-import { kindTokens, mayHoldCrd } from '../generator/src/validate/crd-index.js';
+import { indexCrdText, kindTokens, mayHoldCrd } from '../generator/src/validate/crd-index.js';
+import { DiskCache } from '../generator/src/validate/cache.js';
 import { renderWorkspace } from '../generator/src/commands/workspace.js';
 import { renderTree } from '../generator/src/render/tree.js';
 import { readResources } from '../generator/src/validate/resources.js';
@@ -92,4 +93,44 @@ describe('validate fixed costs', () => {
     expect(validate.stdout).toContain('0 invalid');
     expect(validate.stderr).not.toContain('handlebars loaded');
   }, 30_000);
+
+  it('a cached CRD index gives what converting gives, parses a version only when asked, and a damaged or foreign entry is converted again', async () => {
+    const crd = join(UPSTREAM, 'gateway-api', 'v1.5.1', 'config', 'crd', 'standard', 'gateway.networking.k8s.io_gateways.yaml');
+    const text = readFileSync(crd, 'utf8');
+    const dir = join(work.dir, 'crd-cache');
+    const plain = (es: { schema: unknown; admission?: unknown }[]) => es.map((e) => JSON.parse(JSON.stringify(e)) as unknown);
+    const converted = plain(await indexCrdText(text, crd, new DiskCache(undefined as unknown as string))); // no cache: converted
+    expect(converted.length).toBe(2);
+    expect((converted[0] as { admission?: unknown }).admission).toBeDefined();
+    await indexCrdText(text, crd, new DiskCache(dir)); // writes the entry
+    const [file] = readdirSync(join(dir, 'crd'));
+    const entryPath = join(dir, 'crd', file!);
+    const good = readFileSync(entryPath, 'utf8');
+    const warm = await indexCrdText(text, crd, new DiskCache(dir));
+    expect(plain(warm)).toStrictEqual(converted);
+    // A version's schema and CEL tree are parsed from the entry on first use: a getter, not a value, until then.
+    const fresh = (await indexCrdText(text, crd, new DiskCache(dir)))[0]!;
+    expect(Object.getOwnPropertyDescriptor(fresh, 'schema')?.get).toBeTypeOf('function');
+    expect(Object.getOwnPropertyDescriptor(fresh, 'admission')?.get).toBeTypeOf('function');
+    const head = JSON.parse(good.slice(0, good.indexOf('\n'))) as { schemaAt: [number, number]; admissionAt: [number, number] }[];
+    const at = good.indexOf('\n') + 1;
+    const damaged: [string, string][] = [
+      ['truncated', good.slice(0, good.length - 10)],
+      ['a byte of a schema changed', `${good.slice(0, at + head[0]!.schemaAt[0] + 5)}X${good.slice(at + head[0]!.schemaAt[0] + 6)}`],
+      ['a byte of a CEL tree changed', `${good.slice(0, at + head[1]!.admissionAt[0] + 5)}X${good.slice(at + head[1]!.admissionAt[0] + 6)}`],
+      ['a range past the end', good.replace(/"schemaAt":\[(\d+),(\d+)\]/, (_, a: string) => `"schemaAt":[${a},${good.length + 1}]`)],
+      ['a wrong type in the head', good.replace('"group":', '"group":7,"x":')],
+      ['the old format (one JSON array)', JSON.stringify(converted)],
+      ['no newline', good.slice(0, good.indexOf('\n'))],
+      ['not JSON', `garbage\n${good}`],
+    ];
+    for (const [what, bad] of damaged) {
+      expect(bad, what).not.toBe(good);
+      writeFileSync(entryPath, bad);
+      const again = await indexCrdText(text, crd, new DiskCache(dir));
+      expect({ what, entries: plain(again) }).toStrictEqual({ what, entries: converted });
+      expect({ what, rewritten: readFileSync(entryPath, 'utf8') === good }).toStrictEqual({ what, rewritten: true });
+    }
+    expect(statSync(entryPath).size).toBe(Buffer.byteLength(good));
+  });
 });

@@ -110,9 +110,14 @@ export class SchemaCompiler {
 
   /** The validate function of `schema`; `key` is the sha256 of its canonical JSON. */
   get(schema: JsonSchema, key: string = sha256(JSON.stringify(schema))): Promise<ValidateFn> {
+    return this.getByKey(key, () => schema);
+  }
+
+  /** The same, with the schema asked for only when its validator must be compiled (a cached CRD entry parses it on first use). */
+  getByKey(key: string, schemaOf: () => JsonSchema): Promise<ValidateFn> {
     let fn = this.compiled.get(key);
     if (!fn) {
-      fn = this.obtain(schema, key);
+      fn = this.obtain(schemaOf, key);
       this.compiled.set(key, fn);
     }
     return fn;
@@ -127,7 +132,7 @@ export class SchemaCompiler {
     for (const { file, script } of cold) await this.cache.writeBytes(file, script.createCachedData());
   }
 
-  private async obtain(schema: JsonSchema, key: string): Promise<ValidateFn> {
+  private async obtain(schemaOf: () => JsonSchema, key: string): Promise<ValidateFn> {
     const share = this.options.shareSubschemas !== false;
     const id = sha256(`${COMPILER_VERSION}\0${AJV_VERSION}\0${share ? SHARED_SUBSCHEMAS_VERSION : 'whole'}\0${key}`);
     const file = `validators/${id}.cjs`;
@@ -143,6 +148,7 @@ export class SchemaCompiler {
         /* a truncated or foreign file: compile again and overwrite it */
       }
     }
+    const schema = schemaOf();
     const source = share ? shareSubschemas(schema) : schema;
     const inline = source === schema;
     if (!this.ajv.has(inline)) this.ajv.set(inline, newAjv(inline));

@@ -25,6 +25,92 @@ export interface CrdEntry {
 
 type Stored = Omit<CrdEntry, 'source'>;
 
+/**
+ * The cache entry's layout (`crd-index-2`): one JSON line naming each version (group, version,
+ * kind, key, warnings, admissionKey) and where its schema's and CEL tree's JSON text sit in the
+ * rest of the entry. A run parses only what it uses: a version's schema when its validator must be
+ * compiled, its CEL tree when an object of it is admitted — the LLMInferenceService CRDs' entries
+ * are 1.1 MB each, two versions of ~340 kB schema and ~220 kB tree, of which a warm run needs one
+ * tree. Each text is checked against its key (the sha256 of that very JSON) when the entry is
+ * read, so a damaged entry is converted again, never half-used.
+ */
+const INDEX_FORMAT = 'crd-index-2';
+
+interface Head {
+  readonly group: string;
+  readonly version: string;
+  readonly kind: string;
+  readonly key: string;
+  readonly warnings: readonly string[];
+  readonly admissionKey?: string;
+  /** [start, end) of the schema's and the CEL tree's JSON in the text after the first line. */
+  readonly schemaAt: readonly [number, number];
+  readonly admissionAt?: readonly [number, number];
+}
+
+function serialize(stored: readonly Stored[]): string {
+  const parts: string[] = [];
+  let at = 0;
+  const place = (text: string): [number, number] => {
+    parts.push(text);
+    at += text.length;
+    return [at - text.length, at];
+  };
+  const heads: Head[] = stored.map((e) => ({
+    group: e.group,
+    version: e.version,
+    kind: e.kind,
+    key: e.key,
+    warnings: e.warnings,
+    schemaAt: place(JSON.stringify(e.schema)),
+    ...(e.admission && e.admissionKey ? { admissionKey: e.admissionKey, admissionAt: place(JSON.stringify(e.admission)) } : {}),
+  }));
+  return `${JSON.stringify(heads)}\n${parts.join('')}`;
+}
+
+const isString = (v: unknown): v is string => typeof v === 'string';
+const isRange = (v: unknown, length: number): v is [number, number] =>
+  Array.isArray(v) && v.length === 2 && Number.isSafeInteger(v[0]) && Number.isSafeInteger(v[1]) && 0 <= v[0] && v[0] <= v[1] && v[1] <= length;
+
+/** The entries of a cached index, or undefined when it is not exactly one of ours (any damage, any other shape). */
+function deserialize(cached: string, source: string): CrdEntry[] | undefined {
+  const eol = cached.indexOf('\n');
+  if (eol < 0) return undefined;
+  const body = cached.slice(eol + 1);
+  let heads: unknown;
+  try {
+    heads = JSON.parse(cached.slice(0, eol));
+  } catch {
+    return undefined;
+  }
+  if (!Array.isArray(heads)) return undefined;
+  const out: CrdEntry[] = [];
+  for (const h of heads as Record<string, unknown>[]) {
+    if (typeof h !== 'object' || h === null || !isString(h.group) || !isString(h.version) || !isString(h.kind) || !isString(h.key)) return undefined;
+    if (!Array.isArray(h.warnings) || !h.warnings.every(isString) || !isRange(h.schemaAt, body.length)) return undefined;
+    const schemaText = body.slice(h.schemaAt[0], h.schemaAt[1]);
+    if (sha256(schemaText) !== h.key) return undefined;
+    let admissionText: string | undefined;
+    if (h.admissionKey !== undefined || h.admissionAt !== undefined) {
+      if (!isString(h.admissionKey) || !isRange(h.admissionAt, body.length)) return undefined;
+      admissionText = body.slice(h.admissionAt[0], h.admissionAt[1]);
+      if (sha256(admissionText) !== h.admissionKey) return undefined;
+    }
+    out.push(lazyEntry({ group: h.group, version: h.version, kind: h.kind, key: h.key, warnings: h.warnings as string[], source, ...(admissionText !== undefined ? { admissionKey: h.admissionKey as string } : {}) }, schemaText, admissionText));
+  }
+  return out;
+}
+
+/** An entry whose schema and CEL tree are parsed from their (verified) JSON on first use. */
+function lazyEntry(head: Omit<CrdEntry, 'schema' | 'admission'>, schemaText: string, admissionText: string | undefined): CrdEntry {
+  let schema: JsonSchema | undefined;
+  let admission: AdmissionNode | undefined;
+  const entry = { ...head } as CrdEntry;
+  Object.defineProperty(entry, 'schema', { enumerable: true, get: () => (schema ??= JSON.parse(schemaText) as JsonSchema) });
+  if (admissionText !== undefined) Object.defineProperty(entry, 'admission', { enumerable: true, get: () => (admission ??= JSON.parse(admissionText) as AdmissionNode) });
+  return entry;
+}
+
 /** Cheap test before parsing: could this text hold a CustomResourceDefinition at all? */
 export function mayHoldCrd(text: string): boolean {
   return /\bkind["']?\s*:\s*["']?CustomResourceDefinition\b/.test(text);
@@ -48,21 +134,16 @@ export function kindTokens(text: string): ReadonlySet<string> {
 
 /** Every served version of every CRD in `text` (YAML, several documents allowed, or JSON). */
 export async function indexCrdText(text: string, source: string, cache: DiskCache): Promise<CrdEntry[]> {
-  const file = `crd/${sha256(`${CONVERTER_VERSION}\0${text}`)}.json`;
+  const file = `crd/${sha256(`${CONVERTER_VERSION}\0${INDEX_FORMAT}\0${text}`)}.json`;
   const cached = await cache.read(file);
-  if (cached !== undefined) {
-    try {
-      return (JSON.parse(cached) as Stored[]).map((e) => ({ ...e, source }));
-    } catch {
-      /* a damaged cache entry: convert again */
-    }
-  }
+  const entries = cached === undefined ? undefined : deserialize(cached, source); // undefined when damaged: convert again
+  if (entries) return entries;
   const stored: Stored[] = [];
   for (const doc of readDocuments(text, source)) {
     if (!isCrd(doc)) continue;
     for (const v of crdVersionSchemas(doc)) stored.push({ ...v, key: sha256(JSON.stringify(v.schema)), ...(v.admission ? { admissionKey: sha256(JSON.stringify(v.admission)) } : {}) });
   }
-  await cache.write(file, JSON.stringify(stored));
+  await cache.write(file, serialize(stored));
   return stored.map((e) => ({ ...e, source }));
 }
 

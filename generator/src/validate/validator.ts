@@ -134,7 +134,8 @@ export class Validator {
     if (lookup.found) {
       let validate;
       try {
-        validate = await this.deps.compiler.get(lookup.found.schema, lookup.found.key);
+        const hit = lookup.found;
+        validate = await this.deps.compiler.getByKey(hit.key, () => hit.schema);
       } catch (e) {
         return error(`the schema from ${lookup.found.source} cannot be used: ${(e as Error).message}`);
       }
