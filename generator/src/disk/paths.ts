@@ -42,7 +42,9 @@ export type Kind = 'missing' | 'file' | 'dir' | 'symlink' | 'other';
  */
 export async function kindOf(root: string, rel: string): Promise<Kind> {
   try {
-    const st = lstatSync(join(root, rel));
+    // A missing path is the common answer on a fresh tree: no exception (and stack) for it.
+    const st = lstatSync(join(root, rel), { throwIfNoEntry: false });
+    if (!st) return 'missing';
     return st.isSymbolicLink() ? 'symlink' : st.isFile() ? 'file' : st.isDirectory() ? 'dir' : 'other';
   } catch (e) {
     const code = (e as NodeJS.ErrnoException).code;
@@ -68,13 +70,17 @@ export class PathInspector {
    */
   async problem(rel: string, expect: 'file' | 'missing' | 'any' = 'any'): Promise<Issue | undefined> {
     if (!isWritablePath(rel)) return { file: rel, message: 'is outside the folders llm-gitops writes (base/, overlays/, environments/) or not a plain relative path — refused', severity: 'error' };
+    let below: 'missing' | undefined;
     for (const dir of parentsOf(rel)) {
       const k = await this.kind(dir);
-      if (k === 'missing') break;
+      if (k === 'missing') {
+        below = k; // nothing exists below a missing folder: the file is missing too, no lstat of its own
+        break;
+      }
       if (k === 'symlink') return { file: dir, message: 'is a symbolic link where llm-gitops writes generated files — replace it with a real folder (llm-gitops never writes through links, which could lead outside the repository)', severity: 'error' };
       if (k !== 'dir') return { file: dir, message: 'is a file where llm-gitops needs a folder — rename or remove it', severity: 'error' };
     }
-    const k = await this.kind(rel);
+    const k = below ?? (await this.kind(rel));
     if (k === 'symlink') return { file: rel, message: 'is a symbolic link where llm-gitops writes a generated file — remove it (llm-gitops never replaces or follows links)', severity: 'error' };
     if (k === 'dir') return { file: rel, message: 'is a folder where llm-gitops writes a file — rename or remove it', severity: 'error' };
     if (k === 'other') return { file: rel, message: 'is not a regular file (a socket, fifo or device) — remove it', severity: 'error' };
