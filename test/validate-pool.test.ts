@@ -15,7 +15,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadRepository } from '../generator/src/catalog/repository.js';
 import { renderTree } from '../generator/src/render/tree.js';
 import { yamlDocs } from '../generator/src/render/yaml.js';
-import { batchesOf, validatePooled, type PoolOptions } from '../generator/src/validate/pool.js';
+import { batchesOf, validatePooled, ValidatePool, type PoolOptions } from '../generator/src/validate/pool.js';
 import { Stage, type FileJob, type StageConfig } from '../generator/src/validate/stage.js';
 // @ts-expect-error: a plain .mjs script without types
 import { benchCatalog } from '../scripts/bench-catalogs.mjs';
@@ -121,6 +121,19 @@ describe('validate pool', () => {
   it('a batch that throws in every thread fails the run (never a verdict)', async () => {
     const bad = jobs.map((j, i) => (i === jobs.length - 3 ? { ...j, version: 'v0.0.0-no-locations' } : j));
     await expect(validatePooled(new Stage(config), config, bad, pool(bundledDist))).rejects.toThrow(/no schema locations for .* \(KServe v0\.0\.0-no-locations\)/);
+  }, 60_000);
+
+  it('a pool started before the files exist (validate starts it while rendering) takes its share once given the run; one that cannot load is reported, the same bytes', async () => {
+    const early = new ValidatePool(2, entry(bundledDist), config.cacheDir);
+    const stage = new Stage(config);
+    const r = await validatePooled(stage, config, jobs, pool(bundledDist), early);
+    expect({ failures: r.failures, threads: r.threads, batches: r.batchesInWorkers }).toStrictEqual({ failures: [], threads: 2, batches: batchesOf(jobs, 9).length });
+    expect(outputOf(r, stage)).toBe(reference);
+    const broken = new ValidatePool(1, pathToFileURL(join(tmp.dir, 'no-such-worker.js')), config.cacheDir);
+    const again = new Stage(config);
+    const b = await validatePooled(again, config, jobs, pool(bundledDist), broken);
+    expect(b.failures).toStrictEqual([{ file: jobs[0]!.path, message: expect.stringMatching(/^validation worker 1 crashed: .*no-such-worker\.js.*; its share was validated in the main thread instead$/) }]);
+    expect(outputOf(b, again)).toBe(reference);
   }, 60_000);
 
   it('below minObjects no worker starts', async () => {

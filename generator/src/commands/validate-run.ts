@@ -11,7 +11,7 @@ import { parseStats } from '../admission/cel/compile.js';
 import { fetchOptionsOf } from '../validate/download.js';
 import { defaultLocations, vendoredCrdDirs } from '../validate/defaults.js';
 import { kustomizeInputs } from '../validate/kustomize-inputs.js';
-import { serveWorker, threadsFrom, validatePooled, type PoolOptions } from '../validate/pool.js';
+import { serveWorker, threadsFrom, validatePooled, ValidatePool, type PoolOptions } from '../validate/pool.js';
 import { summarize } from '../validate/result.js';
 import type { Location } from '../validate/schema-store.js';
 import { Stage, type FileJob, type StageConfig } from '../validate/stage.js';
@@ -20,7 +20,8 @@ import { LOCK } from '../disk/vendor.js';
 import { vendorDir } from '../render/platform.js';
 import type { Dependency } from '../manifest/store.js';
 import { validateDependencies } from '../manifest/validate.js';
-import type { ReadInputs } from './workspace.js';
+import type { ReadInputs, RenderedWorkspace } from './workspace.js';
+import type { Catalog } from '../model/types.js';
 import { renderWorkspace } from './workspace.js';
 import type { AdmissionSummary, ValidateOptions, ValidateResult } from './validate.js';
 import { join, resolve } from 'node:path';
@@ -41,8 +42,23 @@ const isYaml = (path: string) => /\.ya?ml$/.test(path);
  */
 export async function runValidate(opts: ValidateOptions, given: readonly (Location | 'default')[], cacheDir: string, read?: ReadInputs, watch?: boolean): Promise<ValidateResult & { readonly deps?: readonly Dependency[] }> {
   const started = clock();
-  // Only YAML is checked: no README is rendered (nor Handlebars loaded).
-  const ws = await renderWorkspace(opts.root, opts.envs, read, { readmes: true });
+  // Worker threads for a large tree start once the catalogs are loaded: they load validate's code while this thread renders.
+  const threads = threadsFrom(opts.env ?? {}, availableParallelism());
+  let pool: ValidatePool | undefined;
+  const startPool = (catalog: Catalog) => {
+    if (threads > 0 && catalog.environments.reduce((n, e) => n + e.models.length, 0) >= POOL_MIN_MODELS) pool = new ValidatePool(threads, POOL.entry, cacheDir);
+  };
+  try {
+    // Only YAML is checked: no README is rendered (nor Handlebars loaded).
+    const ws = await renderWorkspace(opts.root, opts.envs, read, { readmes: true }, undefined, startPool);
+    return await validateRendered(opts, given, cacheDir, started, ws, threads, pool, watch);
+  } finally {
+    await pool?.close();
+  }
+}
+
+/** The validate stage on the rendered workspace (`pool`: worker threads already started, if any). */
+async function validateRendered(opts: ValidateOptions, given: readonly (Location | 'default')[], cacheDir: string, started: ReturnType<typeof clock>, ws: RenderedWorkspace, threads: number, pool: ValidatePool | undefined, watch?: boolean): Promise<ValidateResult & { readonly deps?: readonly Dependency[] }> {
   const rendered = clock();
   // Objects of an environment are checked against the CRDs of the KServe version it pins.
   const versionOf = kserveVersionOf(ws.catalog);
@@ -76,7 +92,7 @@ export async function runValidate(opts: ValidateOptions, given: readonly (Locati
       return { path: f.path, content: f.content, ...(f.objects ? { objects: f.objects } : {}), ...(skip === undefined ? {} : { skip }), version: versionOf(f.path), drift: driftChecked(f.path) };
     });
   // Batches of files, in this thread and (for large trees) worker threads, merged in file order.
-  const pooled = await validatePooled(stage, config, jobs, { ...POOL, threads: threadsFrom(opts.env ?? {}, availableParallelism()) });
+  const pooled = await validatePooled(stage, config, jobs, { ...POOL, threads }, pool);
   const { results } = pooled;
   const warnings = new Map<string, Issue>(pooled.warnings);
   for (const f of pooled.failures) warnings.set(`pool\0${f.message}`, { ...f, severity: 'warning' });
@@ -98,7 +114,11 @@ export async function runValidate(opts: ValidateOptions, given: readonly (Locati
   return { results, summary: summarize(results), warnings: [...ws.warnings, ...warnings.values()], compiled: { compiled: compiler.stats.compiled + pooled.compiled.compiled, loaded: compiler.stats.loaded + pooled.compiled.loaded }, admission, timings, ...(deps ? { deps } : {}) };
 }
 
-/** Worker threads start at 3,000 objects (below, their start-up costs more than they save); ~250 objects a batch. */
+/**
+ * Worker threads start at 3,000 objects (below, their start-up costs more than they save), or as
+ * soon as the catalogs are loaded when they hold 2,000 models or more; ~250 objects a batch.
+ */
+const POOL_MIN_MODELS = 2000;
 const POOL: Omit<PoolOptions, 'threads'> = { minObjects: 3000, batchObjects: 250, entry: new URL('./validate-worker.js', import.meta.url) };
 
 /** A worker thread's side of the pool (commands/validate-worker.ts loads it from this module, so from the same bundle). */

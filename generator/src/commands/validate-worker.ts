@@ -13,6 +13,6 @@ import type { WorkerData } from '../validate/pool.js';
 type Run = typeof import('./validate-run.js');
 const data = workerData as WorkerData;
 if (!parentPort) throw new Error('commands/validate-worker.js runs only as a worker thread of validate');
-const bundled = await loadBundled<Run>('commands/validate-run', new DiskCache(data.config.cacheDir));
+const bundled = await loadBundled<Run>('commands/validate-run', new DiskCache(data.cacheDir));
 const run = bundled?.exports ?? (await import('./validate-run.js'));
 run.serveValidateWorker(parentPort, data, bundled !== undefined);

@@ -44,8 +44,11 @@ interface Staging {
   readonly existing: ReadonlyMap<string, string>;
 }
 
-/** read catalogs → load → render (`omit`: what the caller does not need, e.g. validate the READMEs). */
-export async function renderWorkspace(root: string, only: readonly string[] = [], read?: ReadInputs, omit?: RenderOptions, staging?: Staging): Promise<RenderedWorkspace> {
+/**
+ * read catalogs → load → render (`omit`: what the caller does not need, e.g. validate the READMEs).
+ * `onCatalog` is called once the catalogs are loaded, before the rest is rendered (validate starts its worker threads there).
+ */
+export async function renderWorkspace(root: string, only: readonly string[] = [], read?: ReadInputs, omit?: RenderOptions, staging?: Staging, onCatalog?: (catalog: Catalog) => void): Promise<RenderedWorkspace> {
   const envs = read?.envs ?? (await selectEnvironments(root, only));
   const sources = read?.sources ?? (await readCatalogs(root, envs));
   const rendered = new Map<Environment, readonly OutputFile[]>();
@@ -68,6 +71,7 @@ export async function renderWorkspace(root: string, only: readonly string[] = []
   const catalog = loaded.value;
   const missingVendor = await missingVendoredSources(root, catalog);
   if (missingVendor.length) throw new UserError(missingVendor);
+  onCatalog?.(catalog);
   const files = renderTree(catalog, omit, rendered);
   // Backstop: no credential reaches a generated file, whatever the catalog scan missed (the
   // files staged early were scanned then; any finding is reported over the whole tree, in order).

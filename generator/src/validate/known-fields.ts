@@ -60,7 +60,7 @@ export async function unknownFields(value: unknown, type: string, path = ''): Pr
   for (;;) {
     const missing = new Set<string>();
     const errors: ErrorObject[] = [];
-    walkFields(value, type, path, errors, missing);
+    walkFields(value, type, path, [], errors, missing);
     if (!missing.size) return errors;
     await Promise.all(
       [...missing].map(async (name) => {
@@ -73,18 +73,46 @@ export async function unknownFields(value: unknown, type: string, path = ''): Pr
 
 const ARRAY = /^Array<(.+)>$/;
 const MAP = /^\{ \[key: string\]: (.+); \}$/;
-
-function walkFields(value: unknown, type: string, path: string, errors: ErrorObject[], missing: Set<string>): void {
-  if (type.charCodeAt(0) === 65 /* A */ && type.startsWith('Array<')) {
-    const item = ARRAY.exec(type)?.[1];
-    if (item === undefined || !Array.isArray(value)) return;
-    for (let i = 0; i < value.length; i++) walkFields(value[i], item, `${path}/${i}`, errors, missing);
-    return;
+/** `Array<T>` / `{ [key: string]: T; }` → T ('' when the type is neither), memoised per type name. */
+const itemTypes = new Map<string, string>();
+function itemOf(type: string): string {
+  let item = itemTypes.get(type);
+  if (item === undefined) {
+    item = (type.startsWith('Array<') ? ARRAY.exec(type)?.[1] : type.startsWith('{') ? MAP.exec(type)?.[1] : undefined) ?? '';
+    itemTypes.set(type, item);
   }
-  if (type.charCodeAt(0) === 123 /* { */) {
-    const item = MAP.exec(type)?.[1];
-    if (item === undefined || !isObject(value)) return;
-    for (const k of Object.keys(value)) walkFields(value[k], item, path + pointer(k), errors, missing);
+  return item;
+}
+
+/**
+ * The walk. `at` holds the path below `base` as raw segments (pushed and popped as it goes): a
+ * JSON pointer is spelled only for an unknown field found, never for the fields that are known.
+ * Only objects and arrays are descended into (a scalar has no fields to check).
+ */
+function walkFields(value: unknown, type: string, base: string, at: string[], errors: ErrorObject[], missing: Set<string>): void {
+  const list = type.charCodeAt(0) === 65 /* A */ && type.startsWith('Array<');
+  if (list || type.charCodeAt(0) === 123 /* { */) {
+    const item = itemOf(type);
+    if (!item) return;
+    if (list) {
+      if (!Array.isArray(value)) return;
+      for (let i = 0; i < value.length; i++) {
+        const v: unknown = value[i];
+        if (typeof v !== 'object' || v === null) continue;
+        at.push(String(i));
+        walkFields(v, item, base, at, errors, missing);
+        at.pop();
+      }
+      return;
+    }
+    if (!isObject(value)) return;
+    for (const k of Object.keys(value)) {
+      const v = value[k];
+      if (typeof v !== 'object' || v === null) continue;
+      at.push(k);
+      walkFields(v, item, base, at, errors, missing);
+      at.pop();
+    }
     return;
   }
   if (!isObject(value)) return;
@@ -97,7 +125,13 @@ function walkFields(value: unknown, type: string, path: string, errors: ErrorObj
   for (const key of Object.keys(value)) {
     const t = byName.get(key);
     if (t === undefined) {
-      errors.push({ instancePath: path, schemaPath: `#/${type}/additionalProperties`, keyword: 'additionalProperties', params: { additionalProperty: key }, message: 'must NOT have additional properties' });
-    } else walkFields(value[key], t, path + pointer(key), errors, missing);
+      errors.push({ instancePath: base + at.map(pointer).join(''), schemaPath: `#/${type}/additionalProperties`, keyword: 'additionalProperties', params: { additionalProperty: key }, message: 'must NOT have additional properties' });
+      continue;
+    }
+    const v = value[key];
+    if (typeof v !== 'object' || v === null) continue;
+    at.push(key);
+    walkFields(v, t, base, at, errors, missing);
+    at.pop();
   }
 }

@@ -34,13 +34,13 @@ export interface PoolOptions {
   readonly fault?: { readonly kind: 'throw' | 'exit'; readonly batch: number };
 }
 
-/** What a worker is started with. */
+/** What a worker is started with (its StageConfig comes as the first message, once the files are rendered). */
 export interface WorkerData {
-  readonly config: StageConfig;
+  readonly cacheDir: string | undefined;
   readonly fault?: PoolOptions['fault'];
 }
 
-type ToWorker = { readonly type: 'batch'; readonly id: number; readonly files: readonly FileJob[] } | { readonly type: 'close' };
+type ToWorker = { readonly type: 'config'; readonly config: StageConfig } | { readonly type: 'batch'; readonly id: number; readonly files: readonly FileJob[] } | { readonly type: 'close' };
 type FromWorker =
   | { readonly type: 'ready'; readonly bundled: boolean }
   | { readonly type: 'done'; readonly id: number; readonly out: BatchOutput }
@@ -93,130 +93,197 @@ export function batchesOf(files: readonly FileJob[], size: number): FileJob[][] 
 /** Batches a worker may hold at once (one being validated, one waiting). */
 const DEPTH = 2;
 
-/** Validates `files` with `stage` (this thread) and, when there are enough objects, worker threads; merges in file order. */
-export async function validatePooled(stage: Stage, config: StageConfig, files: readonly FileJob[], opts: PoolOptions): Promise<PoolResult> {
-  const total = files.reduce((n, f) => n + objectsIn(f), 0);
-  const threads = total >= opts.minObjects ? opts.threads : 0;
-  const batches = threads > 0 ? batchesOf(files, opts.batchObjects) : [files];
-  const outputs: (BatchOutput | undefined)[] = new Array(batches.length);
-  const queue = batches.map((_, i) => i);
-  const failures: { file: string; message: string }[] = [];
-  const compiled = { compiled: 0, loaded: 0 };
-  let pending = batches.length;
-  let inWorkers = 0;
-  let wake = () => {};
-  const loadedFrom: ('bundle' | 'modules')[] = [];
+interface Slot {
+  readonly worker: Worker;
+  readonly held: Set<number>;
+  ready: boolean;
+  dead: boolean;
+  /** Why it died before a run could take its share. */
+  lost?: string;
+  closed?: () => void;
+}
 
-  interface Slot {
-    readonly worker: Worker;
-    readonly held: Set<number>;
-    dead: boolean;
-    closed?: () => void;
+/** Where a run is, for the workers' events. */
+interface Run {
+  readonly batches: readonly (readonly FileJob[])[];
+  readonly outputs: (BatchOutput | undefined)[];
+  readonly queue: number[];
+  readonly failures: { file: string; message: string }[];
+  pending: number;
+  inWorkers: number;
+  wake: () => void;
+}
+
+/**
+ * Worker threads for the validate stage, started before the files are rendered (so they load
+ * validate's code while the main thread renders) and given the StageConfig and batches by `validate`.
+ */
+export class ValidatePool {
+  private readonly slots: Slot[] = [];
+  private run?: Run;
+  /** How each worker that came up loaded validate's code (commands/validate-worker.ts). */
+  readonly loadedFrom: ('bundle' | 'modules')[] = [];
+  /** The workers' validators: compiled vs loaded from the cache. */
+  readonly compiled = { compiled: 0, loaded: 0 };
+
+  constructor(threads: number, entry: URL, cacheDir: string | undefined, fault?: PoolOptions['fault']) {
+    for (let t = 0; t < threads; t++) {
+      const worker = new Worker(entry, { workerData: { cacheDir, ...(fault ? { fault } : {}) } satisfies WorkerData });
+      const s: Slot = { worker, held: new Set(), ready: false, dead: false };
+      this.slots.push(s);
+      worker.on('message', (m: FromWorker) => this.onMessage(s, m));
+      worker.on('messageerror', (e) => this.drop(s, `sent a message that could not be read: ${e.message}`));
+      worker.on('error', (e) => this.drop(s, `crashed: ${e.message}`));
+      worker.on('exit', (code) => this.drop(s, `exited (code ${code})`));
+    }
   }
-  const slots: Slot[] = [];
-  const feed = (s: Slot) => {
-    while (!s.dead && s.held.size < DEPTH && queue.length) {
-      const id = queue.shift()!;
+
+  get size(): number {
+    return this.slots.length;
+  }
+
+  private onMessage(s: Slot, m: FromWorker) {
+    const run = this.run;
+    if (m.type === 'ready') {
+      s.ready = true;
+      this.loadedFrom.push(m.bundled ? 'bundle' : 'modules');
+      if (run) this.feed(s, run);
+    } else if (m.type === 'done') {
+      if (!run || !s.held.delete(m.id) || run.outputs[m.id]) return;
+      run.outputs[m.id] = m.out;
+      run.pending--;
+      run.inWorkers++;
+      this.feed(s, run);
+      run.wake();
+    } else if (m.type === 'failed') this.drop(s, `failed on a batch: ${m.error}`);
+    else if (m.type === 'closed') {
+      this.compiled.compiled += m.compiled.compiled;
+      this.compiled.loaded += m.compiled.loaded;
+      s.closed?.();
+    }
+  }
+
+  private feed(s: Slot, run: Run) {
+    while (s.ready && !s.dead && s.held.size < DEPTH && run.queue.length) {
+      const id = run.queue.shift()!;
       s.held.add(id);
       try {
-        s.worker.postMessage({ type: 'batch', id, files: batches[id]! } satisfies ToWorker);
+        s.worker.postMessage({ type: 'batch', id, files: run.batches[id]! } satisfies ToWorker);
       } catch (e) {
-        drop(s, `could not be given a batch: ${(e as Error).message}`);
+        this.drop(s, `could not be given a batch: ${(e as Error).message}`);
       }
     }
-  };
-  const drop = (s: Slot, reason: string) => {
-    if (s.dead) return;
-    s.dead = true;
-    const held = [...s.held].sort((a, b) => a - b);
-    const file = batches[held[0] ?? 0]?.[0]?.path ?? '';
-    if (pending > 0) failures.push({ file, message: `validation worker ${slots.indexOf(s) + 1} ${reason}; ${held.length ? `the ${held.length} batch(es) it held, from this file on, were` : 'its share was'} validated in the main thread instead` });
-    queue.unshift(...held);
-    s.held.clear();
-    s.closed?.();
-    void s.worker.terminate();
-    for (const other of slots) feed(other);
-    wake();
-  };
-  for (let t = 0; t < Math.min(threads, Math.max(0, batches.length - 1)); t++) {
-    const worker = new Worker(opts.entry, { workerData: { config, ...(opts.fault ? { fault: opts.fault } : {}) } satisfies WorkerData });
-    const s: Slot = { worker, held: new Set(), dead: false };
-    slots.push(s);
-    worker.on('message', (m: FromWorker) => {
-      if (m.type === 'ready') {
-        loadedFrom.push(m.bundled ? 'bundle' : 'modules');
-        feed(s);
-      }
-      else if (m.type === 'done') {
-        if (!s.held.delete(m.id) || outputs[m.id]) return;
-        outputs[m.id] = m.out;
-        pending--;
-        inWorkers++;
-        feed(s);
-        wake();
-      } else if (m.type === 'failed') drop(s, `failed on a batch: ${m.error}`);
-      else if (m.type === 'closed') {
-        compiled.compiled += m.compiled.compiled;
-        compiled.loaded += m.compiled.loaded;
-        s.closed?.();
-      }
-    });
-    worker.on('messageerror', (e) => drop(s, `sent a message that could not be read: ${e.message}`));
-    worker.on('error', (e) => drop(s, `crashed: ${e.message}`));
-    worker.on('exit', (code) => drop(s, `exited (code ${code})`));
   }
 
-  try {
-    while (pending > 0) {
-      const id = opts.inThread !== false || slots.every((s) => s.dead) ? queue.shift() : undefined;
-      if (id !== undefined) {
-        outputs[id] = await stage.run(batches[id]!);
-        pending--;
-        // Let the workers' messages in between batches (they are fed from the same queue).
-        if (slots.length) await new Promise<void>((r) => setImmediate(r));
-        continue;
-      }
-      await new Promise<void>((r) => (wake = r));
+  private drop(s: Slot, reason: string) {
+    if (s.dead) return;
+    s.dead = true;
+    s.closed?.();
+    void s.worker.terminate();
+    const run = this.run;
+    if (!run) {
+      s.lost = reason;
+      return;
     }
-  } finally {
-    // Workers write the V8 code cache of validators they loaded cold, then end.
+    const held = [...s.held].sort((a, b) => a - b);
+    s.held.clear();
+    if (run.pending > 0) run.failures.push({ file: run.batches[held[0] ?? 0]?.[0]?.path ?? '', message: this.lostMessage(s, reason, held.length) });
+    run.queue.unshift(...held);
+    for (const other of this.slots) this.feed(other, run);
+    run.wake();
+  }
+
+  private lostMessage(s: Slot, reason: string, held: number) {
+    return `validation worker ${this.slots.indexOf(s) + 1} ${reason}; ${held ? `the ${held} batch(es) it held, from this file on, were` : 'its share was'} validated in the main thread instead`;
+  }
+
+  /** Validates `files` in batches of about `batchObjects` objects, here and in the workers; merged in file order. */
+  async validate(stage: Stage, config: StageConfig, files: readonly FileJob[], opts: { readonly batchObjects: number; readonly inThread?: boolean }): Promise<PoolResult> {
+    const batches = this.slots.length ? batchesOf(files, opts.batchObjects) : [files];
+    const run: Run = { batches, outputs: new Array(batches.length), queue: batches.map((_, i) => i), failures: [], pending: batches.length, inWorkers: 0, wake: () => {} };
+    this.run = run;
+    for (const s of this.slots) {
+      if (s.lost !== undefined) run.failures.push({ file: files[0]?.path ?? '', message: this.lostMessage(s, s.lost, 0) });
+      if (s.dead) continue;
+      try {
+        s.worker.postMessage({ type: 'config', config } satisfies ToWorker);
+      } catch (e) {
+        this.drop(s, `could not be given the run: ${(e as Error).message}`);
+      }
+      this.feed(s, run);
+    }
+    try {
+      while (run.pending > 0) {
+        const id = opts.inThread !== false || this.slots.every((s) => s.dead) ? run.queue.shift() : undefined;
+        if (id !== undefined) {
+          run.outputs[id] = await stage.run(batches[id]!);
+          run.pending--;
+          // Let the workers' messages in between batches (they are fed from the same queue).
+          if (this.slots.length) await new Promise<void>((r) => setImmediate(r));
+          continue;
+        }
+        await new Promise<void>((r) => (run.wake = r));
+      }
+    } finally {
+      await this.close();
+    }
+    const results: ResourceResult[] = [];
+    const warnings: (readonly [string, Issue])[] = [];
+    const rules = [];
+    for (const out of run.outputs as BatchOutput[]) {
+      for (const r of out.results) results.push(r);
+      for (const w of out.warnings) warnings.push(w);
+      for (const r of out.rules) rules.push(r);
+    }
+    stage.validator.adoptRules(rules);
+    return { results, warnings, threads: this.slots.length, loadedFrom: this.loadedFrom, batchesInWorkers: run.inWorkers, failures: run.failures, compiled: this.compiled };
+  }
+
+  /** Ends the workers (those that did batches first write the V8 code cache of validators they loaded cold). */
+  async close(): Promise<void> {
     await Promise.all(
-      slots.map(async (s) => {
+      this.slots.map(async (s) => {
         if (s.dead) return;
-        await new Promise<void>((r) => {
-          s.closed = r;
-          try {
-            s.worker.postMessage({ type: 'close' } satisfies ToWorker);
-          } catch {
-            r();
-          }
-        });
+        if (s.ready && this.run) {
+          await new Promise<void>((r) => {
+            s.closed = r;
+            try {
+              s.worker.postMessage({ type: 'close' } satisfies ToWorker);
+            } catch {
+              r();
+            }
+          });
+        }
         s.dead = true;
         await s.worker.terminate();
       }),
     );
   }
-  const results: ResourceResult[] = [];
-  const warnings: (readonly [string, Issue])[] = [];
-  const rules = [];
-  for (const out of outputs as BatchOutput[]) {
-    for (const r of out.results) results.push(r);
-    for (const w of out.warnings) warnings.push(w);
-    for (const r of out.rules) rules.push(r);
-  }
-  stage.validator.adoptRules(rules);
-  return { results, warnings, threads: slots.length, loadedFrom, batchesInWorkers: inWorkers, failures, compiled };
 }
 
-/** A worker's side: validates the batches it is sent, one at a time, with a Stage of its own. */
+/**
+ * Validates `files` with `stage` (this thread) and worker threads — `pool`'s, or started here when
+ * there are `minObjects` or more objects — merged in file order.
+ */
+export async function validatePooled(stage: Stage, config: StageConfig, files: readonly FileJob[], opts: PoolOptions, pool?: ValidatePool): Promise<PoolResult> {
+  const total = files.reduce((n, f) => n + objectsIn(f), 0);
+  const threads = total >= opts.minObjects ? Math.min(opts.threads, Math.max(0, Math.ceil(total / opts.batchObjects) - 1)) : 0;
+  return (pool ?? new ValidatePool(threads, opts.entry, config.cacheDir, opts.fault)).validate(stage, config, files, opts);
+}
+
+/** A worker's side: validates the batches it is sent, one at a time, with a Stage built from the first message's config. */
 export function serveWorker(port: MessagePort, data: WorkerData, bundled: boolean): void {
-  const stage = new Stage(data.config);
+  let stage: Stage | undefined;
   let n = 0;
   let chain = Promise.resolve();
   const handle = async (m: ToWorker) => {
+    if (m.type === 'config') {
+      stage = new Stage(m.config);
+      return;
+    }
     if (m.type === 'close') {
-      await stage.compiler.persist();
-      port.postMessage({ type: 'closed', compiled: stage.compiler.stats } satisfies FromWorker);
+      await stage?.compiler.persist();
+      port.postMessage({ type: 'closed', compiled: stage?.compiler.stats ?? { compiled: 0, loaded: 0 } } satisfies FromWorker);
       return;
     }
     try {
@@ -224,6 +291,7 @@ export function serveWorker(port: MessagePort, data: WorkerData, bundled: boolea
         if (data.fault.kind === 'exit') process.exit(3);
         throw new Error('injected fault (test hook)');
       }
+      if (!stage) throw new Error('a batch before the run configuration');
       const out = await stage.run(m.files);
       port.postMessage({ type: 'done', id: m.id, out } satisfies FromWorker);
     } catch (e) {
