@@ -4,7 +4,7 @@
  * sidecars, command. Written shapes only; `workload.ts` normalizes them, `render/workload.ts`
  * maps them onto the LLMInferenceService.
  */
-import { z } from 'zod';
+import * as z from 'zod';
 
 const positive = z.number().int().positive();
 const count = z.number().int().nonnegative();
