@@ -60,20 +60,26 @@ export function inThread(fs: TempFs): StageWriter {
  */
 const WORKER = `
 const { parentPort } = require('node:worker_threads');
-const { mkdirSync } = require('node:fs');
-const { open } = require('node:fs/promises');
+const { closeSync, fsync, mkdirSync, openSync, writeFileSync } = require('node:fs');
 const queue = [];
 let running = 0;
 let failure;
-const write = async (path, data) => {
-  const fh = await open(path, 'wx', 0o644);
+// Open, write and close are quick calls made here (this thread has nothing else to do); only
+// the fsync, the slow part, goes to the thread pool, so several are in flight at once.
+const write = (path, data) => new Promise((resolve, reject) => {
+  let fd;
   try {
-    await fh.writeFile(data, 'utf8');
-    await fh.sync();
-  } finally {
-    await fh.close();
+    fd = openSync(path, 'wx', 0o644);
+    writeFileSync(fd, data, 'utf8');
+  } catch (e) {
+    if (fd !== undefined) closeSync(fd);
+    return reject(e);
   }
-};
+  fsync(fd, (e) => {
+    try { closeSync(fd); } catch (c) { e = e || c; }
+    if (e) reject(e); else resolve();
+  });
+});
 const errorOf = (e) => ({ message: e.message, code: e.code, errno: e.errno, syscall: e.syscall, path: e.path });
 const answer = (batch) => { if (--batch.left === 0) parentPort.postMessage({ n: batch.n, error: batch.error }); };
 const pump = () => {
