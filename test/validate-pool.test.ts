@@ -15,7 +15,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadRepository } from '../generator/src/catalog/repository.js';
 import { renderTree } from '../generator/src/render/tree.js';
 import { yamlDocs } from '../generator/src/render/yaml.js';
-import { batchesOf, validatePooled, ValidatePool, type PoolOptions } from '../generator/src/validate/pool.js';
+import { batchesOf, threadsFrom, validatePooled, ValidatePool, type PoolOptions } from '../generator/src/validate/pool.js';
 import { Stage, type FileJob, type StageConfig } from '../generator/src/validate/stage.js';
 // @ts-expect-error: a plain .mjs script without types
 import { benchCatalog } from '../scripts/bench-catalogs.mjs';
@@ -135,6 +135,11 @@ describe('validate pool', () => {
     expect(b.failures).toStrictEqual([{ file: jobs[0]!.path, message: expect.stringMatching(/^validation worker 1 crashed: .*no-such-worker\.js.*; its share was validated in the main thread instead$/) }]);
     expect(outputOf(b, again)).toBe(reference);
   }, 60_000);
+
+  it('how many workers: LLM_GITOPS_VALIDATE_THREADS, else one when there is a second core', () => {
+    expect([threadsFrom({}, 1), threadsFrom({}, 2), threadsFrom({}, 8)]).toStrictEqual([0, 1, 1]);
+    expect([threadsFrom({ LLM_GITOPS_VALIDATE_THREADS: '0' }, 8), threadsFrom({ LLM_GITOPS_VALIDATE_THREADS: '3' }, 2), threadsFrom({ LLM_GITOPS_VALIDATE_THREADS: 'many' }, 2)]).toStrictEqual([0, 3, 1]);
+  });
 
   it('below minObjects no worker starts', async () => {
     const stage = new Stage(config);

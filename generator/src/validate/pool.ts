@@ -63,11 +63,15 @@ export interface PoolResult {
   readonly compiled: { compiled: number; loaded: number };
 }
 
-/** How many worker threads to use: `LLM_GITOPS_VALIDATE_THREADS`, else one less than the cores (at most 3). */
+/**
+ * How many worker threads to use: `LLM_GITOPS_VALIDATE_THREADS`, else one if the machine has a
+ * second core. Not more by default: each worker holds its own validators and a copy of its
+ * batches (~110 MiB at 10k models), and issue 12 keeps a 10k validate under 400 MiB.
+ */
 export function threadsFrom(env: Readonly<Record<string, string | undefined>>, cores: number): number {
   const given = env.LLM_GITOPS_VALIDATE_THREADS;
   if (given !== undefined && /^\d+$/.test(given.trim())) return Math.min(Number(given), 16);
-  return Math.max(0, Math.min(cores - 1, 3));
+  return cores > 1 ? 1 : 0;
 }
 
 const objectsIn = (f: FileJob) => f.objects?.length ?? 1;
