@@ -41,6 +41,10 @@ export type Kind = 'missing' | 'file' | 'dir' | 'symlink' | 'other';
  * them through the thread pool cost more than the calls themselves (as for disk/files.ts reads).
  */
 export async function kindOf(root: string, rel: string): Promise<Kind> {
+  return kindNow(root, rel);
+}
+
+function kindNow(root: string, rel: string): Kind {
   try {
     // A missing path is the common answer on a fresh tree: no exception (and stack) for it.
     const st = lstatSync(join(root, rel), { throwIfNoEntry: false });
@@ -53,26 +57,38 @@ export async function kindOf(root: string, rel: string): Promise<Kind> {
   }
 }
 
-/** lstat results of one run, so a folder shared by many files is looked at once. */
+/**
+ * lstat results of one run, so a folder shared by many files is looked at once. The checks
+ * themselves are synchronous (`problemNow`): a run checks every path it writes, and an await
+ * per folder of each path cost more than the lstat calls (≈ 0.4 s for 15,000 paths).
+ */
 export class PathInspector {
-  private readonly seen = new Map<string, Promise<Kind>>();
+  private readonly seen = new Map<string, Kind>();
   constructor(readonly root: string) {}
 
-  kind(rel: string): Promise<Kind> {
+  async kind(rel: string): Promise<Kind> {
+    return this.kindNow(rel);
+  }
+
+  private kindNow(rel: string): Kind {
     let k = this.seen.get(rel);
-    if (!k) this.seen.set(rel, (k = kindOf(this.root, rel)));
+    if (k === undefined) this.seen.set(rel, (k = kindNow(this.root, rel)));
     return k;
+  }
+
+  async problem(rel: string, expect: 'file' | 'missing' | 'any' = 'any'): Promise<Issue | undefined> {
+    return this.problemNow(rel, expect);
   }
 
   /**
    * Why `rel` may not be written (as a file that should be `expect`), or undefined. Folders
    * above it must be real folders or missing; the file itself a regular file or missing.
    */
-  async problem(rel: string, expect: 'file' | 'missing' | 'any' = 'any'): Promise<Issue | undefined> {
+  problemNow(rel: string, expect: 'file' | 'missing' | 'any' = 'any'): Issue | undefined {
     if (!isWritablePath(rel)) return { file: rel, message: 'is outside the folders llm-gitops writes (base/, overlays/, environments/) or not a plain relative path — refused', severity: 'error' };
     let below: 'missing' | undefined;
     for (const dir of parentsOf(rel)) {
-      const k = await this.kind(dir);
+      const k = this.kindNow(dir);
       if (k === 'missing') {
         below = k; // nothing exists below a missing folder: the file is missing too, no lstat of its own
         break;
@@ -80,7 +96,7 @@ export class PathInspector {
       if (k === 'symlink') return { file: dir, message: 'is a symbolic link where llm-gitops writes generated files — replace it with a real folder (llm-gitops never writes through links, which could lead outside the repository)', severity: 'error' };
       if (k !== 'dir') return { file: dir, message: 'is a file where llm-gitops needs a folder — rename or remove it', severity: 'error' };
     }
-    const k = below ?? (await this.kind(rel));
+    const k = below ?? this.kindNow(rel);
     if (k === 'symlink') return { file: rel, message: 'is a symbolic link where llm-gitops writes a generated file — remove it (llm-gitops never replaces or follows links)', severity: 'error' };
     if (k === 'dir') return { file: rel, message: 'is a folder where llm-gitops writes a file — rename or remove it', severity: 'error' };
     if (k === 'other') return { file: rel, message: 'is not a regular file (a socket, fifo or device) — remove it', severity: 'error' };
@@ -92,7 +108,7 @@ export class PathInspector {
 
 /** Every problem with writing these paths (deduplicated: a linked folder is named once). */
 export async function pathProblems(root: string, paths: readonly { path: string; expect?: 'file' | 'missing' | 'any' }[], inspector = new PathInspector(root)): Promise<Issue[]> {
-  const found = await Promise.all(paths.map((p) => inspector.problem(p.path, p.expect)));
+  const found = paths.map((p) => inspector.problemNow(p.path, p.expect));
   const byFile = new Map<string, Issue>();
   for (const i of found) if (i && !byFile.has(i.file)) byFile.set(i.file, i);
   return [...byFile.values()].sort((a, b) => (a.file < b.file ? -1 : 1));
