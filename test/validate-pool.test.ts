@@ -136,9 +136,8 @@ describe('validate pool', () => {
     expect(outputOf(b, again)).toBe(reference);
   }, 60_000);
 
-  it('how many workers: LLM_GITOPS_VALIDATE_THREADS, else one when there is a second core', () => {
-    expect([threadsFrom({}, 1), threadsFrom({}, 2), threadsFrom({}, 8)]).toStrictEqual([0, 1, 1]);
-    expect([threadsFrom({ LLM_GITOPS_VALIDATE_THREADS: '0' }, 8), threadsFrom({ LLM_GITOPS_VALIDATE_THREADS: '3' }, 2), threadsFrom({ LLM_GITOPS_VALIDATE_THREADS: 'many' }, 2)]).toStrictEqual([0, 3, 1]);
+  it('how many workers: LLM_GITOPS_VALIDATE_THREADS, else none', () => {
+    expect([threadsFrom({}), threadsFrom({ LLM_GITOPS_VALIDATE_THREADS: '0' }), threadsFrom({ LLM_GITOPS_VALIDATE_THREADS: '3' }), threadsFrom({ LLM_GITOPS_VALIDATE_THREADS: 'many' }), threadsFrom({ LLM_GITOPS_VALIDATE_THREADS: '99' })]).toStrictEqual([0, 0, 3, 0, 16]);
   });
 
   it('below minObjects no worker starts', async () => {

@@ -4,7 +4,6 @@
  * webhook rules. Loaded only on a miss of the run manifest: it pulls in the parser, the
  * renderers, the schema store, Ajv's runtime and CEL.
  */
-import { availableParallelism } from 'node:os';
 import { UsageError, type Issue } from '../errors.js';
 import { clientSideDiffed, deliveredBy } from '../admission/drift/delivered-by.js';
 import { parseStats } from '../admission/cel/compile.js';
@@ -43,7 +42,7 @@ const isYaml = (path: string) => /\.ya?ml$/.test(path);
 export async function runValidate(opts: ValidateOptions, given: readonly (Location | 'default')[], cacheDir: string, read?: ReadInputs, watch?: boolean): Promise<ValidateResult & { readonly deps?: readonly Dependency[] }> {
   const started = clock();
   // Worker threads for a large tree start once the catalogs are loaded: they load validate's code while this thread renders.
-  const threads = threadsFrom(opts.env ?? {}, availableParallelism());
+  const threads = threadsFrom(opts.env ?? {});
   let pool: ValidatePool | undefined;
   const startPool = (catalog: Catalog) => {
     if (threads > 0 && catalog.environments.reduce((n, e) => n + e.models.length, 0) >= POOL_MIN_MODELS) pool = new ValidatePool(threads, POOL.entry, cacheDir);

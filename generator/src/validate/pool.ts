@@ -64,14 +64,14 @@ export interface PoolResult {
 }
 
 /**
- * How many worker threads to use: `LLM_GITOPS_VALIDATE_THREADS`, else one if the machine has a
- * second core. Not more by default: each worker holds its own validators and a copy of its
- * batches (~110 MiB at 10k models), and issue 12 keeps a 10k validate under 400 MiB.
+ * How many worker threads to use: `LLM_GITOPS_VALIDATE_THREADS` (at most 16), else none. Opt-in:
+ * a worker loads the validators again and gets its objects copied (~2 s more CPU and ~110 MiB more
+ * peak at 10k models), which paid off in no measurement on the shared 2-core machine (README,
+ * "Validate on several cores"); it helps only where a core is idle.
  */
-export function threadsFrom(env: Readonly<Record<string, string | undefined>>, cores: number): number {
+export function threadsFrom(env: Readonly<Record<string, string | undefined>>): number {
   const given = env.LLM_GITOPS_VALIDATE_THREADS;
-  if (given !== undefined && /^\d+$/.test(given.trim())) return Math.min(Number(given), 16);
-  return cores > 1 ? 1 : 0;
+  return given !== undefined && /^\d+$/.test(given.trim()) ? Math.min(Number(given), 16) : 0;
 }
 
 const objectsIn = (f: FileJob) => f.objects?.length ?? 1;
