@@ -8,12 +8,13 @@
  */
 import { cpSync, mkdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { validate, type ValidateOptions, type ValidateResult } from '../generator/src/commands/validate.js';
 import { sha256 } from '../generator/src/validate/cache.js';
 import { MAX_MANIFEST_BYTES, slotOf } from '../generator/src/manifest/store.js';
 import { parseValidateManifest } from '../generator/src/manifest/validate.js';
-import { repoWith, tempDir } from './helpers/repo.js';
+import { PROJECT, repoWith, tempDir } from './helpers/repo.js';
 import { write } from './helpers/gitops-repo.js';
 import { llmisvcCrd } from './helpers/tiny-crd.js';
 
@@ -143,6 +144,13 @@ describe('validate run manifest', () => {
     const template = join(repo.dir, 'schemas/{{ .ResourceKind }}.json');
     expect((await validate(opts({ schemaLocations: [template] }))).summary.errors).toBe(0);
     expect((await validate(opts({ schemaLocations: [template] }))).reused).toBeUndefined();
+    // A validation worker that died (its batches were validated in this thread): said, not recorded.
+    const pool = { threads: 1, minObjects: 0, batchObjects: 1, inThread: false, entry: pathToFileURL(join(PROJECT, 'dist/commands/validate-worker.js')), fault: { kind: 'exit', batch: 1 } } as const;
+    const dropped = await validate(opts({ pool }));
+    expect(dropped.warnings.filter((w) => /^validation worker 1 exited \(code 3\)/.test(w.message))).toHaveLength(1);
+    expect(verdicts({ ...dropped, warnings: dropped.warnings.filter((w) => !w.message.startsWith('validation worker')) })).toStrictEqual(await full());
+    expect((await validate(opts())).reused).toBeUndefined();
+    expect((await validate(opts())).reused).toBe(true);
   });
 
   it('a corrupt, oversized or forged cache entry is ignored and replaced', async () => {

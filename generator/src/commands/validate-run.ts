@@ -10,7 +10,8 @@ import { parseStats } from '../admission/cel/compile.js';
 import { fetchOptionsOf } from '../validate/download.js';
 import { defaultLocations, vendoredCrdDirs } from '../validate/defaults.js';
 import { kustomizeInputs } from '../validate/kustomize-inputs.js';
-import { serveWorker, threadsFrom, validatePooled, ValidatePool, type PoolOptions } from '../validate/pool.js';
+import { threadsFrom, validatePooled, ValidatePool, type PoolOptions } from '../validate/pool.js';
+import { serveWorker } from '../validate/pool-worker.js';
 import { summarize } from '../validate/result.js';
 import type { Location } from '../validate/schema-store.js';
 import { Stage, type FileJob, type StageConfig } from '../validate/stage.js';
@@ -42,7 +43,7 @@ const isYaml = (path: string) => /\.ya?ml$/.test(path);
 export async function runValidate(opts: ValidateOptions, given: readonly (Location | 'default')[], cacheDir: string, read?: ReadInputs, watch?: boolean): Promise<ValidateResult & { readonly deps?: readonly Dependency[] }> {
   const started = clock();
   // Worker threads for a large tree start once the catalogs are loaded: they load validate's code while this thread renders.
-  const threads = threadsFrom(opts.env ?? {});
+  const threads = opts.pool?.threads ?? threadsFrom(opts.env ?? {});
   let pool: ValidatePool | undefined;
   const startPool = (catalog: Catalog) => {
     if (threads > 0 && catalog.environments.reduce((n, e) => n + e.models.length, 0) >= POOL_MIN_MODELS) pool = new ValidatePool(threads, POOL.entry, cacheDir);
@@ -91,7 +92,7 @@ async function validateRendered(opts: ValidateOptions, given: readonly (Location
       return { path: f.path, content: f.content, ...(f.objects ? { objects: f.objects } : {}), ...(skip === undefined ? {} : { skip }), version: versionOf(f.path), drift: driftChecked(f.path) };
     });
   // Batches of files, in this thread and (for large trees) worker threads, merged in file order.
-  const pooled = await validatePooled(stage, config, jobs, { ...POOL, threads }, pool);
+  const pooled = await validatePooled(stage, config, jobs, { ...POOL, threads, ...opts.pool }, pool);
   const { results } = pooled;
   const warnings = new Map<string, Issue>(pooled.warnings);
   for (const f of pooled.failures) warnings.set(`pool\0${f.message}`, { ...f, severity: 'warning' });
@@ -110,7 +111,8 @@ async function validateRendered(opts: ValidateOptions, given: readonly (Location
     transitionSkipped: sum('transition'),
     uncompiled: sum('uncompiled'),
   };
-  return { results, summary: summarize(results), warnings: [...ws.warnings, ...warnings.values()], compiled: { compiled: compiler.stats.compiled + pooled.compiled.compiled, loaded: compiler.stats.loaded + pooled.compiled.loaded }, admission, timings, ...(deps ? { deps } : {}) };
+  // A dropped worker is an accident of this run, not a function of its inputs: such a run is not recorded.
+  return { results, summary: summarize(results), warnings: [...ws.warnings, ...warnings.values()], compiled: { compiled: compiler.stats.compiled + pooled.compiled.compiled, loaded: compiler.stats.loaded + pooled.compiled.loaded }, admission, timings, ...(deps && !pooled.failures.length ? { deps } : {}) };
 }
 
 /**

@@ -8,7 +8,7 @@
 import { parentPort, workerData } from 'node:worker_threads';
 import { loadBundled } from '../bundle/load.js';
 import { DiskCache } from '../validate/cache.js';
-import type { WorkerData } from '../validate/pool.js';
+import type { WorkerData } from '../validate/pool-worker.js';
 
 type Run = typeof import('./validate-run.js');
 const data = workerData as WorkerData;

@@ -16,6 +16,7 @@ import type { SchemaRules } from '../admission/index.js';
 import { DiskCache, defaultCacheDir } from '../validate/cache.js';
 import { parseLocation, type Location } from '../validate/location.js';
 import { summarize, type ResourceResult, type Summary } from '../validate/result.js';
+import type { PoolOptions } from '../validate/pool.js';
 
 /** What `llm-gitops validate` was asked. */
 export interface ValidateOptions {
@@ -35,6 +36,8 @@ export interface ValidateOptions {
   readonly env?: Readonly<Record<string, string | undefined>>;
   /** false: neither replay nor record a run manifest (`--timings` measures the stages, so they must run). @default true */
   readonly reuse?: boolean;
+  /** Tests: the worker-thread pool's settings (validate/pool.ts), over the defaults and LLM_GITOPS_VALIDATE_THREADS. */
+  readonly pool?: Partial<PoolOptions>;
 }
 
 /** Every object's verdict, for the CLI to report. */

@@ -14,10 +14,11 @@
  * Workers are started only for `minObjects` or more objects: below that, their start-up (loading
  * the validators again, ~0.5 s of CPU) costs more than it saves.
  */
-import { Worker, type MessagePort } from 'node:worker_threads';
+import { Worker } from 'node:worker_threads';
 import type { Issue } from '../errors.js';
 import type { ResourceResult } from './result.js';
-import { Stage, type BatchOutput, type FileJob, type StageConfig } from './stage.js';
+import type { FromWorker, ToWorker, WorkerData } from './pool-worker.js';
+import type { BatchOutput, FileJob, Stage, StageConfig } from './stage.js';
 
 export interface PoolOptions {
   /** Worker threads beside this one; 0: everything in this thread. */
@@ -33,19 +34,6 @@ export interface PoolOptions {
   /** Test hook: every worker fails on its `batch`-th batch (1-based) by throwing in it or by ending its thread. */
   readonly fault?: { readonly kind: 'throw' | 'exit'; readonly batch: number };
 }
-
-/** What a worker is started with (its StageConfig comes as the first message, once the files are rendered). */
-export interface WorkerData {
-  readonly cacheDir: string | undefined;
-  readonly fault?: PoolOptions['fault'];
-}
-
-type ToWorker = { readonly type: 'config'; readonly config: StageConfig } | { readonly type: 'batch'; readonly id: number; readonly files: readonly FileJob[] } | { readonly type: 'close' };
-type FromWorker =
-  | { readonly type: 'ready'; readonly bundled: boolean }
-  | { readonly type: 'done'; readonly id: number; readonly out: BatchOutput }
-  | { readonly type: 'failed'; readonly id: number; readonly error: string }
-  | { readonly type: 'closed'; readonly compiled: { readonly compiled: number; readonly loaded: number } };
 
 export interface PoolResult {
   readonly results: ResourceResult[];
@@ -273,35 +261,4 @@ export async function validatePooled(stage: Stage, config: StageConfig, files: r
   const total = files.reduce((n, f) => n + objectsIn(f), 0);
   const threads = total >= opts.minObjects ? Math.min(opts.threads, Math.max(0, Math.ceil(total / opts.batchObjects) - 1)) : 0;
   return (pool ?? new ValidatePool(threads, opts.entry, config.cacheDir, opts.fault)).validate(stage, config, files, opts);
-}
-
-/** A worker's side: validates the batches it is sent, one at a time, with a Stage built from the first message's config. */
-export function serveWorker(port: MessagePort, data: WorkerData, bundled: boolean): void {
-  let stage: Stage | undefined;
-  let n = 0;
-  let chain = Promise.resolve();
-  const handle = async (m: ToWorker) => {
-    if (m.type === 'config') {
-      stage = new Stage(m.config);
-      return;
-    }
-    if (m.type === 'close') {
-      await stage?.compiler.persist();
-      port.postMessage({ type: 'closed', compiled: stage?.compiler.stats ?? { compiled: 0, loaded: 0 } } satisfies FromWorker);
-      return;
-    }
-    try {
-      if (data.fault && ++n === data.fault.batch) {
-        if (data.fault.kind === 'exit') process.exit(3);
-        throw new Error('injected fault (test hook)');
-      }
-      if (!stage) throw new Error('a batch before the run configuration');
-      const out = await stage.run(m.files);
-      port.postMessage({ type: 'done', id: m.id, out } satisfies FromWorker);
-    } catch (e) {
-      port.postMessage({ type: 'failed', id: m.id, error: e instanceof Error ? e.message : String(e) } satisfies FromWorker);
-    }
-  };
-  port.on('message', (m: ToWorker) => void (chain = chain.then(() => handle(m))));
-  port.postMessage({ type: 'ready', bundled } satisfies FromWorker);
 }
