@@ -3,7 +3,7 @@
  * process killed in the middle of the renames (the next run rolls back from the journal).
  */
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, readdirSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, renameSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { applyChanges, realFs, recover, type FsOps } from '../generator/src/disk/transaction.js';
@@ -117,6 +117,37 @@ describe('atomic apply', () => {
     expect(await recover(repo!.dir)).toBe('none');
     expect(stages()).toEqual([]);
     expect(snapshot(repo!.dir)).toEqual(before);
+  });
+
+  it('an interrupted run of the previous release (journal version 2: temps beside their targets) is still rolled back, or forward', async () => {
+    for (const committed of [false, true]) {
+      const changes = seed();
+      const before = snapshot(repo!.dir);
+      const d = repo!.dir;
+      // As that release left it: journal, folders made, temps beside their targets, a.yaml moved aside to its backup.
+      const dirs = ['environments', 'environments/new', 'environments/new/deep'].filter((x) => !existsSync(join(d, x)));
+      writeFileSync(join(d, '.llm-gitops-journal.json'), JSON.stringify({ version: 2, id: '0123abcd', committed, entries: changes.map((c) => ({ target: c.path, op: c.kind })), dirs }));
+      for (const dir of dirs) mkdirSync(join(d, dir));
+      writeFileSync(join(d, 'base/.a.yaml.llm-gitops-0123abcd.tmp'), `${HEADER}a: 2\n`);
+      renameSync(join(d, 'base/a.yaml'), join(d, 'base/.a.yaml.llm-gitops-0123abcd.bak'));
+      writeFileSync(join(d, 'environments/new/deep/.c.yaml.llm-gitops-0123abcd.tmp'), `${HEADER}c: 1\n`);
+      writeFileSync(join(d, 'overlays/.z.yaml.llm-gitops-0123abcd.tmp'), `${HEADER}z: 1\n`);
+      if (!committed) {
+        expect(await recover(d)).toBe('rolled back');
+        expect(snapshot(d)).toEqual(before);
+      } else {
+        // Committed means every target was in place: only the leftovers go.
+        renameSync(join(d, 'base/.a.yaml.llm-gitops-0123abcd.tmp'), join(d, 'base/a.yaml'));
+        const after = snapshot(d);
+        expect(await recover(d)).toBe('rolled forward');
+        const left = snapshot(d);
+        expect([...left.keys()].filter((f) => f.includes('.llm-gitops-'))).toEqual([]);
+        expect(left).toEqual(new Map([...after].filter(([f]) => !f.includes('.llm-gitops-'))));
+        expect(left.get('base/a.yaml')).toBe(`${HEADER}a: 2\n`);
+      }
+      repo!.cleanup();
+      repo = undefined;
+    }
   });
 
   it('check reports an interrupted run; generate rolls it back and completes', async () => {

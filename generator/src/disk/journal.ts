@@ -17,7 +17,8 @@ import { stagedTemp } from './stage.js';
 export type Op = 'create' | 'update' | 'delete';
 
 export interface Journal {
-  readonly version: 3;
+  /** 3: temps in the run's stage folder; 2 (the release before it, still recovered): temps beside their targets. */
+  readonly version: 2 | 3;
   /** Names this run's sidecar files: 8 lower-case hex digits. */
   readonly id: string;
   /** The commit record: every target is in place. */
@@ -29,10 +30,11 @@ export interface Journal {
 
 /**
  * The backup beside `target` or its temp in the stage (disk/stage.ts), for the run `id`: the
- * one place these names come from.
+ * one place these names come from. A version 2 journal (an interrupted run of the previous
+ * release) had its temps beside their targets too.
  */
-export function sidecar(target: string, id: string, ext: 'tmp' | 'bak'): string {
-  if (ext === 'tmp') return stagedTemp(target, id);
+export function sidecar(target: string, id: string, ext: 'tmp' | 'bak', version: Journal['version'] = 3): string {
+  if (ext === 'tmp' && version === 3) return stagedTemp(target, id);
   const dir = posix.dirname(target);
   return `${dir === '.' ? '' : `${dir}/`}.${posix.basename(target)}.llm-gitops-${id}.${ext}`;
 }
@@ -56,7 +58,7 @@ export function parseJournal(text: string): Journal | Issue {
   }
   const j = raw as Partial<Record<keyof Journal, unknown>>;
   if (!j || typeof j !== 'object' || Array.isArray(j)) return refuse('is not a JSON object');
-  if (j.version !== 3) return refuse(j.version === undefined ? "has no \"version\": 3, so it is not a journal this llm-gitops wrote" : `has version ${JSON.stringify(j.version)}, not 3 (written by another version of llm-gitops?)`);
+  if (j.version !== 3 && j.version !== 2) return refuse(j.version === undefined ? "has no \"version\": 3, so it is not a journal this llm-gitops wrote" : `has version ${JSON.stringify(j.version)}, not 3 or 2 (written by another version of llm-gitops?)`);
   if (typeof j.id !== 'string' || !/^[0-9a-f]{8}$/.test(j.id)) return refuse('has no valid "id" (8 hex digits)');
   if (typeof j.committed !== 'boolean') return refuse('has no boolean "committed"');
   if (!Array.isArray(j.entries) || !Array.isArray(j.dirs)) return refuse('has no "entries" or "dirs" list');

@@ -152,7 +152,7 @@ async function readJournal(root: string, kind: string, fs: FsOps): Promise<Journ
   const issues: Issue[] = await pathProblems(root, parsed.entries.map((e) => ({ path: e.target })), inspector);
   for (const e of parsed.entries) {
     for (const ext of ['tmp', 'bak'] as const) {
-      const s = sidecar(e.target, parsed.id, ext);
+      const s = sidecar(e.target, parsed.id, ext, parsed.version);
       if (!issues.length && !['missing', 'file'].includes(await inspector.kind(s))) issues.push({ file: s, message: 'is not a regular file', severity: 'error' });
     }
   }
@@ -201,7 +201,7 @@ async function isGeneratedFile(path: string): Promise<boolean> {
 
 async function rollback(root: string, j: Journal, fs: FsOps): Promise<void> {
   for (const e of [...j.entries].reverse()) {
-    const [target, tmp, bak] = [join(root, e.target), join(root, sidecar(e.target, j.id, 'tmp')), join(root, sidecar(e.target, j.id, 'bak'))];
+    const [target, tmp, bak] = [join(root, e.target), join(root, sidecar(e.target, j.id, 'tmp', j.version)), join(root, sidecar(e.target, j.id, 'bak'))];
     const tmpThere = e.op !== 'delete' && (await fs.exists(tmp));
     if (tmpThere) await fs.unlink(tmp);
     if (e.op !== 'create') {
@@ -220,7 +220,7 @@ async function rollback(root: string, j: Journal, fs: FsOps): Promise<void> {
 async function rollForward(root: string, j: Journal, fs: FsOps, stage?: Stage): Promise<void> {
   for (const e of j.entries) {
     if (e.op !== 'create') await unlinkIfThere(join(root, sidecar(e.target, j.id, 'bak')), fs);
-    if (e.op !== 'delete' && !stage) await unlinkIfThere(join(root, sidecar(e.target, j.id, 'tmp')), fs);
+    if (e.op !== 'delete' && !stage) await unlinkIfThere(join(root, sidecar(e.target, j.id, 'tmp', j.version)), fs);
   }
   await removeEmptyDirs(root, j.entries.filter((e) => e.op === 'delete').map((e) => e.target), fs);
   if (stage) await stage.discard();
