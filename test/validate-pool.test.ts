@@ -12,14 +12,10 @@ import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { loadRepository } from '../generator/src/catalog/repository.js';
-import { renderTree } from '../generator/src/render/tree.js';
-import { yamlDocs } from '../generator/src/render/yaml.js';
 import { batchesOf, threadsFrom, validatePooled, ValidatePool, type PoolOptions } from '../generator/src/validate/pool.js';
 import { Stage, type FileJob, type StageConfig } from '../generator/src/validate/stage.js';
-// @ts-expect-error: a plain .mjs script without types
-import { benchCatalog } from '../scripts/bench-catalogs.mjs';
-import { exampleCatalogs, KSERVE_SRC, PROJECT, tempDir, UPSTREAM } from './helpers/repo.js';
+import { brokenTree } from './helpers/broken-tree.js';
+import { KSERVE_SRC, PROJECT, tempDir, UPSTREAM } from './helpers/repo.js';
 
 const run = promisify(execFile);
 const tmp = tempDir('llm-gitops-pool-');
@@ -31,17 +27,7 @@ const config: StageConfig = { cacheDir: join(tmp.dir, 'cache'), fetch: {}, versi
 
 /** A rendered tree (example catalogs and a bench catalog), each LLMInferenceService again broken (schema, CEL, webhook), files of an unported KServe version, a skipped file and one without objects. */
 function jobsOfTree(): FileJob[] {
-  const loaded = loadRepository(Object.entries({ ...exampleCatalogs(true), env0: (benchCatalog as (env: string, n: number, o: object) => string)('env0', 12, { source: 'vendored' }) }).map(([env, text]) => ({ env, file: `environments/${env}/catalog.yaml`, text })));
-  if (!loaded.ok) throw new Error(JSON.stringify(loaded.issues));
-  const files = renderTree(loaded.value).filter((f) => f.path.endsWith('.yaml') && f.objects);
-  const broken = files.flatMap((f) => {
-    const [o] = f.objects as Record<string, Record<string, unknown>>[];
-    if (o?.kind !== 'LLMInferenceService') return [];
-    const spec = o.spec as Record<string, unknown>;
-    const schemaBroken = { ...o, spec: { ...spec, bogusField: true, template: { ...(spec.template as object), containers: [{ name: 'main', image: 7 }] } } };
-    const admissionBroken = { ...o, spec: { ...spec, replicas: 2, scaling: { minReplicas: 5, maxReplicas: 1, wva: { hpa: {}, keda: {} } } } };
-    return [schemaBroken, admissionBroken].map((bad, i) => ({ path: f.path.replace(/\.yaml$/, `-broken-${i}.yaml`), ...yamlDocs('environments/env0/catalog.yaml', bad) }));
-  });
+  const { files, broken } = brokenTree(12);
   const all = [...files, ...broken].sort((a, b) => (a.path < b.path ? -1 : 1));
   const jobs: FileJob[] = all.map((f, i) => ({ path: f.path, content: f.content, objects: f.objects!, version: i % 5 === 0 ? 'v9.9.9' : 'v0.20.0', drift: i % 2 === 0, ...(i % 17 === 3 ? { skip: 'a kustomize input (test)' } : {}) }));
   // One file given as text only: parsed, as validate does for files not rendered from objects.

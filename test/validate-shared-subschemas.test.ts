@@ -13,15 +13,11 @@ import { SchemaCompiler } from '../generator/src/validate/compile.js';
 import { crdVersionSchemas, type JsonSchema } from '../generator/src/validate/crd-schema.js';
 import { violations } from '../generator/src/validate/messages.js';
 import { shareSubschemas } from '../generator/src/validate/shared-subschemas.js';
-import { loadRepository } from '../generator/src/catalog/repository.js';
-import { renderTree } from '../generator/src/render/tree.js';
-import { yamlDocs } from '../generator/src/render/yaml.js';
 import type { ResourceResult } from '../generator/src/validate/result.js';
 import { SchemaStore } from '../generator/src/validate/schema-store.js';
 import { Validator } from '../generator/src/validate/validator.js';
-// @ts-expect-error: a plain .mjs script without types
-import { benchCatalog } from '../scripts/bench-catalogs.mjs';
-import { exampleCatalogs, KSERVE_SRC, tempDir, UPSTREAM } from './helpers/repo.js';
+import { brokenTree } from './helpers/broken-tree.js';
+import { KSERVE_SRC, tempDir, UPSTREAM } from './helpers/repo.js';
 
 const tmp = tempDir('llm-gitops-shared-subschemas-');
 afterAll(() => tmp.cleanup());
@@ -94,18 +90,8 @@ describe('shared subschemas', () => {
   }, 60_000);
 
   it('a rendered tree with broken objects: every verdict, message, line and column is the same through shared and whole validators, schema, CEL and webhook rules on', async () => {
-    const loaded = loadRepository(Object.entries({ ...exampleCatalogs(true), env0: (benchCatalog as (env: string, n: number, o: object) => string)('env0', 8, { source: 'vendored' }) }).map(([env, text]) => ({ env, file: `environments/${env}/catalog.yaml`, text })));
-    if (!loaded.ok) throw new Error(JSON.stringify(loaded.issues));
-    const files = renderTree(loaded.value).filter((f) => f.path.endsWith('.yaml') && f.objects);
     // Each LLMInferenceService again, broken: a schema error deep in the template, an unknown field, min above max (CEL), replicas beside scaling (CEL and webhook).
-    const broken = files.flatMap((f) => {
-      const [o] = f.objects as Record<string, Record<string, unknown>>[];
-      if (o?.kind !== 'LLMInferenceService') return [];
-      const spec = o.spec as Record<string, unknown>;
-      const schemaBroken = { ...o, spec: { ...spec, bogusField: true, template: { ...(spec.template as object), containers: [{ name: 'main', image: 7, resources: { limits: { cpu: true } } }] } } };
-      const admissionBroken = { ...o, spec: { ...spec, replicas: 2, scaling: { minReplicas: 5, maxReplicas: 1, wva: { hpa: {}, keda: {} } } } };
-      return [schemaBroken, admissionBroken].map((bad, i) => ({ path: f.path.replace(/\.yaml$/, `-broken-${i}.yaml`), ...yamlDocs('environments/env0/catalog.yaml', bad) }));
-    });
+    const { files, broken } = brokenTree(8);
     // The llmisvc and Gateway API CRDs (Argo CD and Flux kinds are then "no schema" errors, the same both ways).
     const locations = [join(KSERVE_SRC, 'config', 'crd', 'full', 'llmisvc'), join(UPSTREAM, 'gateway-api', 'v1.5.1', 'config', 'crd', 'standard')].map((path) => ({ type: 'path' as const, path }));
     const cache = new DiskCache(join(tmp.dir, 'cache'));
