@@ -32,6 +32,17 @@ function seed(): Change[] {
   ];
 }
 
+/** A child process applies `changes` to the repo and is SIGKILLed by its own fs right after the n-th call of `op`. */
+function killedAfter(op: 'writeFile' | 'rename', n: number, changes: Change[]) {
+  const script = `
+    import { applyChanges, realFs } from ${JSON.stringify(join(PROJECT, 'generator/src/disk/transaction.ts'))};
+    let n = 0;
+    const fs = { ...realFs, ${op}: async (a, b) => { await realFs.${op}(a, b); if (++n === ${n}) process.kill(process.pid, 'SIGKILL'); } };
+    await applyChanges(${JSON.stringify(repo!.dir)}, ${JSON.stringify(changes)}, fs);
+  `;
+  return spawnSync(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', script], { cwd: PROJECT, encoding: 'utf8' });
+}
+
 /** Real fs, but the n-th call of `op` fails with ENOSPC. */
 function failing(op: 'writeFile' | 'rename', n: number): FsOps {
   let calls = 0;
@@ -85,13 +96,7 @@ describe('atomic apply', () => {
     const changes = seed();
     const before = snapshot(repo!.dir);
     // A child applies the changes and is SIGKILLed by its own fs after the 3rd rename.
-    const script = `
-      import { applyChanges, realFs } from ${JSON.stringify(join(PROJECT, 'generator/src/disk/transaction.ts'))};
-      let n = 0;
-      const fs = { ...realFs, rename: async (a, b) => { await realFs.rename(a, b); if (++n === 3) process.kill(process.pid, 'SIGKILL'); } };
-      await applyChanges(${JSON.stringify(repo!.dir)}, ${JSON.stringify(changes)}, fs);
-    `;
-    const child = spawnSync(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', script], { cwd: PROJECT, encoding: 'utf8' });
+    const child = killedAfter('rename', 3, changes);
     expect(child.signal).toBe('SIGKILL');
     expect(snapshot(repo!.dir)).not.toEqual(before); // half-applied, journal present
     expect(existsSync(join(repo!.dir, '.llm-gitops-journal.json'))).toBe(true);
@@ -103,13 +108,7 @@ describe('atomic apply', () => {
     const changes = seed();
     const before = snapshot(repo!.dir);
     // Killed right after its 2nd temp write: no journal yet, only the stage folder.
-    const script = `
-      import { applyChanges, realFs } from ${JSON.stringify(join(PROJECT, 'generator/src/disk/transaction.ts'))};
-      let n = 0;
-      const fs = { ...realFs, writeFile: async (p, d) => { await realFs.writeFile(p, d); if (++n === 2) process.kill(process.pid, 'SIGKILL'); } };
-      await applyChanges(${JSON.stringify(repo!.dir)}, ${JSON.stringify(changes)}, fs);
-    `;
-    const child = spawnSync(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', script], { cwd: PROJECT, encoding: 'utf8' });
+    const child = killedAfter('writeFile', 2, changes);
     expect(child.signal).toBe('SIGKILL');
     expect(existsSync(join(repo!.dir, '.llm-gitops-journal.json'))).toBe(false);
     expect(stages()).toHaveLength(1);
