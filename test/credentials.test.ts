@@ -11,6 +11,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseAllDocuments } from 'yaml';
 import { findInText, scanValue } from '../generator/src/credentials/scan.js';
 import { scanRendered } from '../generator/src/credentials/catalog.js';
+import { ASSIGNMENT, ASSIGNMENT_HINT, TOKEN_FORMATS, TOKEN_HINT, URL_HINT, URL_USERINFO } from '../generator/src/credentials/patterns.js';
 import { cli, PROJECT, repoWith, snapshot, UPSTREAM } from './helpers/repo.js';
 import { fingerprint, gitopsRepo, PROD, write, type GitopsRepo } from './helpers/gitops-repo.js';
 
@@ -219,6 +220,21 @@ describe('commit refuses a credential in its message template', () => {
     expect(c.stderr).toContain(`${template}:3:9: a Slack token (xoxb-…(35 characters)) would be written to the commit message`);
     expect(c.stderr).not.toContain(T.slack.slice(5, 13));
     expect(fingerprint(repo)).toEqual(was);
+  });
+});
+
+describe('the searches findInText skips', () => {
+  // A format is searched only in text holding its hint (and some format's, TOKEN_HINT): every
+  // match of a format must hold both, or a credential would go unseen.
+  const others = [fake('https://hooks.slack' + '.com/services/', 30), fake('AI' + 'za', 35), fake('np' + 'm_', 36)];
+  const texts = [...Object.values(T), ...others, ...LINES.map((l) => l.text), CATALOG];
+  const searches = [...TOKEN_FORMATS.map((f) => ({ label: f.label, re: f.re, hints: [f.hint, TOKEN_HINT] })), { label: 'URL userinfo', re: URL_USERINFO, hints: [URL_HINT] }, { label: 'assignment', re: ASSIGNMENT, hints: [ASSIGNMENT_HINT] }];
+  const holds = (text: string, hint: string | RegExp) => (typeof hint === 'string' ? text.includes(hint) : new RegExp(hint.source, hint.flags.replace('g', '')).test(text));
+
+  it.each(searches)('every match of $label holds its hints', ({ re, hints }) => {
+    const matches = texts.flatMap((t) => [...t.matchAll(re)].map((m) => m[0]));
+    expect(matches.length).toBeGreaterThan(0);
+    for (const m of matches) for (const h of hints) expect([m, holds(m, h)]).toEqual([m, true]);
   });
 });
 

@@ -13,6 +13,12 @@ export interface TokenFormat {
   readonly shown: number;
   /** Extra test for formats whose prefix alone is weak (a word such as "sk-learn-…" is no key). */
   readonly random?: boolean;
+  /**
+   * Text every match of `re` contains (its literal prefix, without the look-behind): a text
+   * without it is not searched with `re` at all. A look-behind at the start keeps V8 from
+   * skipping ahead to the prefix, so each `re` alone costs a step per character of a file.
+   */
+  readonly hint: string | RegExp;
 }
 
 /**
@@ -20,30 +26,37 @@ export interface TokenFormat {
  * does not fire inside a longer identifier.
  */
 export const TOKEN_FORMATS: readonly TokenFormat[] = [
-  { label: 'a GitHub fine-grained token', re: /(?<![A-Za-z0-9_])github_pat_[A-Za-z0-9_]{22,}/g, shown: 11 },
-  { label: 'a GitHub token', re: /(?<![A-Za-z0-9_])gh[pousr]_[A-Za-z0-9]{30,}/g, shown: 4 },
-  { label: 'a GitLab token', re: /(?<![A-Za-z0-9_])gl(?:pat|dt|rt|ptt|ft|cbt|imt|agent)-[A-Za-z0-9_-]{20,}/g, shown: 6 },
-  { label: 'a Hugging Face token', re: /(?<![A-Za-z0-9_])hf_[A-Za-z0-9]{30,}/g, shown: 3, random: true },
-  { label: 'an Anthropic API key', re: /(?<![A-Za-z0-9_-])sk-ant-[A-Za-z0-9_-]{20,}/g, shown: 7 },
-  { label: 'an OpenAI project key', re: /(?<![A-Za-z0-9_-])sk-proj-[A-Za-z0-9_-]{20,}/g, shown: 8 },
+  { label: 'a GitHub fine-grained token', re: /(?<![A-Za-z0-9_])github_pat_[A-Za-z0-9_]{22,}/g, shown: 11, hint: 'github_pat_' },
+  { label: 'a GitHub token', re: /(?<![A-Za-z0-9_])gh[pousr]_[A-Za-z0-9]{30,}/g, shown: 4, hint: /gh[pousr]_/ },
+  { label: 'a GitLab token', re: /(?<![A-Za-z0-9_])gl(?:pat|dt|rt|ptt|ft|cbt|imt|agent)-[A-Za-z0-9_-]{20,}/g, shown: 6, hint: /gl(?:pat|dt|rt|ptt|ft|cbt|imt|agent)-/ },
+  { label: 'a Hugging Face token', re: /(?<![A-Za-z0-9_])hf_[A-Za-z0-9]{30,}/g, shown: 3, random: true, hint: 'hf_' },
+  { label: 'an Anthropic API key', re: /(?<![A-Za-z0-9_-])sk-ant-[A-Za-z0-9_-]{20,}/g, shown: 7, hint: 'sk-ant-' },
+  { label: 'an OpenAI project key', re: /(?<![A-Za-z0-9_-])sk-proj-[A-Za-z0-9_-]{20,}/g, shown: 8, hint: 'sk-proj-' },
   // At least 20 letters and digits in one run: "sk-learn-classifier-2024-v2" is a name, not a key.
-  { label: 'an OpenAI-style API key', re: /(?<![A-Za-z0-9_-])sk-(?!ant-|proj-)(?:[a-z]+-)?[A-Za-z0-9]{20,}[A-Za-z0-9_-]*/g, shown: 3, random: true },
-  { label: 'a Slack token', re: /(?<![A-Za-z0-9_-])xox[abposr]-[A-Za-z0-9-]{10,}/g, shown: 5 },
-  { label: 'a Slack webhook URL', re: /https:\/\/hooks\.slack\.com\/services\/[A-Za-z0-9/_-]{20,}/g, shown: 31 },
-  { label: 'a Stripe secret key', re: /(?<![A-Za-z0-9_])(?:sk|rk)_(?:live|test)_[A-Za-z0-9]{16,}/g, shown: 8 },
-  { label: 'an AWS access key id', re: /(?<![A-Za-z0-9])(?:AKIA|ASIA|ABIA|ACCA|AIDA|AROA)[0-9A-Z]{16}(?![A-Za-z0-9])/g, shown: 4 },
-  { label: 'a Google API key', re: /(?<![A-Za-z0-9_-])AIza[0-9A-Za-z_-]{35}/g, shown: 4 },
-  { label: 'an npm token', re: /(?<![A-Za-z0-9_])npm_[A-Za-z0-9]{36}/g, shown: 4 },
-  { label: 'a JSON Web Token', re: /(?<![A-Za-z0-9_-])eyJ[A-Za-z0-9_-]{8,}\.[A-Za-z0-9_-]{8,}\.[A-Za-z0-9_-]{8,}/g, shown: 3 },
+  { label: 'an OpenAI-style API key', re: /(?<![A-Za-z0-9_-])sk-(?!ant-|proj-)(?:[a-z]+-)?[A-Za-z0-9]{20,}[A-Za-z0-9_-]*/g, shown: 3, random: true, hint: 'sk-' },
+  { label: 'a Slack token', re: /(?<![A-Za-z0-9_-])xox[abposr]-[A-Za-z0-9-]{10,}/g, shown: 5, hint: /xox[abposr]-/ },
+  { label: 'a Slack webhook URL', re: /https:\/\/hooks\.slack\.com\/services\/[A-Za-z0-9/_-]{20,}/g, shown: 31, hint: 'https://hooks.slack.com/services/' },
+  { label: 'a Stripe secret key', re: /(?<![A-Za-z0-9_])(?:sk|rk)_(?:live|test)_[A-Za-z0-9]{16,}/g, shown: 8, hint: /[sr]k_(?:live|test)_/ },
+  { label: 'an AWS access key id', re: /(?<![A-Za-z0-9])(?:AKIA|ASIA|ABIA|ACCA|AIDA|AROA)[0-9A-Z]{16}(?![A-Za-z0-9])/g, shown: 4, hint: /AKIA|ASIA|ABIA|ACCA|AIDA|AROA/ },
+  { label: 'a Google API key', re: /(?<![A-Za-z0-9_-])AIza[0-9A-Za-z_-]{35}/g, shown: 4, hint: 'AIza' },
+  { label: 'an npm token', re: /(?<![A-Za-z0-9_])npm_[A-Za-z0-9]{36}/g, shown: 4, hint: 'npm_' },
+  { label: 'a JSON Web Token', re: /(?<![A-Za-z0-9_-])eyJ[A-Za-z0-9_-]{8,}\.[A-Za-z0-9_-]{8,}\.[A-Za-z0-9_-]{8,}/g, shown: 3, hint: 'eyJ' },
   // The header, then key material (a placeholder such as "<private-key>" in documentation is not one).
-  { label: 'a private key', re: /-----BEGIN (?:[A-Z0-9]+ )*PRIVATE KEY(?: BLOCK)?-----(?:\s|\\n)+(?:[A-Za-z-]+: [^\n]*(?:\s|\\n)+)*[A-Za-z0-9+/=]{20,}/g, shown: 0 },
+  { label: 'a private key', re: /-----BEGIN (?:[A-Z0-9]+ )*PRIVATE KEY(?: BLOCK)?-----(?:\s|\\n)+(?:[A-Za-z-]+: [^\n]*(?:\s|\\n)+)*[A-Za-z0-9+/=]{20,}/g, shown: 0, hint: 'PRIVATE KEY' },
 ];
+
+/** Some format's hint: one search instead of one per format (most texts hold none). */
+export const TOKEN_HINT = new RegExp(TOKEN_FORMATS.map((f) => (typeof f.hint === 'string' ? f.hint.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&') : f.hint.source)).join('|'));
 
 /** `password=…` in free text (an annotation, a connection string, a comment). */
 export const ASSIGNMENT = /(?<![A-Za-z0-9])(password|passwd|pwd|secret|client_secret|api[_-]?key|access[_-]?key|auth[_-]?token|token)\s*=\s*([^\s&;,'"`)\]}]+)/gi;
+/** In every match of ASSIGNMENT (each of its names ends in one of these). */
+export const ASSIGNMENT_HINT = /(?:password|passwd|pwd|secret|key|token)\s*=/i;
 
 /** `scheme://user:password@host` or `scheme://<token>@host`. */
 export const URL_USERINFO = /\b([a-z][a-z0-9+.-]*):\/\/([^/\s@?#"'`]+)@([^/\s?#"'`:]+)/gi;
+/** In every match of URL_USERINFO. */
+export const URL_HINT = /:\/\/[^/\s@?#"'`]+@/;
 
 /** An AWS secret access key is 40 characters of base64 with no prefix: only findable beside a name. */
 export const AWS_SECRET_VALUE = /^[A-Za-z0-9/+]{40}$/;

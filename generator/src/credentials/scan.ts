@@ -13,6 +13,7 @@
  */
 import {
   ASSIGNMENT,
+  ASSIGNMENT_HINT,
   AWS_SECRET_VALUE,
   isAwsName,
   isReference,
@@ -22,6 +23,8 @@ import {
   nameParts,
   redact,
   TOKEN_FORMATS,
+  TOKEN_HINT,
+  URL_HINT,
   URL_USERINFO,
 } from './patterns.js';
 
@@ -60,18 +63,21 @@ const fixFlag = (flag: string) =>
 /** Every credential in `text` by format (tokens, URL userinfo, `password=`). */
 /** Cheap first look: text with none of these cannot hold a credential of any format above. */
 const MAYBE = /gh[pousr]_|github_pat_|gl[a-z]+-|hf_|sk-|xox|_live_|_test_|A(?:KIA|SIA|BIA|CCA|IDA|ROA)|AIza|npm_|eyJ|PRIVATE KEY|hooks\.slack|:\/\/[^/\s]*@|=/;
+/** Then each search only where its hint occurs (a rendered file passes MAYBE by its first `=`). */
+const has = (text: string, hint: string | RegExp) => (typeof hint === 'string' ? text.includes(hint) : hint.test(text));
 
 export function findInText(text: string): TextHit[] {
   if (!MAYBE.test(text)) return [];
   const hits: TextHit[] = [];
-  for (const f of TOKEN_FORMATS) {
+  for (const f of TOKEN_HINT.test(text) ? TOKEN_FORMATS : []) {
+    if (!has(text, f.hint)) continue;
     for (const m of text.matchAll(f.re)) {
       const secret = m[0];
       if (f.random && !looksRandom(secret.slice(f.shown), 12)) continue;
       hits.push({ offset: m.index, what: f.label, secret, shown: f.shown === 0 ? `${secret.slice(0, secret.indexOf('-----', 5) + 5)}…` : redact(secret, f.shown), kind: 'token' });
     }
   }
-  for (const m of text.matchAll(URL_USERINFO)) {
+  for (const m of has(text, URL_HINT) ? text.matchAll(URL_USERINFO) : []) {
     const [, scheme, userinfo = '', host] = m;
     const colon = userinfo.indexOf(':');
     const password = colon >= 0 ? userinfo.slice(colon + 1) : '';
@@ -81,7 +87,7 @@ export function findInText(text: string): TextHit[] {
       hits.push({ offset: m.index, what: password ? 'a URL with a password' : 'a URL with a token as its user', secret: userinfo, shown: `${scheme}://…@${host}`, kind: 'url' });
     }
   }
-  for (const m of text.matchAll(ASSIGNMENT)) {
+  for (const m of has(text, ASSIGNMENT_HINT) ? text.matchAll(ASSIGNMENT) : []) {
     const [, name = '', raw = ''] = m;
     const value = raw.replace(/^['"]|['"]$/g, '');
     const strong = /^(password|passwd|pwd)$/i.test(name);
