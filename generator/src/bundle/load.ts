@@ -11,6 +11,8 @@
  * version and rejects any other; a rejected one is rewritten. It is code, like the compiled
  * validators beside it: the same trust boundary (the cache belongs to the user running the tool).
  */
+import { isAscii } from 'node:buffer';
+import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
@@ -46,17 +48,22 @@ export interface Bundled<T> {
 /** `name`'s exports from its bundle, or undefined (no bundle for this build, or it failed to load). */
 export async function loadBundled<T>(name: BundleName, cache: DiskCache): Promise<Bundled<T> | undefined> {
   const file = join(DIST, `${name}.bundle.cjs`);
-  let text: string;
+  let bytes: Buffer;
   try {
-    text = readFileSync(file, 'utf8');
+    bytes = readFileSync(file);
   } catch {
     return undefined;
   }
-  const eol = text.indexOf('\n');
-  if (eol < 0 || text.slice(0, eol) !== bundleHeader(await toolFingerprint())) return undefined;
+  const eol = bytes.indexOf(10);
+  if (eol < 0 || bytes.toString('utf8', 0, eol) !== bundleHeader(await toolFingerprint())) return undefined;
   try {
     const handed = new Map<string, unknown>(await Promise.all(HANDED_IN.map(async (m) => [`llm-gitops:${m}`, await import(pathToFileURL(join(DIST, m)).href)] as const)));
-    const codeCache = `code/${sha256(text)}.v8-${process.versions.v8}.bin`;
+    // The bundle is ASCII (esbuild escapes the rest): then its bytes are its UTF-8 encoding, so
+    // hashing them gives sha256(text) without encoding 2.5 MB again, and latin1 decodes them to
+    // the very string utf8 would, without validating them. Any other byte: the slow way, same key.
+    const ascii = isAscii(bytes);
+    const text = bytes.toString(ascii ? 'latin1' : 'utf8');
+    const codeCache = `code/${ascii ? createHash('sha256').update(bytes).digest('hex') : sha256(text)}.v8-${process.versions.v8}.bin`;
     const cachedData = await cache.readBytes(codeCache);
     const script = new Script(`(function (require, module, exports, __filename, __dirname, __bundle_meta_url) {${text}\n})`, { filename: file, ...(cachedData ? { cachedData } : {}) });
     const mod: { exports: unknown } = { exports: {} };

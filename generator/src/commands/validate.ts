@@ -72,17 +72,18 @@ const NOTHING_RAN = { renderMs: 0, validateMs: 0, renderCpuMs: 0, validateCpuMs:
 /** Renders the catalogs and validates every object of every generated YAML file (or replays the verdicts on these very inputs). */
 export async function validate(opts: ValidateOptions): Promise<ValidateResult> {
   const given = await givenLocations(opts);
-  const { recordValidate, reusableValidate, validateInputs } = await import('../manifest/validate.js');
   const cacheDir = opts.cacheDir ?? defaultCacheDir(opts.env ?? {});
-  const inputs = opts.reuse === false ? undefined : await validateInputs(opts.root, opts.envs, given, opts.defaults !== false, cacheDir, opts.env ?? {});
-  const hit = inputs && (await reusableValidate(inputs));
+  // The run manifest's modules (~15 ES modules: the catalog reader, the tree walk) load only when it is asked (not for --timings).
+  const manifest = opts.reuse === false ? undefined : await import('../manifest/validate.js');
+  const inputs = manifest && (await manifest.validateInputs(opts.root, opts.envs, given, opts.defaults !== false, cacheDir, opts.env ?? {}));
+  const hit = inputs && (await manifest.reusableValidate(inputs));
   if (hit) return { ...hit, summary: summarize(hit.results), compiled: { compiled: 0, loaded: 0 }, timings: NOTHING_RAN, reused: true };
   // The full run, from its V8-code-cached bundle when this build has one (bundle/load.ts), else as modules.
   const { loadOr } = await import('../bundle/load.js');
   const bundled = await loadOr<typeof import('./validate-run.js')>('commands/validate-run', new DiskCache(cacheDir), () => import('./validate-run.js'));
   const { deps, ...r } = await bundled.exports.runValidate(opts, given, cacheDir, inputs?.run, inputs !== undefined);
   await bundled.persist();
-  if (inputs && deps) await recordValidate(inputs, deps, r);
+  if (manifest && inputs && deps) await manifest.recordValidate(inputs, deps, r);
   return r;
 }
 
