@@ -133,4 +133,52 @@ describe('validate fixed costs', () => {
     }
     expect(statSync(entryPath).size).toBe(Buffer.byteLength(good));
   });
+
+  it('a CRD file read as bytes gets the key its text gets, and an entry with other than ASCII is read (and checked) as text', async () => {
+    const base = readFileSync(join(UPSTREAM, 'gateway-api', 'v1.5.1', 'config', 'crd', 'standard', 'gateway.networking.k8s.io_gatewayclasses.yaml'), 'utf8');
+    // Descriptions with characters outside ASCII: JSON.stringify keeps them, so the entry is not ASCII.
+    const text = base.replace('message: Value is immutable', 'message: Value is immutable — “décrit”').replace('message: Waiting for controller', 'message: Waiting — “décrit”');
+    expect(text).not.toBe(base);
+    const plain = (es: { schema: unknown; admission?: unknown }[]) => es.map((e) => JSON.parse(JSON.stringify(e)) as unknown);
+    const converted = plain(await indexCrdText(text, 'x.yaml', new DiskCache(undefined)));
+    expect(JSON.stringify(converted)).toContain('“décrit”');
+    const dir = join(work.dir, 'crd-cache-bytes');
+    const entries = () => readdirSync(join(dir, 'crd'));
+    await indexCrdText(text, 'x.yaml', new DiskCache(dir)); // keyed by the text
+    const [file] = entries();
+    const read = await indexCrdText(text, 'x.yaml', new DiskCache(dir), Buffer.from(text)); // the bytes: same key, the entry read (not converted again)
+    expect(plain(read)).toStrictEqual(converted);
+    expect(entries()).toEqual([file]);
+    expect(Object.getOwnPropertyDescriptor(read[0], 'schema')?.get).toBeTypeOf('function');
+    const entryPath = join(dir, 'crd', file!);
+    const good = readFileSync(entryPath, 'utf8');
+    expect(/^[\x00-\x7f]*$/.test(good)).toBe(false);
+    // Damage that keeps the entry non-ASCII, and damage that puts a non-ASCII character into an ASCII entry's text.
+    const head = JSON.parse(good.slice(0, good.indexOf('\n'))) as { schemaAt: [number, number] }[];
+    const at = good.indexOf('\n') + 1 + head[0]!.schemaAt[0] + 5;
+    for (const bad of [`${good.slice(0, at)}X${good.slice(at + 1)}`, good.replace('“décrit”', '“décrit” ')]) {
+      writeFileSync(entryPath, bad);
+      expect(plain(await indexCrdText(text, 'x.yaml', new DiskCache(dir), Buffer.from(text)))).toStrictEqual(converted);
+      expect(readFileSync(entryPath, 'utf8')).toBe(good);
+    }
+    const ascii = join(work.dir, 'crd-cache-ascii');
+    await indexCrdText(base, 'y.yaml', new DiskCache(ascii));
+    const [asciiFile] = readdirSync(join(ascii, 'crd'));
+    const asciiPath = join(ascii, 'crd', asciiFile!);
+    const asciiGood = readFileSync(asciiPath, 'utf8');
+    const asciiConverted = plain(await indexCrdText(base, 'y.yaml', new DiskCache(undefined)));
+    const h = JSON.parse(asciiGood.slice(0, asciiGood.indexOf('\n'))) as { schemaAt: [number, number] }[];
+    const p = asciiGood.indexOf('\n') + 1 + h[0]!.schemaAt[0] + 5;
+    writeFileSync(asciiPath, `${asciiGood.slice(0, p)}é${asciiGood.slice(p + 1)}`); // same length in characters, one byte more
+    expect(plain(await indexCrdText(base, 'y.yaml', new DiskCache(ascii), Buffer.from(base)))).toStrictEqual(asciiConverted);
+    expect(readFileSync(asciiPath, 'utf8')).toBe(asciiGood);
+    // Bytes that are not valid UTF-8: the key comes from the text they decode to (U+FFFD), as before.
+    const broken = Buffer.concat([Buffer.from(base), Buffer.from('# '), Buffer.from([0xff, 0x0a])]);
+    const brokenText = broken.toString('utf8');
+    const keyed = join(work.dir, 'crd-cache-broken');
+    await indexCrdText(brokenText, 'z.yaml', new DiskCache(keyed));
+    const [byText] = readdirSync(join(keyed, 'crd'));
+    await indexCrdText(brokenText, 'z.yaml', new DiskCache(keyed), broken);
+    expect(readdirSync(join(keyed, 'crd'))).toEqual([byText]);
+  });
 });

@@ -2,6 +2,8 @@
  * CRD files → the schemas they define, converted once and cached by the file's sha256: parsing
  * a 2.2 MB CRD YAML takes 0.5–0.9 s, reading its cached conversion a few milliseconds.
  */
+import { isAscii, isUtf8 } from 'node:buffer';
+import { createHash } from 'node:crypto';
 import { parseAllDocuments } from 'yaml';
 import { DiskCache, sha256 } from './cache.js';
 import type { AdmissionNode } from '../admission/schema.js';
@@ -72,42 +74,65 @@ const isString = (v: unknown): v is string => typeof v === 'string';
 const isRange = (v: unknown, length: number): v is [number, number] =>
   Array.isArray(v) && v.length === 2 && Number.isSafeInteger(v[0]) && Number.isSafeInteger(v[1]) && 0 <= v[0] && v[0] <= v[1] && v[1] <= length;
 
+/**
+ * A cached entry's text after its first line, read without decoding what the run does not use:
+ * an entry that is all ASCII (JSON.stringify keeps other characters as they are, so a CRD with
+ * any in its schema is not) has one byte per character, so the ranges of the head are byte ranges,
+ * each text is verified by hashing its bytes (which are its UTF-8 encoding) and decoded only when
+ * parsed. Any other entry is decoded whole and sliced, as a string.
+ */
+interface Body {
+  readonly length: number;
+  sha(at: readonly [number, number]): string;
+  text(at: readonly [number, number]): string;
+}
+
+function bodyOf(cached: Buffer, eol: number): Body {
+  if (isAscii(cached)) {
+    const bytes = cached.subarray(eol + 1);
+    return { length: bytes.length, sha: ([a, b]) => createHash('sha256').update(bytes.subarray(a, b)).digest('hex'), text: ([a, b]) => bytes.toString('latin1', a, b) };
+  }
+  const text = cached.toString('utf8');
+  const body = text.slice(text.indexOf('\n') + 1);
+  return { length: body.length, sha: ([a, b]) => sha256(body.slice(a, b)), text: ([a, b]) => body.slice(a, b) };
+}
+
 /** The entries of a cached index, or undefined when it is not exactly one of ours (any damage, any other shape). */
-function deserialize(cached: string, source: string): CrdEntry[] | undefined {
-  const eol = cached.indexOf('\n');
+function deserialize(cached: Buffer, source: string): CrdEntry[] | undefined {
+  const eol = cached.indexOf(10);
   if (eol < 0) return undefined;
-  const body = cached.slice(eol + 1);
   let heads: unknown;
   try {
-    heads = JSON.parse(cached.slice(0, eol));
+    heads = JSON.parse(cached.toString('utf8', 0, eol));
   } catch {
     return undefined;
   }
   if (!Array.isArray(heads)) return undefined;
+  const body = bodyOf(cached, eol);
   const out: CrdEntry[] = [];
   for (const h of heads as Record<string, unknown>[]) {
     if (typeof h !== 'object' || h === null || !isString(h.group) || !isString(h.version) || !isString(h.kind) || !isString(h.key)) return undefined;
     if (!Array.isArray(h.warnings) || !h.warnings.every(isString) || !isRange(h.schemaAt, body.length)) return undefined;
-    const schemaText = body.slice(h.schemaAt[0], h.schemaAt[1]);
-    if (sha256(schemaText) !== h.key) return undefined;
-    let admissionText: string | undefined;
+    const schemaAt = h.schemaAt;
+    if (body.sha(schemaAt) !== h.key) return undefined;
+    let admissionAt: [number, number] | undefined;
     if (h.admissionKey !== undefined || h.admissionAt !== undefined) {
       if (!isString(h.admissionKey) || !isRange(h.admissionAt, body.length)) return undefined;
-      admissionText = body.slice(h.admissionAt[0], h.admissionAt[1]);
-      if (sha256(admissionText) !== h.admissionKey) return undefined;
+      admissionAt = h.admissionAt;
+      if (body.sha(admissionAt) !== h.admissionKey) return undefined;
     }
-    out.push(lazyEntry({ group: h.group, version: h.version, kind: h.kind, key: h.key, warnings: h.warnings as string[], source, ...(admissionText !== undefined ? { admissionKey: h.admissionKey as string } : {}) }, schemaText, admissionText));
+    out.push(lazyEntry({ group: h.group, version: h.version, kind: h.kind, key: h.key, warnings: h.warnings as string[], source, ...(admissionAt ? { admissionKey: h.admissionKey as string } : {}) }, () => body.text(schemaAt), admissionAt && (() => body.text(admissionAt))));
   }
   return out;
 }
 
 /** An entry whose schema and CEL tree are parsed from their (verified) JSON on first use. */
-function lazyEntry(head: Omit<CrdEntry, 'schema' | 'admission'>, schemaText: string, admissionText: string | undefined): CrdEntry {
+function lazyEntry(head: Omit<CrdEntry, 'schema' | 'admission'>, schemaText: () => string, admissionText: (() => string) | undefined): CrdEntry {
   let schema: JsonSchema | undefined;
   let admission: AdmissionNode | undefined;
   const entry = { ...head } as CrdEntry;
-  Object.defineProperty(entry, 'schema', { enumerable: true, get: () => (schema ??= JSON.parse(schemaText) as JsonSchema) });
-  if (admissionText !== undefined) Object.defineProperty(entry, 'admission', { enumerable: true, get: () => (admission ??= JSON.parse(admissionText) as AdmissionNode) });
+  Object.defineProperty(entry, 'schema', { enumerable: true, get: () => (schema ??= JSON.parse(schemaText()) as JsonSchema) });
+  if (admissionText !== undefined) Object.defineProperty(entry, 'admission', { enumerable: true, get: () => (admission ??= JSON.parse(admissionText()) as AdmissionNode) });
   return entry;
 }
 
@@ -132,10 +157,13 @@ export function kindTokens(text: string): ReadonlySet<string> {
   return kinds;
 }
 
-/** Every served version of every CRD in `text` (YAML, several documents allowed, or JSON). */
-export async function indexCrdText(text: string, source: string, cache: DiskCache): Promise<CrdEntry[]> {
-  const file = `crd/${sha256(`${CONVERTER_VERSION}\0${INDEX_FORMAT}\0${text}`)}.json`;
-  const cached = await cache.read(file);
+/**
+ * Every served version of every CRD in `text` (YAML, several documents allowed, or JSON).
+ * `bytes`, when given, are the file `text` was decoded from as UTF-8 (the caller read them).
+ */
+export async function indexCrdText(text: string, source: string, cache: DiskCache, bytes?: Uint8Array): Promise<CrdEntry[]> {
+  const file = `crd/${indexKey(text, bytes)}.json`;
+  const cached = await cache.readBytes(file);
   const entries = cached === undefined ? undefined : deserialize(cached, source); // undefined when damaged: convert again
   if (entries) return entries;
   const stored: Stored[] = [];
@@ -145,6 +173,19 @@ export async function indexCrdText(text: string, source: string, cache: DiskCach
   }
   await cache.write(file, serialize(stored));
   return stored.map((e) => ({ ...e, source }));
+}
+
+const KEY_PREFIX = `${CONVERTER_VERSION}\0${INDEX_FORMAT}\0`;
+
+/**
+ * The cache key of a CRD file: sha256 of the converter version, the format and the text. Bytes
+ * that are valid UTF-8 are exactly the encoding of the text decoded from them, so hashing them
+ * gives the same key without encoding megabytes of text again; other bytes (decoding replaced
+ * something) hash the text, as always.
+ */
+function indexKey(text: string, bytes: Uint8Array | undefined): string {
+  if (bytes && isUtf8(bytes)) return createHash('sha256').update(KEY_PREFIX).update(bytes).digest('hex');
+  return sha256(`${KEY_PREFIX}${text}`);
 }
 
 function readDocuments(text: string, source: string): unknown[] {

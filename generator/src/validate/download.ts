@@ -7,7 +7,7 @@ import { DiskCache, sha256 } from './cache.js';
 
 /** A downloaded body, or why there is none. */
 export type Fetched =
-  | { readonly ok: true; readonly text: string; readonly cached: boolean }
+  | { readonly ok: true; readonly text: string; readonly cached: boolean; /** The cached file `text` was decoded from (UTF-8). */ readonly bytes?: Uint8Array }
   | { readonly ok: false; readonly notFound: boolean; readonly reason: string };
 
 const TIMEOUT_MS = 60_000;
@@ -43,8 +43,8 @@ const RAW_PREFIX = 'https://raw.githubusercontent.com/';
  */
 export async function fetchText(url: string, cache: DiskCache, opts: FetchOptions = {}): Promise<Fetched> {
   const key = cacheKeyOf(url);
-  const cached = await cache.read(key);
-  if (cached !== undefined) return { ok: true, text: cached, cached: true };
+  const cached = await cache.readBytes(key);
+  if (cached !== undefined) return { ok: true, text: cached.toString('utf8'), cached: true, bytes: cached };
   if (opts.offline) return { ok: false, notFound: false, reason: `${url} is not in the cache (${cache.dir ?? 'none'}) and LLM_GITOPS_OFFLINE forbids downloading it: ${OFFLINE_HINT}` };
   const from = opts.mirror && url.startsWith(RAW_PREFIX) ? `${opts.mirror}/${url.slice(RAW_PREFIX.length)}` : url;
   const named = from === url ? url : `${url} (from the mirror: ${from})`;

@@ -41,10 +41,18 @@ export interface Lookup {
   readonly note?: string;
 }
 
+/** A file of a folder location that may hold a CRD: its bytes, their text, and the `kind:` values in it (scanned on first use). */
+interface CrdFile {
+  readonly path: string;
+  readonly bytes: Uint8Array;
+  readonly text: string;
+  readonly kinds: () => ReadonlySet<string>;
+}
+
 /** The schema locations of a run, searched lazily and memoised. */
 export class SchemaStore {
   private readonly lookups = new Map<string, Promise<Lookup>>();
-  private readonly crdFiles = new Map<string, Promise<{ path: string; text: string; kinds: () => ReadonlySet<string> }[]>>();
+  private readonly crdFiles = new Map<string, Promise<CrdFile[]>>();
   private readonly indexes = new Map<string, Promise<CrdEntry[]>>();
   private readonly downloads = new Map<string, ReturnType<typeof fetchText>>();
 
@@ -94,11 +102,11 @@ export class SchemaStore {
       const fetched = await this.fetch(loc.url);
       // A pinned default CRD (kind-scoped URL) neither cached nor downloadable: name it (the reason says how to get it here).
       if (!fetched.ok) throw new Error(loc.kinds ? `the CRD of ${kind} ${apiVersion} is not on this machine: ${fetched.reason}` : fetched.reason);
-      return this.index(loc.url, fetched.text);
+      return this.index(loc.url, fetched.text, fetched.bytes);
     }
     if (loc.type !== 'path') return [];
     const files = await this.listCrdFiles(loc.path);
-    const nested = await Promise.all(files.filter((f) => f.kinds().has(kind)).map((f) => this.index(f.path, f.text)));
+    const nested = await Promise.all(files.filter((f) => f.kinds().has(kind)).map((f) => this.index(f.path, f.text, f.bytes)));
     return nested.flat();
   }
 
@@ -112,22 +120,26 @@ export class SchemaStore {
     return p;
   }
 
-  private index(source: string, text: string): Promise<CrdEntry[]> {
+  private index(source: string, text: string, bytes?: Uint8Array): Promise<CrdEntry[]> {
     let p = this.indexes.get(source);
     if (!p) {
-      p = indexCrdText(text, source, this.cache);
+      p = indexCrdText(text, source, this.cache, bytes);
       this.indexes.set(source, p);
     }
     return p;
   }
 
   /** The YAML/JSON files under `path` that may hold a CRD (read once per run). */
-  private listCrdFiles(path: string): Promise<{ path: string; text: string; kinds: () => ReadonlySet<string> }[]> {
+  private listCrdFiles(path: string): Promise<CrdFile[]> {
     let p = this.crdFiles.get(path);
     if (!p) {
       p = walk(path).then(async (files) => {
         if (!files.length) throw new Error(`schema location ${path}: no such file or folder, or no YAML/JSON files in it`);
-        const read = await Promise.all(files.map(async (f) => ({ path: f, text: await readFile(f, 'utf8') })));
+        // Read as bytes, decoded here (the same text as reading with 'utf8'): the bytes give the CRD index its key without encoding the text again.
+        const read = await Promise.all(files.map(async (f) => {
+          const bytes = await readFile(f);
+          return { path: f, bytes, text: bytes.toString('utf8') };
+        }));
         return read.filter((f) => mayHoldCrd(f.text)).map((f) => {
           let kinds: ReadonlySet<string> | undefined;
           return { ...f, kinds: () => (kinds ??= kindTokens(f.text)) };
