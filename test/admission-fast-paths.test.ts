@@ -159,4 +159,40 @@ describe('admission fast paths', () => {
     expect(runs).toBeGreaterThan(2000);
     expect(failures).toBeGreaterThan(50);
   });
+
+  it('CEL: reading a name from `self` first (before anything else) gives what the map converted up front gives — present, escaped, reserved and absent names', () => {
+    // A struct (properties) and a map (additionalProperties) holding keys Kubernetes CEL escapes,
+    // a key that is its own escape, and a key whose value is undefined (a rendered object may hold one).
+    const struct: AdmissionNode = { t: 'object', p: { namespace: { t: 'string' }, 'a-b': { t: 'integer' }, 'a.b': { t: 'string' }, 'a/b': { t: 'string' }, a__b: { t: 'string' }, in: { t: 'string' }, plain: { t: 'integer' }, 'x y': { t: 'string' }, gone: { t: 'string' } } };
+    const map: AdmissionNode = { t: 'object', m: { t: 'integer' } };
+    const json = { namespace: 'ns', 'a-b': 1, 'a.b': 'dot', 'a/b': 'slash', a__b: 'under', in: 'kw', plain: 2, 'x y': 'space', gone: undefined, a__dash__b: 'own escape' };
+    const names = [...Object.keys(json), ...Object.keys(json).map(celPropertyName), '__namespace__', '__in__', 'a__dash__b', 'a__dot__b', 'a__slash__b', 'a__underscores__b', 'absent', 'namespac', '__proto__', 'constructor', 'toString', 2, 2n, true];
+    let absent = 0;
+    for (const node of [struct, map, undefined]) {
+      for (const name of names) {
+        const eager = eagerCel(node, json) as Map<unknown, unknown>;
+        // A fresh value per name: the first read is the one that takes the fast path.
+        const lazy = celValue(node, json) as Map<unknown, unknown>;
+        const got = lazy.get(name as string);
+        expect([name, got]).toStrictEqual([name, eager.get(name)]);
+        expect([name, lazy.has(name as string)]).toStrictEqual([name, eager.has(name)]);
+        if (eager.get(name) === undefined) absent++;
+        // And after the value was read whole.
+        expect([...(celValue(node, json) as Map<unknown, unknown>)]).toStrictEqual([...eager]);
+      }
+    }
+    expect(absent).toBeGreaterThan(30);
+    // Through a rule: has() on escaped, reserved and absent names of a struct.
+    for (const [rule, want] of [
+      ['has(self.__namespace__) && !has(self.absent)', true],
+      ['has(self.a__dash__b) && self.a__dash__b == 1', true],
+      ['has(self.a__underscores__b) && !has(self.a__b)', true],
+      ['has(self.plain) && self.plain == 2 && !has(self.namespac)', true],
+    ] as const) {
+      const compiled = compileSchema({ ...struct, r: [{ rule }] }, `fast-paths names ${rule}`);
+      const r = compiled.root.rules[0]!;
+      compileRule(r);
+      expect([rule, r.program!({ self: celValue(struct, json) })]).toStrictEqual([rule, want]);
+    }
+  });
 });

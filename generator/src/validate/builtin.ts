@@ -7,7 +7,7 @@
  */
 import { createRequire } from 'node:module';
 import type { ErrorObject } from 'ajv';
-import { rootModel, unknownFields } from './known-fields.js';
+import { rootModel, unknownFields, unknownFieldsNow } from './known-fields.js';
 
 const require = createRequire(import.meta.url);
 
@@ -20,7 +20,15 @@ interface ModelClass {
   readonly prototype: { validate(this: unknown): void };
 }
 
+/**
+ * The same check, synchronously: the errors, or undefined when a field list it needs is not
+ * loaded yet (then the ObjectValidator, which loads it).
+ */
+export type ObjectCheck = (obj: unknown) => ErrorObject[] | undefined;
+
 const cache = new Map<string, Promise<ObjectValidator | undefined>>();
+/** The validators loaded so far, as synchronous checks (null: no such built-in kind). */
+const ready = new Map<string, ObjectCheck | null>();
 
 type ModelModule = Record<string, ModelClass | undefined> & { readonly default?: Record<string, ModelClass | undefined> };
 
@@ -52,13 +60,24 @@ export function builtinValidator(apiVersion: string, kind: string): Promise<Obje
   const key = `${apiVersion}|${kind}`;
   let p = cache.get(key);
   if (!p) {
-    p = load(apiVersion, kind);
+    p = load(apiVersion, kind, key);
     cache.set(key, p);
   }
   return p;
 }
 
-async function load(apiVersion: string, kind: string): Promise<ObjectValidator | undefined> {
+/** The check of built-in `apiVersion`/`kind` once `builtinValidator` has loaded it (null: no such kind; undefined: not loaded yet). */
+export function builtinNow(apiVersion: string, kind: string): ObjectCheck | null | undefined {
+  return ready.get(`${apiVersion}|${kind}`);
+}
+
+async function load(apiVersion: string, kind: string, key: string): Promise<ObjectValidator | undefined> {
+  const found = await validatorOf(apiVersion, kind);
+  ready.set(key, found?.now ?? null);
+  return found?.validate;
+}
+
+async function validatorOf(apiVersion: string, kind: string): Promise<{ validate: ObjectValidator; now: ObjectCheck } | undefined> {
   const [group, version] = apiVersion.includes('/') ? apiVersion.split('/', 2) : ['', apiVersion];
   if (!/^[a-z0-9.-]*$/.test(group ?? '') || !/^v[0-9]+((alpha|beta)[0-9]+)?$/.test(version ?? '') || !/^[A-Z][A-Za-z0-9]*$/.test(kind)) return undefined;
   let cls: ModelClass | undefined;
@@ -74,21 +93,37 @@ async function load(apiVersion: string, kind: string): Promise<ObjectValidator |
   if (!cls || cls.apiVersion !== apiVersion || cls.kind !== kind) return undefined;
   const model = await rootModel(apiVersion, kind);
   const validate = cls.prototype.validate;
-  return async (obj) => {
-    const errors: ErrorObject[] = [];
+  /** kubernetes-models' errors (it throws them). */
+  const typeErrors = (obj: unknown): ErrorObject[] => {
     try {
       validate.call(obj);
+      return [];
     } catch (e) {
       const found = (e as { errors?: ErrorObject[] }).errors;
       if (!Array.isArray(found)) throw e;
-      errors.push(...found);
+      return [...found];
     }
-    // Without the client-node model we could not check unknown fields: that would be a silent
-    // lax pass, so say so instead.
-    if (!model) {
-      errors.push({ instancePath: '', schemaPath: '#', keyword: 'strict', params: {}, message: `no field list for ${apiVersion} ${kind}: unknown fields cannot be rejected` });
-    } else errors.push(...(await unknownFields(obj, model)));
-    return errors;
+  };
+  // Without the client-node model we could not check unknown fields: that would be a silent
+  // lax pass, so say so instead.
+  const noFieldList = (): ErrorObject => ({ instancePath: '', schemaPath: '#', keyword: 'strict', params: {}, message: `no field list for ${apiVersion} ${kind}: unknown fields cannot be rejected` });
+  return {
+    validate: async (obj) => {
+      const errors = typeErrors(obj);
+      if (!model) errors.push(noFieldList());
+      else errors.push(...(await unknownFields(obj, model)));
+      return errors;
+    },
+    now: (obj) => {
+      const errors = typeErrors(obj);
+      if (!model) errors.push(noFieldList());
+      else {
+        const unknown = unknownFieldsNow(obj, model);
+        if (!unknown) return undefined;
+        for (const e of unknown) errors.push(e);
+      }
+      return errors;
+    },
   };
 }
 
@@ -99,6 +134,14 @@ async function load(apiVersion: string, kind: string): Promise<ObjectValidator |
  */
 export async function objectMetaErrors(metadata: unknown): Promise<ErrorObject[]> {
   const configMap = await builtinValidator('v1', 'ConfigMap');
+  if (!configMap || metadata === undefined) return [];
+  return configMap({ apiVersion: 'v1', kind: 'ConfigMap', metadata });
+}
+
+/** The same, synchronously, once ConfigMap's validator and the field lists it needs are loaded (else undefined: use `objectMetaErrors`). */
+export function objectMetaNow(metadata: unknown): ErrorObject[] | undefined {
+  const configMap = ready.get('v1|ConfigMap');
+  if (configMap === undefined) return undefined;
   if (!configMap || metadata === undefined) return [];
   return configMap({ apiVersion: 'v1', kind: 'ConfigMap', metadata });
 }

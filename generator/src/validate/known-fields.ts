@@ -71,6 +71,19 @@ export async function unknownFields(value: unknown, type: string, path = ''): Pr
   }
 }
 
+const noneMissing = new Set<string>();
+/**
+ * The same walk, synchronously, when every model it meets is loaded already (a run's objects
+ * after the first of their kind); undefined when it met one that is not (then use `unknownFields`).
+ */
+export function unknownFieldsNow(value: unknown, type: string, path = ''): ErrorObject[] | undefined {
+  const errors: ErrorObject[] = [];
+  walkFields(value, type, path, [], errors, noneMissing);
+  if (!noneMissing.size) return errors;
+  noneMissing.clear();
+  return undefined;
+}
+
 const ARRAY = /^Array<(.+)>$/;
 const MAP = /^\{ \[key: string\]: (.+); \}$/;
 /** `Array<T>` / `{ [key: string]: T; }` → T ('' when the type is neither), memoised per type name. */

@@ -14,7 +14,7 @@ import { celParseStore } from './cel-cache.js';
 import { SchemaCompiler } from './compile.js';
 import type { FetchOptions } from './download.js';
 import type { ResourceResult } from './result.js';
-import { describeLocation, SchemaStore, type Location } from './schema-store.js';
+import { describeLocation, SchemaStore, type Location, type Lookup } from './schema-store.js';
 import { Validator, type RulesUsed } from './validator.js';
 
 /** What builds a stage: plain data, handed to each worker. */
@@ -67,13 +67,26 @@ export class Stage {
       if (!store) throw new Error(`validate: no schema locations for ${file} (KServe ${v ?? 'unknown'})`);
       return store;
     };
+    // Each store's answers once given, for the objects after the first of their kind.
+    const answered = new Map<SchemaStore, Map<string, Lookup>>();
+    const sinkWarnings = (found: Lookup) => {
+      const hit = found.found;
+      for (const w of hit?.warnings ?? []) this.sink.set(`${hit!.source}\0${w}`, { file: hit!.source, message: w, severity: 'warning' });
+      return found;
+    };
     this.validator = new Validator({
       compiler: this.compiler,
       lookup: async (apiVersion, kind, file) => {
-        const found = await storeOf(file).lookup(apiVersion, kind);
-        const hit = found.found;
-        for (const w of hit?.warnings ?? []) this.sink.set(`${hit!.source}\0${w}`, { file: hit!.source, message: w, severity: 'warning' });
-        return found;
+        const store = storeOf(file);
+        const found = await store.lookup(apiVersion, kind);
+        let known = answered.get(store);
+        if (!known) answered.set(store, (known = new Map()));
+        known.set(`${apiVersion}|${kind}`, found);
+        return sinkWarnings(found);
+      },
+      lookupNow: (apiVersion, kind, file) => {
+        const found = answered.get(storeOf(file))?.get(`${apiVersion}|${kind}`);
+        return found && sinkWarnings(found);
       },
       kserveVersion: (file) => this.jobs.get(file)!.version,
       driftChecked: (file) => this.jobs.get(file)?.drift === true,
@@ -93,7 +106,9 @@ export class Stage {
     const results: ResourceResult[] = [];
     try {
       for (const f of files) {
-        const found = await (f.objects ? this.validator.validateObjects(f.path, f.objects, f.content, f.skip) : this.validator.validateFile(f.path, f.content, f.skip));
+        // Synchronous for a file whose kinds are all loaded (most of them): no promise per file.
+        const checked = f.objects ? this.validator.checkObjects(f.path, f.objects, f.content, f.skip) : this.validator.validateFile(f.path, f.content, f.skip);
+        const found = Array.isArray(checked) ? checked : await checked;
         for (const r of found) results.push(r);
       }
     } finally {

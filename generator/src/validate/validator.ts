@@ -12,8 +12,8 @@ import type { ErrorObject } from 'ajv';
 import { admit, schemaRules, type AdmissionNode, type SchemaRules } from '../admission/index.js';
 import { compileRule, compileSchema } from '../admission/cel/compile.js';
 import { checkWebhooks } from '../admission/webhook/index.js';
-import { builtinValidator, objectMetaErrors } from './builtin.js';
-import type { SchemaCompiler } from './compile.js';
+import { builtinNow, builtinValidator, objectMetaErrors, objectMetaNow } from './builtin.js';
+import type { SchemaCompiler, ValidateFn } from './compile.js';
 import { violations } from './messages.js';
 import { readObjects, readResources, type Resource } from './resources.js';
 import type { ResourceResult } from './result.js';
@@ -27,6 +27,8 @@ const BUILTIN_SOURCE = 'kubernetes-models (Kubernetes 1.33) + @kubernetes/client
 export interface ValidatorDeps {
   /** Schema lookup; `file` lets the caller pick locations per file (e.g. per KServe version). */
   readonly lookup: (apiVersion: string, kind: string, file: string) => Promise<Lookup>;
+  /** The same lookup once `lookup` has answered it, synchronously (undefined: not yet); validate/stage.ts keeps them per schema store. */
+  readonly lookupNow?: (apiVersion: string, kind: string, file: string) => Lookup | undefined;
   readonly compiler: SchemaCompiler;
   /** Schema locations, for the "no schema" message. */
   readonly describe: (file: string) => string;
@@ -51,7 +53,7 @@ export interface RulesUsed {
   readonly tried: readonly number[];
 }
 
-/** Validates files or single objects; stateless apart from its dependencies' caches. */
+/** Validates files or single objects; keeps what it loaded for them (lookups, compiled validators) and the CEL rules they reached. */
 export class Validator {
   /** The CRD versions whose CEL rules this run used, by admission key. */
   private readonly seen = new Map<string, { source: string; kind: string; version: string; tree: AdmissionNode }>();
@@ -101,62 +103,113 @@ export class Validator {
    * they are checked as they are and `text` is parsed only to locate a failure.
    */
   async validateObjects(file: string, objects: readonly unknown[], text: string, skipReason?: string): Promise<ResourceResult[]> {
+    return this.checkObjects(file, objects, text, skipReason);
+  }
+
+  /**
+   * The same, synchronously when everything its objects need is loaded (their schemas looked up,
+   * validators compiled, field lists read: every object after the first of its kind), else a
+   * promise that loads it and goes on. validate/stage.ts runs a batch through this.
+   */
+  checkObjects(file: string, objects: readonly unknown[], text: string, skipReason?: string): ResourceResult[] | Promise<ResourceResult[]> {
     const resources = readObjects(file, objects, text) ?? readResources(file, text);
     const out: ResourceResult[] = [];
-    for (const r of resources) out.push(await this.validateResource(r, skipReason));
+    for (let i = 0; i < resources.length; i++) {
+      const now = this.checkNow(resources[i]!, skipReason);
+      if (now === undefined) return this.checkRest(resources, i, out, skipReason);
+      out.push(now);
+    }
+    return out;
+  }
+
+  private async checkRest(resources: readonly Resource[], from: number, out: ResourceResult[], skipReason?: string): Promise<ResourceResult[]> {
+    for (let i = from; i < resources.length; i++) out.push(await this.validateResource(resources[i]!, skipReason));
     return out;
   }
 
   async validateResource(res: Resource, skipReason?: string): Promise<ResourceResult> {
+    // Each round loads one more thing an object needs (its lookup, validator, metadata check, field lists): a few at most.
+    for (let round = 0; round < 16; round++) {
+      const now = this.checkNow(res, skipReason);
+      if (now !== undefined) return now;
+      await this.loading;
+    }
+    throw new Error(`validate: what ${res.file} needs was loaded but is still not there (a bug)`);
+  }
+
+  /** What `checkNow` found missing: loads it (each thing once per run, failures kept too). */
+  private loading: Promise<unknown> = Promise.resolve();
+  /** Each schema's compiled validator once loaded, or why it cannot be used. */
+  private readonly validators = new Map<string, ValidateFn | Error>();
+  /** Without `lookupNow`, the answers per file (such validators check a few files: tests). */
+  private readonly lookups = new Map<string, Lookup>();
+
+  private wait(p: Promise<unknown>): undefined {
+    this.loading = p;
+    return undefined;
+  }
+
+  /**
+   * The verdict on one object, or undefined when something it needs must be loaded first (then
+   * `this.loading` loads it, and the caller asks again). Nothing it does before it gives up is
+   * seen outside (the warnings and reached rules it records are keyed, so recorded once).
+   */
+  private checkNow(res: Resource, skipReason?: string): ResourceResult | undefined {
     const obj = res.object;
     const meta = obj && typeof obj.metadata === 'object' && obj.metadata !== null ? (obj.metadata as Record<string, unknown>) : {};
-    const base = {
-      filename: res.file,
-      ...(res.line === undefined ? {} : { line: res.line }),
-      kind: typeof obj?.kind === 'string' ? obj.kind : '',
-      name: typeof meta.name === 'string' ? meta.name : typeof meta.generateName === 'string' ? meta.generateName : '',
-      version: typeof obj?.apiVersion === 'string' ? obj.apiVersion : '',
-    };
-    const error = (msg: string): ResourceResult => ({ ...base, status: 'error', msg, validationErrors: [] });
+    const kind = typeof obj?.kind === 'string' ? obj.kind : '';
+    const name = typeof meta.name === 'string' ? meta.name : typeof meta.generateName === 'string' ? meta.generateName : '';
+    const version = typeof obj?.apiVersion === 'string' ? obj.apiVersion : '';
+    const error = (msg: string) => verdict(res, kind, name, version, 'error', msg, []);
     if (!obj) return error(res.error ?? 'cannot read the document');
-    if (skipReason) return { ...base, status: 'skipped', msg: skipReason, validationErrors: [] };
-    if (!base.version) return error('missing apiVersion');
-    if (!base.kind) return error('missing kind');
-    if (base.version.startsWith(`${KUSTOMIZE_CONFIG_GROUP}/`)) {
-      return { ...base, status: 'skipped', msg: `kustomize build configuration (${KUSTOMIZE_CONFIG_GROUP}), not a Kubernetes object`, validationErrors: [] };
+    if (skipReason) return verdict(res, kind, name, version, 'skipped', skipReason, []);
+    if (!version) return error('missing apiVersion');
+    if (!kind) return error('missing kind');
+    if (version.startsWith(`${KUSTOMIZE_CONFIG_GROUP}/`)) {
+      return verdict(res, kind, name, version, 'skipped', `kustomize build configuration (${KUSTOMIZE_CONFIG_GROUP}), not a Kubernetes object`, []);
     }
 
     let errors: ErrorObject[];
     let schema: string;
     let admitted: ReturnType<typeof admit> | undefined;
-    const lookup = await this.deps.lookup(base.version, base.kind, res.file);
+    const lookup = this.deps.lookupNow ? this.deps.lookupNow(version, kind, res.file) : this.lookups.get(`${version}|${kind}|${res.file}`);
+    if (!lookup) return this.wait(this.deps.lookup(version, kind, res.file).then((l) => this.deps.lookupNow || this.lookups.set(`${version}|${kind}|${res.file}`, l)));
     if (lookup.error) return error(lookup.error);
     if (lookup.found) {
-      let validate;
-      try {
-        const hit = lookup.found;
-        validate = await this.deps.compiler.getByKey(hit.key, () => hit.schema);
-      } catch (e) {
-        return error(`the schema from ${lookup.found.source} cannot be used: ${(e as Error).message}`);
+      const hit = lookup.found;
+      const validate = this.validators.get(hit.key);
+      if (validate === undefined) {
+        return this.wait(
+          this.deps.compiler.getByKey(hit.key, () => hit.schema).then(
+            (fn) => this.validators.set(hit.key, fn),
+            (e: Error) => this.validators.set(hit.key, e),
+          ),
+        );
       }
-      errors = validate(obj) ? [] : [...(validate.errors ?? [])];
+      if (validate instanceof Error) return error(`the schema from ${hit.source} cannot be used: ${validate.message}`);
       // The API server checks ObjectMeta for every kind; a CRD schema only says `type: object`.
-      if (meta === obj.metadata) errors.push(...(await objectMetaErrors(meta)).filter((e) => e.instancePath.startsWith('/metadata')));
-      schema = lookup.found.source;
+      const metaErrors = meta === obj.metadata ? objectMetaNow(meta) : NONE;
+      if (!metaErrors) return this.wait(objectMetaErrors(meta));
+      errors = validate(obj) ? [] : [...(validate.errors ?? [])];
+      for (const e of metaErrors) if (e.instancePath.startsWith('/metadata')) errors.push(e);
+      schema = hit.source;
       // CEL rules run on objects the schema admits, as the API server runs them after it.
-      const { admission, admissionKey } = lookup.found;
+      const { admission, admissionKey } = hit;
       if (admission && admissionKey && errors.length === 0) {
-        if (!this.seen.has(admissionKey)) this.seen.set(admissionKey, { source: lookup.found.source, kind: base.kind, version: base.version, tree: admission });
+        if (!this.seen.has(admissionKey)) this.seen.set(admissionKey, { source: hit.source, kind, version, tree: admission });
         this.deps.onAdmission?.(admissionKey);
         admitted = admit(obj, admission, admissionKey);
       }
     } else {
-      const builtin = await builtinValidator(base.version, base.kind);
+      const builtin = builtinNow(version, kind);
+      if (builtin === undefined) return this.wait(builtinValidator(version, kind));
       if (!builtin) {
         const note = lookup.note ? ` (${lookup.note})` : '';
-        return error(`no schema for ${base.kind} ${base.version}${note} in ${this.deps.describe(res.file)} or the built-in Kubernetes kinds`);
+        return error(`no schema for ${kind} ${version}${note} in ${this.deps.describe(res.file)} or the built-in Kubernetes kinds`);
       }
-      errors = await builtin(obj);
+      const checked = builtin(obj);
+      if (!checked) return this.wait(builtinValidator(version, kind).then((v) => v!(obj)));
+      errors = checked;
       schema = BUILTIN_SOURCE;
     }
     const found = violations(errors, res.locate);
@@ -171,18 +224,29 @@ export class Validator {
     const kserve = errors.length === 0 ? this.deps.kserveVersion?.(res.file) : undefined;
     if (kserve) {
       const findings = checkWebhooks((admitted?.stored ?? obj) as Record<string, unknown>, kserve);
-      if (!findings) this.deps.onWarning?.(res.file, res.line, `KServe ${kserve} has no ported webhook rules (ported: see admission/webhook); ${base.kind} ${base.name} is checked against the schema and CEL only`);
+      if (!findings) this.deps.onWarning?.(res.file, res.line, `KServe ${kserve} has no ported webhook rules (ported: see admission/webhook); ${kind} ${name} is checked against the schema and CEL only`);
       for (const f of findings ?? []) {
         const where = res.locate(f.path);
-        if (f.severity === 'warning') this.deps.onWarning?.(res.file, where?.line ?? res.line, `${base.kind}/${base.name}: ${f.msg} [rule: ${f.rule}]`);
+        if (f.severity === 'warning') this.deps.onWarning?.(res.file, where?.line ?? res.line, `${kind}/${name}: ${f.msg} [rule: ${f.rule}]`);
         else found.push({ path: f.path, msg: f.msg, rule: f.rule, ...where });
       }
     }
-    const out: { -readonly [K in keyof ResourceResult]: ResourceResult[K] } = { ...base, status: found.length ? 'invalid' : 'valid', msg: '', validationErrors: found, schema };
-    // Set, not spread: a second spread in the literal takes V8's slow path for every object.
+    const out = verdict(res, kind, name, version, found.length ? 'invalid' : 'valid', '', found);
+    out.schema = schema;
     if (admitted) out.admission = { evaluated: admitted.counts.evaluated, transition: admitted.counts.transition, uncompiled: admitted.counts.uncompiled, defaulted: admitted.defaulted };
     return out;
   }
+}
+
+const NONE: readonly ErrorObject[] = [];
+
+type Verdict = { -readonly [K in keyof ResourceResult]: ResourceResult[K] };
+/**
+ * A verdict, its fields in kubeconform's order: built by literal (one of two shapes, with and
+ * without a line), not by spreading, so that the run's verdicts share V8 maps.
+ */
+function verdict(res: Resource, kind: string, name: string, version: string, status: ResourceResult['status'], msg: string, validationErrors: ResourceResult['validationErrors']): Verdict {
+  return res.line === undefined ? { filename: res.file, kind, name, version, status, msg, validationErrors } : { filename: res.file, line: res.line, kind, name, version, status, msg, validationErrors };
 }
 
 /** The value at a JSON pointer. */

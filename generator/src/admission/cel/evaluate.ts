@@ -105,8 +105,14 @@ class CelObject extends Map<string, unknown> {
 
   override get(name: string): unknown {
     if (this.done) return super.get(name);
-    // A name that is its own JSON key needs no search (CEL names of other keys carry `__`).
-    if (typeof name === 'string' && Object.prototype.hasOwnProperty.call(this.json, name) && (!this.isStruct() || celPropertyName(name) === name)) return this.convert(name);
+    // Every key of the map is a string (a JSON key, or its CEL name).
+    if (typeof name !== 'string') return undefined;
+    const own = Object.prototype.hasOwnProperty.call(this.json, name);
+    // A map's keys are the JSON keys as they are.
+    if (!this.isStruct()) return own ? this.convert(name) : undefined;
+    // A struct's CEL name differs from its JSON key only by escapes, which all contain `__`: a
+    // name without `__` is the CEL name of that JSON key or of none (absent: no search either).
+    if (!name.includes('__')) return own && celPropertyName(name) === name ? this.convert(name) : undefined;
     this.materialize();
     return super.get(name);
   }
