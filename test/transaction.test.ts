@@ -92,6 +92,29 @@ describe('atomic apply', () => {
     });
   }
 
+  it('a temp that fails while earlier ones are still being written: the stage is removed only after they finish, so none is left', async () => {
+    const changes = seed();
+    const before = snapshot(repo!.dir);
+    let calls = 0;
+    const events: string[] = [];
+    const slowThenFull: FsOps = {
+      ...realFs,
+      writeFile: async (p, d) => {
+        if (++calls === 3) throw Object.assign(new Error('ENOSPC: no space left on device'), { code: 'ENOSPC' });
+        await new Promise((resolve) => setTimeout(resolve, 50)); // temps 1 and 2 are still in flight when 3 fails
+        return realFs.writeFile(p, d).finally(() => events.push('write'));
+      },
+      unlink: (p) => (events.push('unlink'), realFs.unlink(p)),
+      rmdir: (p) => (events.push('rmdir'), realFs.rmdir(p)),
+    };
+    await expect(applyChanges(repo!.dir, changes, slowThenFull)).rejects.toThrow('ENOSPC');
+    await new Promise((resolve) => setTimeout(resolve, 100)); // a write the discard did not wait for has ended by now
+    // (A temp created between the discard's unlinks and its rmdir would be left behind.)
+    expect(events).toEqual(['write', 'write', 'unlink', 'unlink', 'unlink', 'rmdir']);
+    expect(snapshot(repo!.dir)).toEqual(before);
+    expect(stages()).toEqual([]);
+  });
+
   it('a process killed between renames is rolled back by the next run', async () => {
     const changes = seed();
     const before = snapshot(repo!.dir);

@@ -44,10 +44,14 @@ export function inThread(fs: TempFs): StageWriter {
           else queue.push(start);
         }),
       ),
+    // Every write of the batch ends before it answers (Promise.all would reject at the first
+    // failure, and a discard could then remove the folder while a temp is still being created).
     flush: async () => {
       const batch = given;
       given = [];
-      await Promise.all(batch);
+      let first: { error: unknown } | undefined;
+      await Promise.all(batch.map((p) => p.catch((error: unknown) => void (first ??= { error }))));
+      if (first) throw first.error;
     },
     close: async () => undefined,
   };
