@@ -33,13 +33,12 @@ export async function generate(opts: GenerateOptions): Promise<GenerateResult> {
     const hit = await reusable(inputs);
     if (hit) return { changes: [], warnings: hit.warnings, recovered, dryRun: opts.dryRun, notes: hit.notes, reused: true };
     // Only a run that renders loads the parser, the renderers and the admission rules.
-    const [{ loadWorkspace }, { catalogAdmission }, { applyChanges, backgroundStage }, { manualSecrets }, { runDependencies }] = await Promise.all([
-      import('./workspace.js'),
-      import('./generate-admission.js'),
+    // (from its code-cached bundle when it names this build: bundle/load.ts)
+    const [bundled, { applyChanges, backgroundStage }] = await Promise.all([
+      import('../bundle/load.js').then(({ loadOr }) => loadOr<typeof import('./generate-run.js')>('commands/generate-run', inputs.cache, () => import('./generate-run.js'))),
       import('../disk/transaction.js'),
-      import('../prerequisites/render.js'),
-      import('../manifest/dependencies.js'),
     ]);
+    const { loadWorkspace, catalogAdmission, manualSecrets, runDependencies } = bundled.exports;
     // Files to write are staged while the rest renders (disk/stage.ts); any error before the
     // transaction removes the stage, so a failing run leaves the tree as it was.
     const stage = opts.dryRun ? undefined : backgroundStage(opts.root);
@@ -59,6 +58,7 @@ export async function generate(opts: GenerateOptions): Promise<GenerateResult> {
     const notes = ws.catalog.environments.flatMap((e) => manualSecrets(e).map((s) => `${e.name}: create Secret ${s.secret} once: ${s.command}`));
     const warnings = [...ws.warnings, ...admission];
     await record(inputs, { files: ws.files, deps, warnings, notes });
+    await bundled.persist();
     return { changes: ws.plan.changes, warnings, recovered, dryRun: opts.dryRun, notes };
   };
   if (!opts.dryRun) return withTree(opts.root, 'generate', opts, run);
