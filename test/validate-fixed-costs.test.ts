@@ -10,7 +10,8 @@ import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, describe, expect, it } from 'vitest';
 import { builtinValidator, RENDERED } from '../generator/src/validate/builtin.js';
-import { indexCrdText, kindTokens, mayHoldCrd } from '../generator/src/validate/crd-index.js';
+import { crdFileKey, indexCrdText, kindTokens, mayHoldCrd } from '../generator/src/validate/crd-index.js';
+import { crdFileKinds } from '../generator/src/validate/crd-kinds.js';
 import { DiskCache } from '../generator/src/validate/cache.js';
 import { renderWorkspace } from '../generator/src/commands/workspace.js';
 import { renderTree } from '../generator/src/render/tree.js';
@@ -132,6 +133,36 @@ describe('validate fixed costs', () => {
       expect({ what, rewritten: readFileSync(entryPath, 'utf8') === good }).toStrictEqual({ what, rewritten: true });
     }
     expect(statSync(entryPath).size).toBe(Buffer.byteLength(good));
+  });
+
+  it("a folder's kind scans come from the cache when it has exactly these contents, and a damaged entry is scanned again and rewritten", async () => {
+    const dirs = [join(UPSTREAM, 'gateway-api', 'v1.5.1', 'config', 'crd', 'standard'), join(UPSTREAM, 'kserve', 'v0.20.0', 'config', 'crd', 'full', 'llmisvc')];
+    const files = dirs.flatMap((d) => readdirSync(d).sort().map((f) => readFileSync(join(d, f)))).map((bytes) => ({ bytes, key: crdFileKey(bytes) }));
+    const scanned = files.map((f) => (mayHoldCrd(f.bytes.toString('utf8')) ? [...kindTokens(f.bytes.toString('utf8'))] : undefined));
+    expect(scanned.filter((k) => !k).length).toBeGreaterThan(0); // the kustomization and patches: no CRD
+    const plain = (ks: (ReadonlySet<string> | undefined)[]) => ks.map((k) => (k ? [...k] : undefined));
+    const dir = join(work.dir, 'kinds-cache');
+    const cache = new DiskCache(dir);
+    expect(plain(await crdFileKinds(files, cache))).toStrictEqual(scanned); // scanned, and written
+    const entries = readdirSync(join(dir, 'crd')).filter((f) => f.startsWith('kinds-'));
+    expect(entries.length).toBe(1);
+    const entryPath = join(dir, 'crd', entries[0]!);
+    const good = readFileSync(entryPath, 'utf8');
+    expect(plain(await crdFileKinds(files, cache))).toStrictEqual(scanned);
+    // Read, not scanned: an entry that says otherwise is believed (it is keyed by these very contents).
+    const forged = JSON.parse(good) as (string[] | null)[];
+    forged[forged.findIndex((k) => k !== null)] = ['Forged'];
+    writeFileSync(entryPath, JSON.stringify(forged));
+    expect(plain(await crdFileKinds(files, cache)).some((k) => k?.[0] === 'Forged')).toBe(true);
+    // Other contents (one file changed, one fewer): another entry.
+    const changed = files.map((f, i) => (i === 3 ? { bytes: Buffer.concat([f.bytes, Buffer.from('\n# x\n')]), key: crdFileKey(Buffer.concat([f.bytes, Buffer.from('\n# x\n')])) } : f));
+    expect(plain(await crdFileKinds(changed, cache))).toStrictEqual(scanned);
+    expect(plain(await crdFileKinds(files.slice(1), cache))).toStrictEqual(scanned.slice(1));
+    for (const bad of ['', 'not json', '{}', JSON.stringify(JSON.parse(good).slice(1)), JSON.stringify([...JSON.parse(good).slice(1), 7]), good.replace('"', '"\u0000'), JSON.stringify(JSON.parse(good).map((k: string[] | null) => (k ? [...k, 1] : k)))]) {
+      writeFileSync(entryPath, bad);
+      expect({ bad, kinds: plain(await crdFileKinds(files, cache)) }).toStrictEqual({ bad, kinds: scanned });
+      expect({ bad, rewritten: readFileSync(entryPath, 'utf8') }).toStrictEqual({ bad, rewritten: good });
+    }
   });
 
   it('a CRD file read as bytes gets the key its text gets, and an entry with other than ASCII is read (and checked) as text', async () => {

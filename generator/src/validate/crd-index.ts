@@ -161,13 +161,21 @@ export function kindTokens(text: string): ReadonlySet<string> {
  * Every served version of every CRD in `text` (YAML, several documents allowed, or JSON).
  * `bytes`, when given, are the file `text` was decoded from as UTF-8 (the caller read them).
  */
-export async function indexCrdText(text: string, source: string, cache: DiskCache, bytes?: Uint8Array): Promise<CrdEntry[]> {
-  const file = `crd/${indexKey(text, bytes)}.json`;
+export function indexCrdText(text: string, source: string, cache: DiskCache, bytes?: Uint8Array): Promise<CrdEntry[]> {
+  return indexCrdFile(bytes ? crdFileKey(bytes, () => text) : textKey(text), () => text, source, cache);
+}
+
+/**
+ * The same for a file whose key (`crdFileKey`) is known: its text is asked for only when the
+ * cache has no (whole) entry for it, and converted then.
+ */
+export async function indexCrdFile(key: string, textOf: () => string, source: string, cache: DiskCache): Promise<CrdEntry[]> {
+  const file = `crd/${key}.json`;
   const cached = await cache.readBytes(file);
   const entries = cached === undefined ? undefined : deserialize(cached, source); // undefined when damaged: convert again
   if (entries) return entries;
   const stored: Stored[] = [];
-  for (const doc of readDocuments(text, source)) {
+  for (const doc of readDocuments(textOf(), source)) {
     if (!isCrd(doc)) continue;
     for (const v of crdVersionSchemas(doc)) stored.push({ ...v, key: sha256(JSON.stringify(v.schema)), ...(v.admission ? { admissionKey: sha256(JSON.stringify(v.admission)) } : {}) });
   }
@@ -177,15 +185,17 @@ export async function indexCrdText(text: string, source: string, cache: DiskCach
 
 const KEY_PREFIX = `${CONVERTER_VERSION}\0${INDEX_FORMAT}\0`;
 
+const textKey = (text: string) => sha256(`${KEY_PREFIX}${text}`);
+
 /**
- * The cache key of a CRD file: sha256 of the converter version, the format and the text. Bytes
- * that are valid UTF-8 are exactly the encoding of the text decoded from them, so hashing them
- * gives the same key without encoding megabytes of text again; other bytes (decoding replaced
- * something) hash the text, as always.
+ * The cache key of a CRD file's index: sha256 of the converter version, the format and the text
+ * (`textOf`: the text of `bytes` decoded as UTF-8). Bytes that are valid UTF-8 are exactly the
+ * encoding of the text decoded from them, so hashing them gives the same key without decoding
+ * and encoding megabytes of text; other bytes (decoding replaced something) hash the text, as always.
  */
-function indexKey(text: string, bytes: Uint8Array | undefined): string {
-  if (bytes && isUtf8(bytes)) return createHash('sha256').update(KEY_PREFIX).update(bytes).digest('hex');
-  return sha256(`${KEY_PREFIX}${text}`);
+export function crdFileKey(bytes: Uint8Array, textOf: () => string = () => Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('utf8')): string {
+  if (isUtf8(bytes)) return createHash('sha256').update(KEY_PREFIX).update(bytes).digest('hex');
+  return textKey(textOf());
 }
 
 function readDocuments(text: string, source: string): unknown[] {

@@ -14,7 +14,8 @@ import { join } from 'node:path';
 import type { AdmissionNode } from '../admission/schema.js';
 import { DiskCache, sha256 } from './cache.js';
 import { fromJsonSchema, type JsonSchema } from './crd-schema.js';
-import { indexCrdText, kindTokens, mayHoldCrd, type CrdEntry } from './crd-index.js';
+import { crdFileKey, indexCrdFile, indexCrdText, type CrdEntry } from './crd-index.js';
+import { crdFileKinds } from './crd-kinds.js';
 import { fetchText, type FetchOptions } from './download.js';
 import { renderTemplate } from './template.js';
 import { isUrl, type Location } from './location.js';
@@ -41,13 +42,16 @@ export interface Lookup {
   readonly note?: string;
 }
 
-/** A file of a folder location that may hold a CRD: its bytes, their text, and the `kind:` values in it (scanned on first use). */
+/** A file of a folder location that may hold a CRD: its bytes, their CRD-index key, and the `kind:` values in it. */
 interface CrdFile {
   readonly path: string;
-  readonly bytes: Uint8Array;
-  readonly text: string;
-  readonly kinds: () => ReadonlySet<string>;
+  readonly bytes: Buffer;
+  readonly key: string;
+  readonly kinds: ReadonlySet<string>;
 }
+
+/** The text of a file, as reading it with 'utf8' gives it. */
+const decode = (bytes: Buffer) => bytes.toString('utf8');
 
 /** The schema locations of a run, searched lazily and memoised. */
 export class SchemaStore {
@@ -102,11 +106,11 @@ export class SchemaStore {
       const fetched = await this.fetch(loc.url);
       // A pinned default CRD (kind-scoped URL) neither cached nor downloadable: name it (the reason says how to get it here).
       if (!fetched.ok) throw new Error(loc.kinds ? `the CRD of ${kind} ${apiVersion} is not on this machine: ${fetched.reason}` : fetched.reason);
-      return this.index(loc.url, fetched.text, fetched.bytes);
+      return this.index(loc.url, () => indexCrdText(fetched.text, loc.url, this.cache, fetched.bytes));
     }
     if (loc.type !== 'path') return [];
     const files = await this.listCrdFiles(loc.path);
-    const nested = await Promise.all(files.filter((f) => f.kinds().has(kind)).map((f) => this.index(f.path, f.text, f.bytes)));
+    const nested = await Promise.all(files.filter((f) => f.kinds.has(kind)).map((f) => this.index(f.path, () => indexCrdFile(f.key, () => decode(f.bytes), f.path, this.cache))));
     return nested.flat();
   }
 
@@ -120,10 +124,11 @@ export class SchemaStore {
     return p;
   }
 
-  private index(source: string, text: string, bytes?: Uint8Array): Promise<CrdEntry[]> {
+  /** `source`'s CRD index, made once per run. */
+  private index(source: string, make: () => Promise<CrdEntry[]>): Promise<CrdEntry[]> {
     let p = this.indexes.get(source);
     if (!p) {
-      p = indexCrdText(text, source, this.cache, bytes);
+      p = make();
       this.indexes.set(source, p);
     }
     return p;
@@ -135,15 +140,13 @@ export class SchemaStore {
     if (!p) {
       p = walk(path).then(async (files) => {
         if (!files.length) throw new Error(`schema location ${path}: no such file or folder, or no YAML/JSON files in it`);
-        // Read as bytes, decoded here (the same text as reading with 'utf8'): the bytes give the CRD index its key without encoding the text again.
+        // Read as bytes and hashed (their CRD-index keys): with the kinds of these contents in the cache (crd-kinds.ts), no file is decoded.
         const read = await Promise.all(files.map(async (f) => {
           const bytes = await readFile(f);
-          return { path: f, bytes, text: bytes.toString('utf8') };
+          return { path: f, bytes, key: crdFileKey(bytes) };
         }));
-        return read.filter((f) => mayHoldCrd(f.text)).map((f) => {
-          let kinds: ReadonlySet<string> | undefined;
-          return { ...f, kinds: () => (kinds ??= kindTokens(f.text)) };
-        });
+        const kinds = await crdFileKinds(read, this.cache);
+        return read.flatMap((f, i) => (kinds[i] ? [{ ...f, kinds: kinds[i] }] : []));
       });
       this.crdFiles.set(path, p);
     }
