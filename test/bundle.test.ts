@@ -33,6 +33,20 @@ async function validateWith(dist: string, repo: string, cache: string) {
 }
 
 describe('validate bundle', () => {
+  it("holds ajv-i18n's English messages only, the one locale @kubernetes-models/validate uses", () => {
+    // The package calls localize.en and nothing else of ajv-i18n (scripts/bundle.mjs hands it just that).
+    const pkg = join(PROJECT, 'node_modules', '@kubernetes-models', 'validate', 'dist');
+    const uses = readdirSync(pkg, { recursive: true, encoding: 'utf8' }).filter((f) => /\.m?js$/.test(f)).flatMap((f) => {
+      const text = readFileSync(join(pkg, f), 'utf8');
+      return /ajv-i18n/.test(text) ? [...text.matchAll(/\blocalize\b(\.\w+)?/g)].map((m) => m[0]) : [];
+    });
+    expect(new Set(uses)).toEqual(new Set(['localize', 'localize.en']));
+    const bundle = readFileSync(join(PROJECT, 'dist', 'commands', 'validate-run.bundle.cjs'), 'utf8');
+    const locales = [...bundle.matchAll(/^\/\/ node_modules\/ajv-i18n\/localize\/([^/]+)\//gm)].map((m) => m[1]);
+    expect(locales).toEqual(['en']);
+  });
+
+
   it('gives the same bytes as the modules, only for the build it names, and survives a damaged code cache', async () => {
     // A copy of the build with its bundle, resolving packages from the project's node_modules.
     const tool = join(work.dir, 'tool');
