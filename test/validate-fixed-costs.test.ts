@@ -165,6 +165,25 @@ describe('validate fixed costs', () => {
     }
   });
 
+  it('a cache entry reads as the text reading it as UTF-8 gives, whatever its bytes', async () => {
+    const dir = join(work.dir, 'read-cache');
+    const cache = new DiskCache(dir);
+    const samples: [string, Buffer][] = [
+      ['ascii', Buffer.from('module.exports = 1;\n')],
+      ['empty', Buffer.alloc(0)],
+      ['not ascii', Buffer.from('“décrit” — ok\n')],
+      ['latin1 bytes (not UTF-8)', Buffer.from([0x61, 0xe9, 0x62, 0xff, 0x0a])],
+      ['a cut UTF-8 sequence', Buffer.from([0x61, 0xe2, 0x80])],
+      ['NUL and controls', Buffer.from([0x00, 0x01, 0x7f, 0x0a])],
+    ];
+    for (const [what, bytes] of samples) {
+      await cache.writeBytes(`t/${what}`, bytes);
+      expect({ what, text: await cache.read(`t/${what}`) }).toStrictEqual({ what, text: readFileSync(join(dir, 't', what), 'utf8') });
+    }
+    expect(await cache.read('t/absent')).toBeUndefined();
+    expect(await new DiskCache(undefined).read('t/ascii')).toBeUndefined();
+  });
+
   it('a CRD file read as bytes gets the key its text gets, and an entry with other than ASCII is read (and checked) as text', async () => {
     const base = readFileSync(join(UPSTREAM, 'gateway-api', 'v1.5.1', 'config', 'crd', 'standard', 'gateway.networking.k8s.io_gatewayclasses.yaml'), 'utf8');
     // Descriptions with characters outside ASCII: JSON.stringify keeps them, so the entry is not ASCII.

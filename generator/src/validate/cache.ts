@@ -4,6 +4,7 @@
  * never used — only unused. Writes are atomic (temp file + rename), so parallel runs sharing
  * the folder see a whole file or none. A cache that cannot be written only costs speed.
  */
+import { isAscii } from 'node:buffer';
 import { createHash, randomBytes } from 'node:crypto';
 import { mkdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
 import { homedir } from 'node:os';
@@ -26,14 +27,14 @@ export function defaultCacheDir(env: Readonly<Record<string, string | undefined>
 export class DiskCache {
   constructor(readonly dir: string | undefined) {}
 
-  /** The cached text at `key` (a relative path such as `crd/<sha>.json`), if any. */
+  /**
+   * The cached text at `key` (a relative path such as `crd/<sha>.json`), if any: the string
+   * reading it as UTF-8 gives. Read as bytes and decoded here, latin1 when they are all ASCII (the
+   * same string, without validating megabytes of compiled validators as UTF-8).
+   */
   async read(key: string): Promise<string | undefined> {
-    if (!this.dir) return undefined;
-    try {
-      return await readFile(join(this.dir, key), 'utf8');
-    } catch {
-      return undefined;
-    }
+    const bytes = await this.readBytes(key);
+    return bytes?.toString(isAscii(bytes) ? 'latin1' : 'utf8');
   }
 
   /** The cached bytes at `key`, if any. */
