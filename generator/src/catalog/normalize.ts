@@ -46,14 +46,13 @@ export function hardwareOf(m: ModelFile, profiles: CatalogFile['profiles']): Har
   const accelerator = m.accelerator ?? profile.accelerator ?? 'nvidia';
   const gpus = ref?.gpus ?? m.gpus ?? (accelerator === 'cpu' ? 0 : (podGpusOf(m.tensorParallel, m.parallelism) ?? 1));
   const resourceName = accelerator === 'cpu' ? undefined : (profile.resourceName ?? GPU_RESOURCE[accelerator]);
-  return {
-    accelerator,
-    gpus,
-    ...(resourceName ? { resourceName } : {}),
-    ...(profile.nodeSelector ? { nodeSelector: profile.nodeSelector } : {}),
-    ...(profile.tolerations ? { tolerations: profile.tolerations as JsonObject[] } : {}),
-    ...(profile.runtimeClassName ? { runtimeClassName: profile.runtimeClassName } : {}),
-  };
+  // By assignment, in this key order (see modelOf).
+  const out: { -readonly [K in keyof Hardware]: Hardware[K] } = { accelerator, gpus };
+  if (resourceName) out.resourceName = resourceName;
+  if (profile.nodeSelector) out.nodeSelector = profile.nodeSelector;
+  if (profile.tolerations) out.tolerations = profile.tolerations as JsonObject[];
+  if (profile.runtimeClassName) out.runtimeClassName = profile.runtimeClassName;
+  return out;
 }
 
 export function resourcesOf(r: ResourcesFile | undefined): Resources | undefined {
@@ -133,49 +132,43 @@ function modelOf(key: string, file: ModelFile, c: CatalogFile, kserve: string): 
   const resources = resourcesOf(m.resources ?? profile?.resources);
   const claim = /^pvc:\/\/([^/]+)\/?(.*)$/.exec(m.uri ?? '');
   const prefillGpus = m.prefill?.gpus ?? (m.prefill && podGpusOf(m.prefill.tensorParallel, m.prefill.parallelism)) ?? hardware.gpus;
-  return {
-    name: key,
-    servedName: servedNameOf(key, m),
-    uri: m.uri ?? '',
-    ...(m.autoscaling
-      ? { autoscaling: { min: m.autoscaling.min, max: m.autoscaling.max, engine: m.autoscaling.engine ?? 'hpa' } }
-      : m.replicas !== undefined
-        ? { replicas: m.replicas }
-        : {}),
-    hardware,
-    ...(m.profile ? { profile: parseProfileRef(m.profile).name } : {}),
-    tensorParallel: parallelism.tensor,
-    parallelism,
-    worker: needsWorker(parallelism),
-    router,
-    ...(router === 'prefill-decode' ? { prefill: prefillOf(m, prefillGpus) } : {}),
-    decode: extrasOf(m.decode),
-    // KServe's CPU image runs as root: with it comes runAsNonRoot: false, unless the catalog says otherwise.
-    production: cpuImage && m.runAsRoot === undefined ? { ...productionOf(m, kserve), runAsRoot: true } : productionOf(m, kserve),
-    ...(resources ? { resources } : {}),
-    ...(image ? { image } : {}),
-    ...(m.hfTokenSecret ? { hfTokenSecret: m.hfTokenSecret } : {}),
-    ...(m.download && claim
-      ? {
-          download: {
-            from: m.download.from,
-            claim: claim[1] ?? '',
-            subPath: claim[2] ?? '',
-            size: String(m.download.size),
-            ...(m.download.storageClass ? { storageClass: m.download.storageClass } : {}),
-            accessMode: m.download.accessMode ?? 'ReadWriteMany',
-            image: m.download.image ?? `kserve/storage-initializer:${kserve}`,
-          },
-        }
-      : {}),
-    args: m.args ?? [],
-    env: envOf(m.env),
-    presets: m.presets ?? [],
-    stopped: m.stopped ?? false,
-    labels: m.labels ?? {},
-    annotations: m.annotations ?? {},
-    ...(m.spec ? { spec: m.spec as JsonObject } : {}),
-  };
+  // Built by assignment in the literal's key order (the same object): a literal of conditional
+  // spreads gives every model a hidden class of its own, and each reader of the models runs megamorphic.
+  const out: Record<string, unknown> = { name: key, servedName: servedNameOf(key, m), uri: m.uri ?? '' };
+  if (m.autoscaling) out.autoscaling = { min: m.autoscaling.min, max: m.autoscaling.max, engine: m.autoscaling.engine ?? 'hpa' };
+  else if (m.replicas !== undefined) out.replicas = m.replicas;
+  out.hardware = hardware;
+  if (m.profile) out.profile = parseProfileRef(m.profile).name;
+  out.tensorParallel = parallelism.tensor;
+  out.parallelism = parallelism;
+  out.worker = needsWorker(parallelism);
+  out.router = router;
+  if (router === 'prefill-decode') out.prefill = prefillOf(m, prefillGpus);
+  out.decode = extrasOf(m.decode);
+  // KServe's CPU image runs as root: with it comes runAsNonRoot: false, unless the catalog says otherwise.
+  out.production = cpuImage && m.runAsRoot === undefined ? { ...productionOf(m, kserve), runAsRoot: true } : productionOf(m, kserve);
+  if (resources) out.resources = resources;
+  if (image) out.image = image;
+  if (m.hfTokenSecret) out.hfTokenSecret = m.hfTokenSecret;
+  if (m.download && claim) {
+    out.download = {
+      from: m.download.from,
+      claim: claim[1] ?? '',
+      subPath: claim[2] ?? '',
+      size: String(m.download.size),
+      ...(m.download.storageClass ? { storageClass: m.download.storageClass } : {}),
+      accessMode: m.download.accessMode ?? 'ReadWriteMany',
+      image: m.download.image ?? `kserve/storage-initializer:${kserve}`,
+    };
+  }
+  out.args = m.args ?? [];
+  out.env = envOf(m.env);
+  out.presets = m.presets ?? [];
+  out.stopped = m.stopped ?? false;
+  out.labels = m.labels ?? {};
+  out.annotations = m.annotations ?? {};
+  if (m.spec) out.spec = m.spec as JsonObject;
+  return out as unknown as Model;
 }
 
 export function normalize(name: string, file: string, c: CatalogFile): Environment {

@@ -6,10 +6,11 @@
 import type { Issue } from '../errors.js';
 import type { CatalogDocument, PathKey } from './document.js';
 import type { CatalogFile, ModelFile } from './schema.js';
-import { hardwareOf } from './normalize.js';
+import { hardwareOf, withDefaults } from './normalize.js';
 import { podGpusOf } from './workload.js';
 
 type Rule = (c: CatalogFile, doc: CatalogDocument) => Issue[];
+/** A model with the defaults under it (normalize.ts withDefaults: merged once per model, shared by every rule; these rules read none of the keys it merges deeply). */
 type Merged = ModelFile;
 
 /** Where a model sets a key, else where `defaults` does. */
@@ -86,7 +87,7 @@ function workloadIssues(
 
 const parallelismRules: Rule = (c, doc) =>
   Object.entries(c.models).flatMap(([key, own]) => {
-    const m: Merged = c.defaults ? ({ ...c.defaults, ...own } as Merged) : own;
+    const m: Merged = withDefaults(c.defaults, own);
     const hw = hardwareOf(m, c.profiles);
     const gpusWritten = m.gpus !== undefined || /:\d+$/.test(m.profile ?? '');
     const issues = workloadIssues(c, doc, base(c, key, ['parallelism', 'tensorParallel']), hw.gpus, gpusWritten, m.tensorParallel, m.parallelism, 'model', m.router === 'prefill-decode' ? PIPELINE_PRESETS[1]! : PIPELINE_PRESETS[0]!);
@@ -130,7 +131,7 @@ const resourceKeys: Rule = (c, doc) => {
 
 const routeNeedsScheduler: Rule = (c, doc) =>
   Object.entries(c.models).flatMap(([key, own]) => {
-    const m: Merged = c.defaults ? ({ ...c.defaults, ...own } as Merged) : own;
+    const m: Merged = withDefaults(c.defaults, own);
     const router = m.router ?? 'scheduler';
     const issues: Issue[] = [];
     if (m.route === false && router !== 'scheduler' && router !== 'prefill-decode') {
