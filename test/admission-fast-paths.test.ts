@@ -12,6 +12,7 @@ import { parseAllDocuments } from 'yaml';
 import { compileRule, compileSchema, type CompiledNode } from '../generator/src/admission/cel/compile.js';
 import { celPropertyName, celValue } from '../generator/src/admission/cel/evaluate.js';
 import { applyDefaults } from '../generator/src/admission/drift/defaults.js';
+import { isPlainPath, isRemote } from '../generator/src/admission/drift/delivered-by.js';
 import { admissionSchema, type AdmissionNode } from '../generator/src/admission/index.js';
 import { KSERVE_SRC } from './helpers/repo.js';
 
@@ -194,5 +195,26 @@ describe('admission fast paths', () => {
       compileRule(r);
       expect([rule, r.program!({ self: celValue(struct, json) })]).toStrictEqual([rule, want]);
     }
+  });
+
+  it('drift units: the path checks without regular expressions answer as the expressions they replaced, on every short path of hostile characters', () => {
+    const PLAIN = /^(?:(?!\.\.?(?:\/|$))[^/]+\/)*(?!\.\.?$)[^/]+$/;
+    const REMOTE = (ref: string) => /^[a-z][a-z0-9+.-]*:\/\//i.test(ref) || /^(github\.com|gitlab\.com|bitbucket\.org)\//.test(ref);
+    const alphabet = ['a', '.', '/', ':'];
+    let plain = 0;
+    let n = 0;
+    const each = (prefix: string, depth: number) => {
+      expect([prefix, isPlainPath(prefix)]).toStrictEqual([prefix, PLAIN.test(prefix)]);
+      expect([prefix, isRemote(prefix)]).toStrictEqual([prefix, REMOTE(prefix)]);
+      if (PLAIN.test(prefix)) plain++;
+      n++;
+      if (depth) for (const c of alphabet) each(prefix + c, depth - 1);
+    };
+    each('', 7);
+    for (const ref of ['models/m.yaml', '../base/x', 'a/./b', 'a/../b', '...', 'a/...', '.hidden/x', 'x/', '/x', 'a//b', 'https://github.com/o/r', 'HTTPS://x', 'git::https://x', 'github.com/o/r', 'gitlab.com/x', 'bitbucket.org/x', 'github.comx/y', '1https://x', 'a+b-c.d://x', 'x:/y']) {
+      expect([ref, isPlainPath(ref), isRemote(ref)]).toStrictEqual([ref, PLAIN.test(ref), REMOTE(ref)]);
+    }
+    expect(n).toBeGreaterThan(20_000);
+    expect(plain).toBeGreaterThan(1000);
   });
 });

@@ -52,7 +52,8 @@ export class Stage {
   readonly compiler: SchemaCompiler;
   readonly stores: ReadonlyMap<string, SchemaStore>;
   readonly validator: Validator;
-  private readonly jobs = new Map<string, FileJob>();
+  /** The file being validated (the validator's callbacks name it; one file at a time). */
+  private current: FileJob | undefined;
   private sink = new Map<string, Issue>();
   private touched = new Set<string>();
 
@@ -61,17 +62,22 @@ export class Stage {
     this.compiler = new SchemaCompiler(this.cache);
     useParseStore(celParseStore(this.cache.dir));
     this.stores = new Map(config.versions.map(([v, locations]) => [v, new SchemaStore(locations, this.cache, config.fetch)]));
+    const jobOf = (file: string) => {
+      const job = this.current;
+      if (job?.path !== file) throw new Error(`validate: ${file} is not the file being validated (${job?.path ?? 'none'})`);
+      return job;
+    };
     const storeOf = (file: string) => {
-      const v = this.jobs.get(file)?.version;
-      const store = v === undefined ? undefined : this.stores.get(v);
-      if (!store) throw new Error(`validate: no schema locations for ${file} (KServe ${v ?? 'unknown'})`);
+      const v = jobOf(file).version;
+      const store = this.stores.get(v);
+      if (!store) throw new Error(`validate: no schema locations for ${file} (KServe ${v})`);
       return store;
     };
-    // Each store's answers once given, for the objects after the first of their kind.
-    const answered = new Map<SchemaStore, Map<string, Lookup>>();
+    // Each store's answers once given (by apiVersion, then kind), for the objects after the first of their kind.
+    const answered = new Map<SchemaStore, Map<string, Map<string, Lookup>>>();
     const sinkWarnings = (found: Lookup) => {
       const hit = found.found;
-      for (const w of hit?.warnings ?? []) this.sink.set(`${hit!.source}\0${w}`, { file: hit!.source, message: w, severity: 'warning' });
+      if (hit?.warnings?.length) for (const w of hit.warnings) this.sink.set(`${hit.source}\0${w}`, { file: hit.source, message: w, severity: 'warning' });
       return found;
     };
     this.validator = new Validator({
@@ -81,15 +87,17 @@ export class Stage {
         const found = await store.lookup(apiVersion, kind);
         let known = answered.get(store);
         if (!known) answered.set(store, (known = new Map()));
-        known.set(`${apiVersion}|${kind}`, found);
+        let kinds = known.get(apiVersion);
+        if (!kinds) known.set(apiVersion, (kinds = new Map()));
+        kinds.set(kind, found);
         return sinkWarnings(found);
       },
       lookupNow: (apiVersion, kind, file) => {
-        const found = answered.get(storeOf(file))?.get(`${apiVersion}|${kind}`);
+        const found = answered.get(storeOf(file))?.get(apiVersion)?.get(kind);
         return found && sinkWarnings(found);
       },
-      kserveVersion: (file) => this.jobs.get(file)!.version,
-      driftChecked: (file) => this.jobs.get(file)?.drift === true,
+      kserveVersion: (file) => jobOf(file).version,
+      driftChecked: (file) => jobOf(file).drift,
       onWarning: (file, line, message) => this.sink.set(`${file}\0${line}\0${message}`, { file, ...(line === undefined ? {} : { line }), message, severity: 'warning' }),
       onAdmission: (key) => this.touched.add(key),
       describe: (file) => storeOf(file).locations.map(describeLocation).join(', ') || 'no schema location',
@@ -102,17 +110,17 @@ export class Stage {
     const touched = new Set<string>();
     this.sink = sink;
     this.touched = touched;
-    for (const f of files) this.jobs.set(f.path, f);
     const results: ResourceResult[] = [];
     try {
       for (const f of files) {
+        this.current = f;
         // Synchronous for a file whose kinds are all loaded (most of them): no promise per file.
         const checked = f.objects ? this.validator.checkObjects(f.path, f.objects, f.content, f.skip) : this.validator.validateFile(f.path, f.content, f.skip);
         const found = Array.isArray(checked) ? checked : await checked;
         for (const r of found) results.push(r);
       }
     } finally {
-      for (const f of files) this.jobs.delete(f.path);
+      this.current = undefined;
     }
     return { results, warnings: [...sink], rules: this.validator.rulesUsed(touched) };
   }

@@ -38,27 +38,40 @@ function hasDefaults(node: AdmissionNode): boolean {
 
 /**
  * What the walk needs of a node that has defaults at or below it (none: `undefined`, and the walk
- * skips it): the properties with a default, the properties to descend into, and the map values'
- * and list items' schemas when they have defaults. Worked out once per node, not per object.
+ * skips it): the properties with a default, the plans of the properties to descend into, and
+ * those of the map values and list items when they have defaults. Worked out once per node, not
+ * per object, and linked, so the walk looks nothing up per node it visits.
  */
 interface Plan {
+  readonly node: AdmissionNode;
   readonly defaults: readonly (readonly [string, AdmissionNode])[];
   /** Properties with defaults at or below them. */
-  readonly kids: ReadonlyMap<string, AdmissionNode>;
+  readonly kids: ReadonlyMap<string, Plan>;
+  /** The one such property, when it is the only place to look (no map values). */
+  readonly only?: readonly [string, Plan];
   /** additionalProperties (map values), when defaults sit below it. */
-  readonly map?: AdmissionNode;
-  readonly items?: AdmissionNode;
+  readonly map?: Plan;
+  readonly items?: Plan;
 }
 
 const plans = new WeakMap<AdmissionNode, Plan | null>();
-function planOf(node: AdmissionNode): Plan | undefined {
+function planOf(node: AdmissionNode | undefined): Plan | undefined {
+  if (!node) return undefined;
   let plan = plans.get(node);
   if (plan === undefined) {
-    const props = Object.entries(node.p ?? {});
-    const kids = new Map(props.filter(([, c]) => hasDefaults(c)));
-    const map = node.m && hasDefaults(node.m) ? node.m : undefined;
-    const items = node.i && hasDefaults(node.i) ? node.i : undefined;
-    plan = hasDefaults(node) ? { defaults: props.filter(([, c]) => c.d !== undefined), kids, ...(map ? { map } : {}), ...(items ? { items } : {}) } : null;
+    plan = null;
+    if (hasDefaults(node)) {
+      const props = Object.entries(node.p ?? {});
+      const kids = new Map<string, Plan>();
+      for (const [k, c] of props) {
+        const kid = hasDefaults(c) ? planOf(c) : undefined;
+        if (kid) kids.set(k, kid);
+      }
+      const map = node.m && hasDefaults(node.m) ? planOf(node.m) : undefined;
+      const items = node.i && hasDefaults(node.i) ? planOf(node.i) : undefined;
+      const only = !map && kids.size === 1 ? ([...kids][0] as [string, Plan]) : undefined;
+      plan = { node, defaults: props.filter(([, c]) => c.d !== undefined), kids, ...(only ? { only } : {}), ...(map ? { map } : {}), ...(items ? { items } : {}) };
+    }
     plans.set(node, plan);
   }
   return plan ?? undefined;
@@ -75,15 +88,20 @@ const pointer = (w: Walk, k: string) => `${w.at}${w.path.map((s) => `/${escape(s
 const own = (o: object, k: string) => Object.prototype.hasOwnProperty.call(o, k);
 
 function walk(node: AdmissionNode | undefined, value: unknown, w: Walk, listItem: boolean): unknown {
-  const plan = node && planOf(node);
-  if (!plan) return value;
+  const plan = planOf(node);
+  return plan ? walkPlan(plan, value, w, listItem) : value;
+}
+
+/** `value` with the defaults of `plan` and below applied (a copy when any was added). */
+function walkPlan(plan: Plan, value: unknown, w: Walk, listItem: boolean): unknown {
   if (Array.isArray(value)) {
-    if (!plan.items) return value;
+    const items = plan.items;
+    if (!items) return value;
     let copy: unknown[] | undefined;
     for (let idx = 0; idx < value.length; idx++) {
       const item: unknown = value[idx];
       w.path.push(String(idx));
-      const next = walk(plan.items, item, w, true);
+      const next = walkPlan(items, item, w, true);
       w.path.pop();
       if (next !== item) (copy ??= [...value])[idx] = next;
     }
@@ -91,7 +109,9 @@ function walk(node: AdmissionNode | undefined, value: unknown, w: Walk, listItem
   }
   if (!isObject(value)) return value;
   let copy: Record<string, unknown> | undefined;
-  for (const [k, prop] of plan.defaults) {
+  const defaults = plan.defaults;
+  for (let d = 0; d < defaults.length; d++) {
+    const [k, prop] = defaults[d]!;
     const v = value[k];
     if (v === undefined || (v === null && !prop.n)) {
       (copy ??= { ...value })[k] = structuredClone(prop.d);
@@ -101,22 +121,30 @@ function walk(node: AdmissionNode | undefined, value: unknown, w: Walk, listItem
     }
   }
   const current = copy ?? value;
-  const descend = (k: string, child: AdmissionNode) => {
-    const v = current[k];
-    w.path.push(k);
-    const next = walk(child, v, w, listItem);
-    w.path.pop();
-    if (next !== v) (copy ??= { ...value })[k] = next;
-  };
-  if (!plan.map && plan.kids.size === 1) {
+  const only = plan.only;
+  if (only) {
     // One property to look into: no need to go through the object's keys.
-    const [k, child] = plan.kids.entries().next().value as [string, AdmissionNode];
-    if (own(current, k)) descend(k, child);
+    const k = only[0];
+    if (own(current, k)) {
+      const v = current[k];
+      w.path.push(k);
+      const next = walkPlan(only[1], v, w, listItem);
+      w.path.pop();
+      if (next !== v) (copy ??= { ...value })[k] = next;
+    }
   } else if (plan.map || plan.kids.size) {
     // In the object's key order, as the defaults it adds are listed.
-    for (const k of Object.keys(current)) {
-      const child = node!.p && own(node!.p, k) ? plan.kids.get(k) : plan.map;
-      if (child) descend(k, child);
+    const props = plan.node.p;
+    const keys = Object.keys(current);
+    for (let j = 0; j < keys.length; j++) {
+      const k = keys[j]!;
+      const child = plan.kids.get(k) ?? (plan.map && !(props && own(props, k)) ? plan.map : undefined);
+      if (!child) continue;
+      const v = current[k];
+      w.path.push(k);
+      const next = walkPlan(child, v, w, listItem);
+      w.path.pop();
+      if (next !== v) (copy ??= { ...value })[k] = next;
     }
   }
   return copy ?? value;

@@ -37,41 +37,50 @@ export function deliveryUnits(files: readonly OutputFile[]): DeliveryUnit[] {
   return units;
 }
 
-/** A relative path of plain segments (none empty, `.` or `..`): joined to a normalized folder, it needs no normalizing. */
-const PLAIN = /^(?:(?!\.\.?(?:\/|$))[^/]+\/)*(?!\.\.?$)[^/]+$/;
-const joinPath = (dir: string, ref: string) => (dir !== '.' && dir !== '/' && PLAIN.test(ref) ? `${dir}/${ref}` : posix.normalize(posix.join(dir, ref)));
+/**
+ * A relative path of plain segments (none empty, `.` or `..`): joined to a normalized folder, it
+ * needs no normalizing. (What `/^(?:(?!\.\.?(?:\/|$))[^/]+\/)*(?!\.\.?$)[^/]+$/` matches, without
+ * a regular expression: it runs once per file of the tree.)
+ */
+export function isPlainPath(ref: string): boolean {
+  if (ref === '' || ref === '.' || ref === '..' || ref.charCodeAt(0) === 47 /* / */ || ref.charCodeAt(ref.length - 1) === 47) return false;
+  if (ref.includes('//')) return false;
+  return !(ref.startsWith('./') || ref.startsWith('../') || ref.endsWith('/.') || ref.endsWith('/..') || ref.includes('/./') || ref.includes('/../'));
+}
+const joinPath = (dir: string, ref: string) => (dir !== '.' && dir !== '/' && isPlainPath(ref) ? `${dir}/${ref}` : posix.normalize(posix.join(dir, ref)));
 
-const isRemote = (ref: string) => /^[a-z][a-z0-9+.-]*:\/\//i.test(ref) || /^(github\.com|gitlab\.com|bitbucket\.org)\//.test(ref);
+const SCHEME = /^[a-z][a-z0-9+.-]*:\/\//i;
+/** A remote kustomize reference (`https://…`, `git::…` aside, `github.com/…`): what `/^[a-z][a-z0-9+.-]*:\/\//i` or `/^(github\.com|gitlab\.com|bitbucket\.org)\//` match. */
+export const isRemote = (ref: string) => (ref.includes('://') && SCHEME.test(ref)) || ref.startsWith('github.com/') || ref.startsWith('gitlab.com/') || ref.startsWith('bitbucket.org/');
 
 /** Generated file → the units that deliver it (a file no unit reaches is absent). */
 export function deliveredBy(files: readonly OutputFile[]): Map<string, DeliveryUnit[]> {
-  const byPath = new Map(files.map((f) => [f.path, f]));
+  const byPath = new Map<string, OutputFile>();
+  for (const f of files) byPath.set(f.path, f);
   const out = new Map<string, DeliveryUnit[]>();
   for (const unit of deliveryUnits(files)) {
-    const seen = new Set<string>();
-    const mark = (path: string) => {
-      if (seen.has(path)) return;
-      seen.add(path);
+    // Units are walked one after another, so a path this unit reached already ends with it.
+    const mark = (path: string): boolean => {
       const units = out.get(path);
-      if (units) units.push(unit);
-      else out.set(path, [unit]);
+      if (!units) out.set(path, [unit]);
+      else if (units[units.length - 1] === unit) return false;
+      else units.push(unit);
+      return true;
     };
     const walk = (dir: string) => {
       const k = byPath.get(`${dir}/kustomization.yaml`);
-      if (!k || seen.has(k.path)) return;
-      mark(k.path);
+      if (!k || !mark(k.path)) return;
       const spec = ((k.objects ?? [])[0] ?? {}) as Obj;
-      const refs = [
-        ...((spec.resources ?? []) as unknown[]),
-        ...((spec.components ?? []) as unknown[]),
-        ...((spec.patches ?? []) as Obj[]).map((p) => p?.path),
-      ].filter((r): r is string => typeof r === 'string' && !isRemote(r));
-      for (const ref of refs) {
+      const follow = (ref: unknown) => {
+        if (typeof ref !== 'string' || isRemote(ref)) return;
         const p = joinPath(dir, ref);
-        if (p.startsWith('..')) continue;
+        if (p.startsWith('..')) return;
         if (byPath.has(p)) mark(p);
         else walk(p);
-      }
+      };
+      for (const ref of (spec.resources ?? []) as unknown[]) follow(ref);
+      for (const ref of (spec.components ?? []) as unknown[]) follow(ref);
+      for (const p of (spec.patches ?? []) as Obj[]) follow(p?.path);
     };
     walk(unit.path);
   }

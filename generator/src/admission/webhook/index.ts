@@ -12,6 +12,20 @@ const BY_VERSION: Readonly<Record<string, readonly WebhookRule[]>> = { 'v0.20.0'
 /** The KServe versions whose webhook rules are ported. */
 export const WEBHOOK_VERSIONS = Object.keys(BY_VERSION);
 
+/** Each version's rules by apiVersion, then kind, in their order (worked out once: most objects are kinds no rule covers). */
+const BY_KIND = new Map(
+  Object.entries(BY_VERSION).map(([version, rules]) => {
+    const byKind = new Map<string, Map<string, WebhookRule[]>>();
+    for (const r of rules) {
+      let kinds = byKind.get(r.apiVersion);
+      if (!kinds) byKind.set(r.apiVersion, (kinds = new Map()));
+      kinds.set(r.kind, [...(kinds.get(r.kind) ?? []), r]);
+    }
+    return [version, byKind] as const;
+  }),
+);
+const NO_RULES: readonly WebhookRule[] = [];
+
 /** A finding with the rule that made it. */
 export interface WebhookFinding extends Finding {
   readonly rule: string;
@@ -22,12 +36,15 @@ export interface WebhookFinding extends Finding {
  * rules cover but the version has no ported rules (the caller says so).
  */
 export function checkWebhooks(obj: Record<string, unknown>, version: string): WebhookFinding[] | undefined {
-  const rules = BY_VERSION[version];
-  const covered = obj.apiVersion === 'serving.kserve.io/v1alpha2' && (obj.kind === 'LLMInferenceService' || obj.kind === 'LLMInferenceServiceConfig');
-  if (!rules) return covered ? undefined : [];
+  const byKind = BY_KIND.get(version);
+  if (!byKind) {
+    const covered = obj.apiVersion === 'serving.kserve.io/v1alpha2' && (obj.kind === 'LLMInferenceService' || obj.kind === 'LLMInferenceServiceConfig');
+    return covered ? undefined : [];
+  }
+  const { apiVersion, kind } = obj;
+  const rules = (typeof apiVersion === 'string' && typeof kind === 'string' && byKind.get(apiVersion)?.get(kind)) || NO_RULES;
   const out: WebhookFinding[] = [];
   for (const r of rules) {
-    if (r.apiVersion !== obj.apiVersion || r.kind !== obj.kind) continue;
     for (const f of r.check(obj)) out.push({ ...f, rule: `kserve ${version} ${r.name}` });
   }
   return out;
