@@ -11,7 +11,7 @@ import { describe, expect, it } from 'vitest';
 import { parseAllDocuments } from 'yaml';
 import { compileRule, compileSchema, type CompiledNode } from '../generator/src/admission/cel/compile.js';
 import { celPropertyName, celValue } from '../generator/src/admission/cel/evaluate.js';
-import { applyDefaults } from '../generator/src/admission/drift/defaults.js';
+import { applyDefaults, plansMade } from '../generator/src/admission/drift/defaults.js';
 import { isPlainPath, isRemote } from '../generator/src/admission/drift/delivered-by.js';
 import { admissionSchema, type AdmissionNode } from '../generator/src/admission/index.js';
 import { KSERVE_SRC } from './helpers/repo.js';
@@ -135,6 +135,23 @@ describe('admission fast paths', () => {
       if (expected.added.length) defaulted++;
     }
     expect(defaulted).toBeGreaterThan(100); // removed and null values, in and outside list items
+  });
+
+  it('defaults: plans are made for the part of a schema the objects reach, not the whole schema up front', () => {
+    // A fresh tree (plans are kept per node), so no earlier test has planned any of it.
+    const crd = parseAllDocuments(readFileSync(join(KSERVE_SRC, 'config', 'crd', 'full', 'llmisvc', 'serving.kserve.io_llminferenceservices.yaml'), 'utf8'))[0]!.toJS() as { spec: { versions: { schema: { openAPIV3Schema: Obj } }[] } };
+    const fresh = admissionSchema(crd.spec.versions[0]!.schema.openAPIV3Schema)!;
+    const before = plansMade();
+    const small = { apiVersion: 'serving.kserve.io/v1alpha1', kind: 'LLMInferenceService', metadata: { name: 'm' }, spec: { replicas: 1, model: { uri: 'hf://org/m' } } };
+    expect(applyDefaults(fresh, small)).toStrictEqual(plainDefaults(fresh, small));
+    const forSmall = plansMade() - before;
+    // A pod template reaches far more of the schema (containers, ports, probes…).
+    const withPod = { ...small, spec: { ...small.spec, template: { containers: [{ name: 'main', ports: [{ containerPort: 8000 }], readinessProbe: { httpGet: { port: 8000 } } }] } } };
+    expect(applyDefaults(fresh, withPod)).toStrictEqual(plainDefaults(fresh, withPod));
+    const forPod = plansMade() - before - forSmall;
+    expect(forSmall).toBeGreaterThan(0);
+    expect(forSmall).toBeLessThan(5);
+    expect(forPod).toBeGreaterThan(forSmall);
   });
 
   it('CEL: every rule program gives the same result (and message) on `self` converted on demand as on the map converted up front', () => {

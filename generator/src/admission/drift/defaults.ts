@@ -38,40 +38,67 @@ function hasDefaults(node: AdmissionNode): boolean {
 
 /**
  * What the walk needs of a node that has defaults at or below it (none: `undefined`, and the walk
- * skips it): the properties with a default, the plans of the properties to descend into, and
- * those of the map values and list items when they have defaults. Worked out once per node, not
- * per object, and linked, so the walk looks nothing up per node it visits.
+ * skips it): the properties with a default, and the properties, map values and list items to
+ * descend into. Worked out once per node, not per object. A plan links to its children's plans
+ * as the walk first reaches them, so the walk looks nothing up per node it visits afterwards,
+ * and a run that meets a few objects plans only the part of a schema they reach (the
+ * LLMInferenceService schema holds several pod templates: planning all of it up front cost a
+ * 44-object run ~30 ms).
  */
-interface Plan {
-  readonly node: AdmissionNode;
+class Plan {
   readonly defaults: readonly (readonly [string, AdmissionNode])[];
-  /** Properties with defaults at or below them. */
-  readonly kids: ReadonlyMap<string, Plan>;
+  /** Properties with defaults at or below them: their nodes, and their plans once reached. */
+  private readonly kidNodes: ReadonlyMap<string, AdmissionNode>;
+  private readonly kidPlans = new Map<string, Plan>();
   /** The one such property, when it is the only place to look (no map values). */
-  readonly only?: readonly [string, Plan];
+  readonly only: string | undefined;
+  /** Whether map values have defaults below them. */
+  readonly hasMap: boolean;
+  private mapPlan: Plan | null | undefined;
+  private itemsPlan: Plan | null | undefined;
+
+  constructor(readonly node: AdmissionNode) {
+    const props = Object.entries(node.p ?? {});
+    this.defaults = props.filter(([, c]) => c.d !== undefined);
+    this.kidNodes = new Map(props.filter(([, c]) => hasDefaults(c)));
+    this.hasMap = !!node.m && hasDefaults(node.m);
+    this.only = !this.hasMap && this.kidNodes.size === 1 ? [...this.kidNodes.keys()][0] : undefined;
+  }
+
+  get hasKids(): boolean {
+    return this.kidNodes.size > 0;
+  }
+  /** The plan of property `k` when defaults sit below it. */
+  kid(k: string): Plan | undefined {
+    let plan = this.kidPlans.get(k);
+    if (plan === undefined) {
+      const node = this.kidNodes.get(k);
+      if (!node) return undefined;
+      this.kidPlans.set(k, (plan = planOf(node)!));
+    }
+    return plan;
+  }
   /** additionalProperties (map values), when defaults sit below it. */
-  readonly map?: Plan;
-  readonly items?: Plan;
+  map(): Plan | undefined {
+    if (this.mapPlan === undefined) this.mapPlan = (this.node.m && planOf(this.node.m)) || null;
+    return this.mapPlan ?? undefined;
+  }
+  items(): Plan | undefined {
+    if (this.itemsPlan === undefined) this.itemsPlan = (this.node.i && planOf(this.node.i)) || null;
+    return this.itemsPlan ?? undefined;
+  }
 }
 
 const plans = new WeakMap<AdmissionNode, Plan | null>();
+let made = 0;
+/** How many plans this process has made (for the tests: planning stays proportional to what objects reach). */
+export const plansMade = (): number => made;
 function planOf(node: AdmissionNode | undefined): Plan | undefined {
   if (!node) return undefined;
   let plan = plans.get(node);
   if (plan === undefined) {
-    plan = null;
-    if (hasDefaults(node)) {
-      const props = Object.entries(node.p ?? {});
-      const kids = new Map<string, Plan>();
-      for (const [k, c] of props) {
-        const kid = hasDefaults(c) ? planOf(c) : undefined;
-        if (kid) kids.set(k, kid);
-      }
-      const map = node.m && hasDefaults(node.m) ? planOf(node.m) : undefined;
-      const items = node.i && hasDefaults(node.i) ? planOf(node.i) : undefined;
-      const only = !map && kids.size === 1 ? ([...kids][0] as [string, Plan]) : undefined;
-      plan = { node, defaults: props.filter(([, c]) => c.d !== undefined), kids, ...(only ? { only } : {}), ...(map ? { map } : {}), ...(items ? { items } : {}) };
-    }
+    plan = hasDefaults(node) ? new Plan(node) : null;
+    if (plan) made++;
     plans.set(node, plan);
   }
   return plan ?? undefined;
@@ -95,7 +122,7 @@ function walk(node: AdmissionNode | undefined, value: unknown, w: Walk, listItem
 /** `value` with the defaults of `plan` and below applied (a copy when any was added). */
 function walkPlan(plan: Plan, value: unknown, w: Walk, listItem: boolean): unknown {
   if (Array.isArray(value)) {
-    const items = plan.items;
+    const items = plan.items();
     if (!items) return value;
     let copy: unknown[] | undefined;
     for (let idx = 0; idx < value.length; idx++) {
@@ -124,21 +151,22 @@ function walkPlan(plan: Plan, value: unknown, w: Walk, listItem: boolean): unkno
   const only = plan.only;
   if (only) {
     // One property to look into: no need to go through the object's keys.
-    const k = only[0];
+    const k = only;
     if (own(current, k)) {
       const v = current[k];
       w.path.push(k);
-      const next = walkPlan(only[1], v, w, listItem);
+      const next = walkPlan(plan.kid(k)!, v, w, listItem);
       w.path.pop();
       if (next !== v) (copy ??= { ...value })[k] = next;
     }
-  } else if (plan.map || plan.kids.size) {
+  } else if (plan.hasMap || plan.hasKids) {
     // In the object's key order, as the defaults it adds are listed.
     const props = plan.node.p;
+    const map = plan.map();
     const keys = Object.keys(current);
     for (let j = 0; j < keys.length; j++) {
       const k = keys[j]!;
-      const child = plan.kids.get(k) ?? (plan.map && !(props && own(props, k)) ? plan.map : undefined);
+      const child = plan.kid(k) ?? (map && !(props && own(props, k)) ? map : undefined);
       if (!child) continue;
       const v = current[k];
       w.path.push(k);
