@@ -12,13 +12,12 @@
  * validators beside it: the same trust boundary (the cache belongs to the user running the tool).
  */
 import { isAscii } from 'node:buffer';
-import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { Script } from 'node:vm';
-import { DiskCache, sha256 } from '../validate/cache.js';
+import { DiskCache, sha256, utf8Text } from '../validate/cache.js';
 import { toolFingerprint } from '../manifest/fingerprint.js';
 
 /**
@@ -63,9 +62,8 @@ export async function loadBundled<T>(name: BundleName, cache: DiskCache): Promis
     // The bundle is ASCII (esbuild escapes the rest): then its bytes are its UTF-8 encoding, so
     // hashing them gives sha256(text) without encoding 2.5 MB again, and latin1 decodes them to
     // the very string utf8 would, without validating them. Any other byte: the slow way, same key.
-    const ascii = isAscii(bytes);
-    const text = bytes.toString(ascii ? 'latin1' : 'utf8');
-    const codeCache = `code/${ascii ? createHash('sha256').update(bytes).digest('hex') : sha256(text)}.v8-${process.versions.v8}.bin`;
+    const text = utf8Text(bytes);
+    const codeCache = `code/${isAscii(bytes) ? sha256(bytes) : sha256(text)}.v8-${process.versions.v8}.bin`;
     const cachedData = await cache.readBytes(codeCache);
     const script = new Script(`(function (require, module, exports, __filename, __dirname, __bundle_meta_url) {${text}\n})`, { filename: file, ...(cachedData ? { cachedData } : {}) });
     const mod: { exports: unknown } = { exports: {} };

@@ -11,7 +11,17 @@ import { homedir } from 'node:os';
 import { dirname, join } from 'node:path';
 
 /** Hex sha256 of a string: every cache key. */
-export const sha256 = (text: string) => createHash('sha256').update(text).digest('hex');
+/** sha256 of a text (its UTF-8 encoding) or of bytes, in hex. */
+export const sha256 = (data: string | Uint8Array) => createHash('sha256').update(data).digest('hex');
+
+/**
+ * The string reading `bytes` as UTF-8 gives: decoded as latin1 when they are all ASCII (the same
+ * string, without validating megabytes of bundle, validator or CRD text as UTF-8).
+ */
+export const utf8Text = (bytes: Uint8Array): string => {
+  const b = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  return b.toString(isAscii(b) ? 'latin1' : 'utf8');
+};
 
 /**
  * `$LLM_GITOPS_CACHE`, else `$XDG_CACHE_HOME/llm-gitops`, else `~/.cache/llm-gitops`.
@@ -34,7 +44,7 @@ export class DiskCache {
    */
   async read(key: string): Promise<string | undefined> {
     const bytes = await this.readBytes(key);
-    return bytes?.toString(isAscii(bytes) ? 'latin1' : 'utf8');
+    return bytes && utf8Text(bytes);
   }
 
   /** The cached bytes at `key`, if any. */

@@ -5,7 +5,7 @@
 import { isAscii, isUtf8 } from 'node:buffer';
 import { createHash } from 'node:crypto';
 import { parseAllDocuments } from 'yaml';
-import { DiskCache, sha256 } from './cache.js';
+import { DiskCache, sha256, utf8Text } from './cache.js';
 import type { AdmissionNode } from '../admission/schema.js';
 import { CONVERTER_VERSION, crdVersionSchemas, isCrd, type JsonSchema } from './crd-schema.js';
 
@@ -90,7 +90,7 @@ interface Body {
 function bodyOf(cached: Buffer, eol: number): Body {
   if (isAscii(cached)) {
     const bytes = cached.subarray(eol + 1);
-    return { length: bytes.length, sha: ([a, b]) => createHash('sha256').update(bytes.subarray(a, b)).digest('hex'), text: ([a, b]) => bytes.toString('latin1', a, b) };
+    return { length: bytes.length, sha: ([a, b]) => sha256(bytes.subarray(a, b)), text: ([a, b]) => bytes.toString('latin1', a, b) };
   }
   const text = cached.toString('utf8');
   const body = text.slice(text.indexOf('\n') + 1);
@@ -193,7 +193,7 @@ const textKey = (text: string) => sha256(`${KEY_PREFIX}${text}`);
  * encoding of the text decoded from them, so hashing them gives the same key without decoding
  * and encoding megabytes of text; other bytes (decoding replaced something) hash the text, as always.
  */
-export function crdFileKey(bytes: Uint8Array, textOf: () => string = () => Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('utf8')): string {
+export function crdFileKey(bytes: Uint8Array, textOf: () => string = () => utf8Text(bytes)): string {
   if (isUtf8(bytes)) return createHash('sha256').update(KEY_PREFIX).update(bytes).digest('hex');
   return textKey(textOf());
 }

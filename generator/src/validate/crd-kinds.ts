@@ -12,7 +12,7 @@
  * rewritten. A forged one could only hide files from the lookups or make them index more; it can
  * say nothing about a schema (the crd/ entries hold those, verified against their keys).
  */
-import { DiskCache, sha256 } from './cache.js';
+import { DiskCache, sha256, utf8Text } from './cache.js';
 import { kindTokens, mayHoldCrd } from './crd-index.js';
 
 const SCAN_FORMAT = 'crd-kinds-1';
@@ -29,7 +29,7 @@ export async function crdFileKinds(files: readonly KeyedFile[], cache: DiskCache
   const cached = parseScans(await cache.read(entry), files.length);
   if (cached) return cached.map((k) => (k ? new Set(k) : undefined));
   const scans = files.map((f) => {
-    const text = Buffer.from(f.bytes.buffer, f.bytes.byteOffset, f.bytes.byteLength).toString('utf8');
+    const text = utf8Text(f.bytes);
     return mayHoldCrd(text) ? [...kindTokens(text)] : null;
   });
   await cache.write(entry, JSON.stringify(scans));

@@ -3,7 +3,7 @@
  * pinned, immutable files (a CRD at a release tag), so a cached copy is used without asking the
  * server again; clear the cache folder to fetch anew.
  */
-import { DiskCache, sha256 } from './cache.js';
+import { DiskCache, sha256, utf8Text } from './cache.js';
 
 /** A downloaded body, or why there is none. */
 export type Fetched =
@@ -44,7 +44,7 @@ const RAW_PREFIX = 'https://raw.githubusercontent.com/';
 export async function fetchText(url: string, cache: DiskCache, opts: FetchOptions = {}): Promise<Fetched> {
   const key = cacheKeyOf(url);
   const cached = await cache.readBytes(key);
-  if (cached !== undefined) return { ok: true, text: cached.toString('utf8'), cached: true, bytes: cached };
+  if (cached !== undefined) return { ok: true, text: utf8Text(cached), cached: true, bytes: cached };
   if (opts.offline) return { ok: false, notFound: false, reason: `${url} is not in the cache (${cache.dir ?? 'none'}) and LLM_GITOPS_OFFLINE forbids downloading it: ${OFFLINE_HINT}` };
   const from = opts.mirror && url.startsWith(RAW_PREFIX) ? `${opts.mirror}/${url.slice(RAW_PREFIX.length)}` : url;
   const named = from === url ? url : `${url} (from the mirror: ${from})`;

@@ -12,7 +12,7 @@
 import { readdir, readFile, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { AdmissionNode } from '../admission/schema.js';
-import { DiskCache, sha256 } from './cache.js';
+import { DiskCache, sha256, utf8Text } from './cache.js';
 import { fromJsonSchema, type JsonSchema } from './crd-schema.js';
 import { crdFileKey, indexCrdFile, indexCrdText, type CrdEntry } from './crd-index.js';
 import { crdFileKinds } from './crd-kinds.js';
@@ -49,9 +49,6 @@ interface CrdFile {
   readonly key: string;
   readonly kinds: ReadonlySet<string>;
 }
-
-/** The text of a file, as reading it with 'utf8' gives it. */
-const decode = (bytes: Buffer) => bytes.toString('utf8');
 
 /** The schema locations of a run, searched lazily and memoised. */
 export class SchemaStore {
@@ -110,7 +107,7 @@ export class SchemaStore {
     }
     if (loc.type !== 'path') return [];
     const files = await this.listCrdFiles(loc.path);
-    const nested = await Promise.all(files.filter((f) => f.kinds.has(kind)).map((f) => this.index(f.path, () => indexCrdFile(f.key, () => decode(f.bytes), f.path, this.cache))));
+    const nested = await Promise.all(files.filter((f) => f.kinds.has(kind)).map((f) => this.index(f.path, () => indexCrdFile(f.key, () => utf8Text(f.bytes), f.path, this.cache))));
     return nested.flat();
   }
 
