@@ -36,7 +36,7 @@ const kubectlVersion = (() => {
     return '?';
   }
 })();
-const knobs = ['BENCH_SIZES', 'BENCH_RUNS', 'BENCH_SHARD_MODELS', 'BENCH_SKIP_HEALTH'].filter((k) => process.env[k]).map((k) => `${k}=${process.env[k]}`).join(' ');
+const knobs = ['BENCH_SIZES', 'BENCH_RUNS', 'BENCH_VALIDATE_RUNS', 'BENCH_SHARD_MODELS', 'BENCH_SKIP_HEALTH'].filter((k) => process.env[k]).map((k) => `${k}=${process.env[k]}`).join(' ');
 const table = [
   `Measured by \`npm run bench\`${knobs ? ` (${knobs})` : ''} on ${started} UTC: ${cpus().length} × ${cpus()[0]?.model ?? 'unknown CPU'}, ${Math.round(totalmem() / 2 ** 30)} GiB, Node ${process.version}, kubectl ${kubectlVersion}; load average ${before} at the start, ${load()} at the end (a shared machine: CPU is user + system time of the process).`,
   '',
