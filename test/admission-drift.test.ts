@@ -85,6 +85,18 @@ describe('drift-free sync', () => {
     expect(r.code, r.stdout + r.stderr).toBe(1);
     expect(r.stdout).toMatch(/^environments\/drift\/models\/ported\.yaml:\d+:\d+: LLMInferenceService\/ported: spec\.template\.containers\[0\]\.ports\[0\]\.protocol: the API server adds this field \("TCP"\) by default inside a list item; .* \[rule: drift: list-item default\]$/m);
   });
+  it('validate walks the delivery units only for an object that would pick up a list-item default', async () => {
+    // The walk (deliveredBy over the whole tree) is lazy: `deliveryWalks` in --timings says whether it ran.
+    const run = (env: string) => cli(['validate', '--timings', '--env', env, '--schema-location', CRDS, '--schema-location', join(KSERVE_SRC, '..', '..', 'argo-cd', 'v3.5.1', 'manifests', 'crds')], repo.dir, { LLM_GITOPS_CACHE: cache.dir });
+    const walks = (stderr: string) => (JSON.parse(/^timings: (.*)$/m.exec(stderr)![1]!) as { deliveryWalks: number }).deliveryWalks;
+    const drifting = await run('drift');
+    expect(drifting.code, drifting.stdout + drifting.stderr).toBe(1);
+    expect(drifting.stdout).toMatch(/LLMInferenceService\/ported: spec\.template\.containers\[0\]\.ports\[0\]\.protocol: .* \[rule: drift: list-item default\]$/m);
+    expect(walks(drifting.stderr)).toBe(1);
+    const clean = await run('dev');
+    expect(clean.code, clean.stdout + clean.stderr).toBe(0);
+    expect(walks(clean.stderr)).toBe(0);
+  });
   it("validate knows each file's unit from the tree: shard units diff client-side even when the models unit compares server-side", async () => {
     const files = [...snapshot(repo.dir)].filter(([p]) => p.startsWith('environments/shard/') && p.endsWith('.yaml')).map(([path, content]) => ({ path, content, objects: docs(content) }));
     const units = deliveredBy(files);

@@ -62,9 +62,18 @@ async function validateRendered(opts: ValidateOptions, given: readonly (Location
   const rendered = clock();
   // Objects of an environment are checked against the CRDs of the KServe version it pins.
   const versionOf = kserveVersionOf(ws.catalog);
-  const versions = [...new Set(ws.files.map((f) => versionOf(f.path)))];
+  const fileVersions = ws.files.map((f) => versionOf(f.path));
+  const versions = [...new Set(fileVersions)];
   const config: StageConfig = { cacheDir, fetch: fetchOptionsOf(opts.env ?? {}), versions: await Promise.all(versions.map(async (v) => [v, await locationsFor(opts, given, v)] as const)) };
-  const stage = new Stage(config);
+  // Which units deliver a file comes from the rendered Applications and kustomizations (admission/drift/delivered-by.ts):
+  // walked only when an object would pick up a list-item default (in most runs none does).
+  let delivered: ReturnType<typeof deliveredBy> | undefined;
+  const driftOf = (file: string) => {
+    const name = /^environments\/([^/]+)\//.exec(file)?.[1];
+    const env = ws.catalog.environments.find((e) => e.name === name);
+    return env?.delivery.engine === 'argocd' && clientSideDiffed((delivered ??= deliveredBy(ws.files)), file);
+  };
+  const stage = new Stage(config, driftOf);
   const { cache, compiler, stores } = stage;
   const cel0 = { ...parseStats };
   const useDefaults = opts.defaults !== false;
@@ -77,20 +86,14 @@ async function validateRendered(opts: ValidateOptions, given: readonly (Location
       })
     : undefined;
 
-  // Which units deliver a file comes from the rendered Applications and kustomizations (admission/drift/delivered-by.ts).
-  const delivered = deliveredBy(ws.files);
-  const driftChecked = (file: string) => {
-    const name = /^environments\/([^/]+)\//.exec(file)?.[1];
-    const env = ws.catalog.environments.find((e) => e.name === name);
-    return env?.delivery.engine === 'argocd' && clientSideDiffed(delivered, file);
-  };
   const skips = kustomizeInputs(ws.files);
-  const jobs: FileJob[] = ws.files
-    .filter((f) => isYaml(f.path))
-    .map((f) => {
-      const skip = skips.get(f.path);
-      return { path: f.path, content: f.content, ...(f.objects ? { objects: f.objects } : {}), ...(skip === undefined ? {} : { skip }), version: versionOf(f.path), drift: driftChecked(f.path) };
-    });
+  // A batch a worker thread may take carries its drift decisions (the worker has no tree); in this thread they are made lazily.
+  const jobs: FileJob[] = [];
+  ws.files.forEach((f, i) => {
+    if (!isYaml(f.path)) return;
+    const skip = skips.get(f.path);
+    jobs.push({ path: f.path, content: f.content, objects: f.objects, skip, version: fileVersions[i]!, drift: threads > 0 ? driftOf(f.path) : undefined });
+  });
   // Batches of files, in this thread and (for large trees) worker threads, merged in file order.
   const pooled = await validatePooled(stage, config, jobs, { ...POOL, threads, ...opts.pool }, pool);
   const { results } = pooled;
@@ -98,7 +101,7 @@ async function validateRendered(opts: ValidateOptions, given: readonly (Location
   for (const f of pooled.failures) warnings.set(`pool\0${f.message}`, { ...f, severity: 'warning' });
   await compiler.persist();
   const done = clock();
-  const timings = { renderMs: rendered.wall - started.wall, validateMs: done.wall - rendered.wall, renderCpuMs: rendered.cpu - started.cpu, validateCpuMs: done.cpu - rendered.cpu, celParsed: parseStats.parsed - cel0.parsed, celDecoded: parseStats.decoded - cel0.decoded, threads: pooled.threads, workerBatches: pooled.batchesInWorkers };
+  const timings = { renderMs: rendered.wall - started.wall, validateMs: done.wall - rendered.wall, renderCpuMs: rendered.cpu - started.cpu, validateCpuMs: done.cpu - rendered.cpu, celParsed: parseStats.parsed - cel0.parsed, celDecoded: parseStats.decoded - cel0.decoded, threads: pooled.threads, workerBatches: pooled.batchesInWorkers, deliveryWalks: delivered ? 1 : 0 };
   const schemas: AdmissionSummary['schemas'][number][] = [];
   for (const r of stage.validator.ruleReport()) {
     schemas.push(r);

@@ -52,7 +52,7 @@ export interface ValidateResult {
   readonly admission: AdmissionSummary;
   /** Milliseconds (wall and CPU) spent reading and rendering the catalogs, then validating the objects (for `npm run bench`). */
   /** Stage times, how this run's CEL rules were obtained (parsed from text, or decoded from the cache), and the worker threads the stage used (validate/pool.ts). */
-  readonly timings: { readonly renderMs: number; readonly validateMs: number; readonly renderCpuMs: number; readonly validateCpuMs: number; readonly celParsed: number; readonly celDecoded: number; readonly threads?: number; readonly workerBatches?: number };
+  readonly timings: { readonly renderMs: number; readonly validateMs: number; readonly renderCpuMs: number; readonly validateCpuMs: number; readonly celParsed: number; readonly celDecoded: number; readonly threads?: number; readonly workerBatches?: number; readonly deliveryWalks?: number };
   /** Set when the run manifest showed these inputs were validated before (nothing was rendered or validated: the recorded verdicts). */
   readonly reused?: true;
 }

@@ -35,8 +35,12 @@ export interface FileJob {
   readonly skip?: string;
   /** The KServe version whose CRDs and webhook rules apply. */
   readonly version: string;
-  /** Whether Argo CD's client-side diff compares its objects (list-item default drift). */
-  readonly drift: boolean;
+  /**
+   * Whether Argo CD's client-side diff compares its objects (list-item default drift). Absent: the
+   * stage's `driftOf` decides, only for an object that would pick up such a default (rare); a
+   * batch for a worker thread, which has no `driftOf`, carries it.
+   */
+  readonly drift?: boolean;
 }
 
 /** A batch's verdicts, the warnings it raised (key → issue, in order) and the rules it reached. */
@@ -57,7 +61,8 @@ export class Stage {
   private sink = new Map<string, Issue>();
   private touched = new Set<string>();
 
-  constructor(config: StageConfig) {
+  /** `driftOf`: the drift decision for a job without one (this thread only: it reads the whole rendered tree). */
+  constructor(config: StageConfig, driftOf?: (file: string) => boolean) {
     this.cache = new DiskCache(config.cacheDir);
     this.compiler = new SchemaCompiler(this.cache);
     useParseStore(celParseStore(this.cache.dir));
@@ -97,7 +102,12 @@ export class Stage {
         return found && sinkWarnings(found);
       },
       kserveVersion: (file) => jobOf(file).version,
-      driftChecked: (file) => jobOf(file).drift,
+      driftChecked: (file) => {
+        const decided = jobOf(file).drift;
+        if (decided !== undefined) return decided;
+        if (!driftOf) throw new Error(`validate: ${file} has no drift decision and this stage cannot make one`);
+        return driftOf(file);
+      },
       onWarning: (file, line, message) => this.sink.set(`${file}\0${line}\0${message}`, { file, ...(line === undefined ? {} : { line }), message, severity: 'warning' }),
       onAdmission: (key) => this.touched.add(key),
       describe: (file) => storeOf(file).locations.map(describeLocation).join(', ') || 'no schema location',
