@@ -11,14 +11,12 @@
  * version and rejects any other; a rejected one is rewritten. It is code, like the compiled
  * validators beside it: the same trust boundary (the cache belongs to the user running the tool).
  */
-import { isAscii } from 'node:buffer';
-import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { Script } from 'node:vm';
 import { DiskCache, sha256, utf8Text } from '../validate/cache.js';
-import { toolFingerprint } from '../manifest/fingerprint.js';
+import { toolFingerprint, toolHashes } from '../manifest/fingerprint.js';
 
 /**
  * Modules scripts/bundle.mjs bundles (paths under dist/, without .js), each with the packages it
@@ -49,21 +47,24 @@ export interface Bundled<T> {
 /** `name`'s exports from its bundle, or undefined (no bundle for this build, or it failed to load). */
 export async function loadBundled<T>(name: BundleName, cache: DiskCache): Promise<Bundled<T> | undefined> {
   const file = join(DIST, `${name}.bundle.cjs`);
-  let bytes: Buffer;
+  // Read through the tool's stat index (manifest/hashes.ts): an unchanged bundle's sha256 is not computed again.
+  const hashes = await toolHashes(cache);
+  let read: ReturnType<typeof hashes.read>;
   try {
-    bytes = readFileSync(file);
+    read = hashes.read(file);
   } catch {
     return undefined;
   }
+  const { bytes, hash } = read;
   const eol = bytes.indexOf(10);
-  if (eol < 0 || bytes.toString('utf8', 0, eol) !== bundleHeader(await toolFingerprint())) return undefined;
+  if (eol < 0 || bytes.toString('utf8', 0, eol) !== bundleHeader(await toolFingerprint(cache))) return undefined;
+  await hashes.save();
   try {
     const handed = new Map<string, unknown>(await Promise.all(HANDED_IN.map(async (m) => [`llm-gitops:${m}`, await import(pathToFileURL(join(DIST, m)).href)] as const)));
-    // The bundle is ASCII (esbuild escapes the rest): then its bytes are its UTF-8 encoding, so
-    // hashing them gives sha256(text) without encoding 2.5 MB again, and latin1 decodes them to
-    // the very string utf8 would, without validating them. Any other byte: the slow way, same key.
+    // Keyed by sha256 of the source text (V8 itself checks only its length): for valid UTF-8 (the
+    // bundle is ASCII, esbuild escapes the rest) that is the sha256 of the bytes; else the slow way.
     const text = utf8Text(bytes);
-    const codeCache = `code/${isAscii(bytes) ? sha256(bytes) : sha256(text)}.v8-${process.versions.v8}.bin`;
+    const codeCache = `code/${hash.utf8 ? hash.sha : sha256(text)}.v8-${process.versions.v8}.bin`;
     const cachedData = await cache.readBytes(codeCache);
     const script = new Script(`(function (require, module, exports, __filename, __dirname, __bundle_meta_url) {${text}\n})`, { filename: file, ...(cachedData ? { cachedData } : {}) });
     const mod: { exports: unknown } = { exports: {} };

@@ -39,10 +39,11 @@ export interface RunInputs {
 
 export async function runInputs(command: RunInputs['command'], root: string, only: readonly string[], vars: Vars): Promise<RunInputs> {
   const envs = await selectEnvironments(root, only);
-  const [sources, library, tool] = await Promise.all([readCatalogs(root, envs), readLibrary(root), toolFingerprint()]);
+  const cache = new DiskCache(defaultCacheDir(vars));
+  const [sources, library, tool] = await Promise.all([readCatalogs(root, envs), readLibrary(root), toolFingerprint(cache)]);
   const settings = Object.keys(vars).filter((k) => k.startsWith('LLM_GITOPS_')).sort().map((k) => [k, vars[k]]);
   const key = sha256(JSON.stringify([MANIFEST_VERSION, command, tool, only, envs, sources.map((s) => [s.env, s.file, s.text]), library ? [library.file, library.text] : null, settings]));
-  return { command, root, only, envs, sources, library, key, cache: new DiskCache(defaultCacheDir(vars)), slot: slotOf(command, root, only) };
+  return { command, root, only, envs, sources, library, key, cache, slot: slotOf(command, root, only) };
 }
 
 /** The recorded result for these inputs, if the tree on disk is exactly what it rendered. */

@@ -19,11 +19,12 @@
  * is ignored, and the run validates and rewrites it.
  */
 import { createHash } from 'node:crypto';
-import { readdirSync, readFileSync, statSync } from 'node:fs';
+import { statSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import type { Issue } from '../errors.js';
 import type { ResourceResult } from '../validate/result.js';
 import { DiskCache, sha256 } from '../validate/cache.js';
+import { LOCATIONS, sharedHashes, type FileHashes } from './hashes.js';
 import type { Location } from '../validate/location.js';
 import { runInputs, type RunInputs, type Vars } from './reuse.js';
 import { arrayOf, HEX, jsonOf, slotOf, isCount, isDep, isObject, isString, isWarning, onlyKeys, readSlot, writeSlot, type Dependency } from './store.js';
@@ -69,7 +70,10 @@ export async function validateInputs(root: string, only: readonly string[], give
 export async function reusableValidate(inputs: ValidateInputs): Promise<ValidateRecord | undefined> {
   const m = await readSlot(inputs.cache, inputs.slot, parseValidateManifest);
   if (!m || m.key !== inputs.key) return undefined;
-  for (const d of m.deps) if (hashInput(d.path, d.dir) !== d.sha) return undefined;
+  const hashes = await sharedHashes(inputs.cache, LOCATIONS);
+  const same = m.deps.every((d) => hashInput(d.path, d.dir, hashes) === d.sha);
+  await hashes.save();
+  if (!same) return undefined;
   return { results: m.results, warnings: m.warnings, admission: m.admission };
 }
 
@@ -87,8 +91,10 @@ export async function validateDependencies(o: { readonly cache: DiskCache; reado
   }
   for (const d of o.watched) wanted.set(d, true);
   for (const f of o.locks) wanted.set(f, false);
+  const hashes = await sharedHashes(o.cache, LOCATIONS);
   const deps: Dependency[] = [];
-  for (const [path, dir] of [...wanted].sort(([a], [b]) => (a < b ? -1 : 1))) deps.push({ path, dir, sha: hashInput(path, dir) });
+  for (const [path, dir] of [...wanted].sort(([a], [b]) => (a < b ? -1 : 1))) deps.push({ path, dir, sha: hashInput(path, dir, hashes) });
+  await hashes.save();
   return deps;
 }
 
@@ -100,32 +106,29 @@ export async function recordValidate(inputs: ValidateInputs, deps: readonly Depe
 }
 
 /**
- * sha256 of a file as the schema store reads it (links followed), or of a folder's files, as
- * reuse.ts hashDependency hashes them (the store's walk: the folder itself followed if it is a
- * link, links below it skipped); null when absent. Synchronous: a hit reads a few MB, and on
- * these shared machines the thread pool's round trips cost more than the reads.
+ * sha256 of a file as the schema store reads it (links followed), or of a folder's files (the
+ * store's walk: the folder itself followed if it is a link, links below it skipped), over each
+ * file's relative path and sha256; null when absent. Through the stat index, so an unchanged
+ * file is stat()ed, not read (on these shared machines reading and hashing the bench's 7.4 MB of
+ * CRDs cost ~12 ms a run, twice: here and for the CRD-index keys).
  */
-function hashInput(path: string, dir: boolean): string | null {
-  try {
-    if (!dir) return createHash('sha256').update(readFileSync(path)).digest('hex');
-    if (!statSync(path).isDirectory()) return null;
-  } catch {
-    return null;
-  }
+function hashInput(path: string, dir: boolean, hashes: FileHashes): string | null {
+  if (!dir) return hashes.hash(path)?.sha ?? null;
+  if (!isDir(path)) return null;
   const files: string[] = [];
   const walk = (d: string): void => {
-    for (const e of readdirSync(d, { withFileTypes: true })) {
-      if (e.isDirectory()) walk(join(d, e.name));
-      else if (e.isFile()) files.push(join(d, e.name));
-    }
+    const { files: names, dirs } = hashes.list(d);
+    for (const n of dirs) walk(join(d, n));
+    for (const n of names) files.push(join(d, n));
   };
   try {
     walk(path);
     files.sort();
     const h = createHash('sha256');
     for (const f of files) {
-      const bytes = readFileSync(f);
-      h.update(`${f.slice(path.length)}\0${bytes.length}\0`).update(bytes);
+      const sha = hashes.hash(f)?.sha;
+      if (sha === undefined) return 'unreadable';
+      h.update(`${f.slice(path.length)}\0${sha}\0`);
     }
     return h.digest('hex');
   } catch {

@@ -3,7 +3,6 @@
  * a 2.2 MB CRD YAML takes 0.5–0.9 s, reading its cached conversion a few milliseconds.
  */
 import { isAscii, isUtf8 } from 'node:buffer';
-import { createHash } from 'node:crypto';
 import { parseAllDocuments } from 'yaml';
 import { DiskCache, sha256, utf8Text } from './cache.js';
 import type { AdmissionNode } from '../admission/schema.js';
@@ -185,17 +184,23 @@ export async function indexCrdFile(key: string, textOf: () => string, source: st
 
 const KEY_PREFIX = `${CONVERTER_VERSION}\0${INDEX_FORMAT}\0`;
 
-const textKey = (text: string) => sha256(`${KEY_PREFIX}${text}`);
+/**
+ * The cache key of a CRD file's index, from the sha256 of its text: sha256 of the converter
+ * version, the format and that hash. Keyed by the file's hash rather than its bytes so that a run
+ * can name the entry of an unchanged file from its stat alone (manifest/hashes.ts), unread.
+ */
+export const crdKeyOfSha = (textSha: string) => sha256(`${KEY_PREFIX}${textSha}`);
+
+const textKey = (text: string) => crdKeyOfSha(sha256(text));
 
 /**
- * The cache key of a CRD file's index: sha256 of the converter version, the format and the text
- * (`textOf`: the text of `bytes` decoded as UTF-8). Bytes that are valid UTF-8 are exactly the
- * encoding of the text decoded from them, so hashing them gives the same key without decoding
- * and encoding megabytes of text; other bytes (decoding replaced something) hash the text, as always.
+ * The key of the file `bytes` (`textOf`: the text of `bytes` decoded as UTF-8). Bytes that are
+ * valid UTF-8 are exactly the encoding of the text decoded from them, so their sha256 is the
+ * text's without decoding and encoding megabytes of text; other bytes (decoding replaced
+ * something) hash the text, as always.
  */
 export function crdFileKey(bytes: Uint8Array, textOf: () => string = () => utf8Text(bytes)): string {
-  if (isUtf8(bytes)) return createHash('sha256').update(KEY_PREFIX).update(bytes).digest('hex');
-  return textKey(textOf());
+  return isUtf8(bytes) ? crdKeyOfSha(sha256(bytes)) : textKey(textOf());
 }
 
 function readDocuments(text: string, source: string): unknown[] {

@@ -25,9 +25,9 @@ export interface KeyedFile {
 
 /** Per file: undefined when it holds no CRD, else the kinds it may define (`kind:` values). */
 export async function crdFileKinds(files: readonly KeyedFile[], cache: DiskCache): Promise<(ReadonlySet<string> | undefined)[]> {
-  const entry = `crd/kinds-${sha256(JSON.stringify([SCAN_FORMAT, files.map((f) => f.key)]))}.json`;
-  const cached = parseScans(await cache.read(entry), files.length);
-  if (cached) return cached.map((k) => (k ? new Set(k) : undefined));
+  const cached = await knownCrdFileKinds(files.map((f) => f.key), cache);
+  if (cached) return cached;
+  const entry = kindsEntry(files.map((f) => f.key));
   const scans = files.map((f) => {
     const text = utf8Text(f.bytes);
     return mayHoldCrd(text) ? [...kindTokens(text)] : null;
@@ -35,6 +35,13 @@ export async function crdFileKinds(files: readonly KeyedFile[], cache: DiskCache
   await cache.write(entry, JSON.stringify(scans));
   return scans.map((k) => (k ? new Set(k) : undefined));
 }
+
+/** The same answer from the cache alone, for files known by their keys only (unread); undefined when it has none. */
+export async function knownCrdFileKinds(keys: readonly string[], cache: DiskCache): Promise<(ReadonlySet<string> | undefined)[] | undefined> {
+  return parseScans(await cache.read(kindsEntry(keys)), keys.length)?.map((k) => (k ? new Set(k) : undefined));
+}
+
+const kindsEntry = (keys: readonly string[]) => `crd/kinds-${sha256(JSON.stringify([SCAN_FORMAT, keys]))}.json`;
 
 function parseScans(text: string | undefined, length: number): (readonly string[] | null)[] | undefined {
   if (text === undefined) return undefined;

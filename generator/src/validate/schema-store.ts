@@ -14,8 +14,9 @@ import { join } from 'node:path';
 import type { AdmissionNode } from '../admission/schema.js';
 import { DiskCache, sha256, utf8Text } from './cache.js';
 import { fromJsonSchema, type JsonSchema } from './crd-schema.js';
-import { crdFileKey, indexCrdFile, indexCrdText, type CrdEntry } from './crd-index.js';
-import { crdFileKinds } from './crd-kinds.js';
+import { crdFileKey, crdKeyOfSha, indexCrdFile, indexCrdText, type CrdEntry } from './crd-index.js';
+import { crdFileKinds, knownCrdFileKinds } from './crd-kinds.js';
+import { LOCATIONS, sharedHashes, type FileHashes } from '../manifest/hashes.js';
 import { fetchText, type FetchOptions } from './download.js';
 import { renderTemplate } from './template.js';
 import { isUrl, type Location } from './location.js';
@@ -42,12 +43,12 @@ export interface Lookup {
   readonly note?: string;
 }
 
-/** A file of a folder location that may hold a CRD: its bytes, their CRD-index key, and the `kind:` values in it. */
+/** A file of a folder location that may hold a CRD: its CRD-index key, the `kind:` values in it, and its text (read when first asked). */
 interface CrdFile {
   readonly path: string;
-  readonly bytes: Buffer;
   readonly key: string;
   readonly kinds: ReadonlySet<string>;
+  text(): string;
 }
 
 /** The schema locations of a run, searched lazily and memoised. */
@@ -62,6 +63,8 @@ export class SchemaStore {
     private readonly cache: DiskCache,
     /** Whether and where to download (`LLM_GITOPS_OFFLINE`, `LLM_GITOPS_CRD_MIRROR`). */
     private readonly fetchOptions: FetchOptions = {},
+    /** The stat index files are keyed through (tests give their own; else the process's, shared with the run manifest). */
+    private readonly hashes: () => Promise<FileHashes> = () => sharedHashes(cache, LOCATIONS),
   ) {}
 
   /** The schema of `apiVersion`/`kind`; memoised, so concurrent callers share one search. */
@@ -107,7 +110,7 @@ export class SchemaStore {
     }
     if (loc.type !== 'path') return [];
     const files = await this.listCrdFiles(loc.path);
-    const nested = await Promise.all(files.filter((f) => f.kinds.has(kind)).map((f) => this.index(f.path, () => indexCrdFile(f.key, () => utf8Text(f.bytes), f.path, this.cache))));
+    const nested = await Promise.all(files.filter((f) => f.kinds.has(kind)).map((f) => this.index(f.path, () => indexCrdFile(f.key, f.text, f.path, this.cache))));
     return nested.flat();
   }
 
@@ -131,19 +134,29 @@ export class SchemaStore {
     return p;
   }
 
-  /** The YAML/JSON files under `path` that may hold a CRD (read once per run). */
+  /**
+   * The YAML/JSON files under `path` that may hold a CRD (listed once per run). Unchanged files
+   * are known by their stat (manifest/hashes.ts, the index the run manifest's dependencies were
+   * hashed through): with the kinds of exactly these contents in the cache (crd-kinds.ts), none
+   * is read. Else every file is read and hashed, and scanned when the cache has no kinds for them.
+   */
   private listCrdFiles(path: string): Promise<CrdFile[]> {
     let p = this.crdFiles.get(path);
     if (!p) {
       p = walk(path).then(async (files) => {
         if (!files.length) throw new Error(`schema location ${path}: no such file or folder, or no YAML/JSON files in it`);
-        // Read as bytes and hashed (their CRD-index keys): with the kinds of these contents in the cache (crd-kinds.ts), no file is decoded.
-        const read = await Promise.all(files.map(async (f) => {
-          const bytes = await readFile(f);
+        const hashes = await this.hashes();
+        const known = files.map((f) => hashes.hash(f));
+        const keys = known.every((h) => h?.utf8) ? known.map((h) => crdKeyOfSha(h!.sha)) : undefined;
+        const kinds = keys && (await knownCrdFileKinds(keys, this.cache));
+        if (keys && kinds) return files.flatMap((f, i) => (kinds[i] ? [{ path: f, key: keys[i]!, kinds: kinds[i], text: () => textOfKey(hashes, f, keys[i]!) }] : []));
+        const read = files.map((f) => {
+          const { bytes } = hashes.read(f);
           return { path: f, bytes, key: crdFileKey(bytes) };
-        }));
-        const kinds = await crdFileKinds(read, this.cache);
-        return read.flatMap((f, i) => (kinds[i] ? [{ ...f, kinds: kinds[i] }] : []));
+        });
+        await hashes.save();
+        const scanned = await crdFileKinds(read, this.cache);
+        return read.flatMap((f, i) => (scanned[i] ? [{ path: f.path, key: f.key, kinds: scanned[i], text: () => utf8Text(f.bytes) }] : []));
       });
       this.crdFiles.set(path, p);
     }
@@ -177,6 +190,17 @@ export class SchemaStore {
     const schema = fromJsonSchema(raw as JsonSchema, warnings);
     return { found: { schema, key: sha256(JSON.stringify(schema)), source: where, warnings } };
   }
+}
+
+/**
+ * The text of a file known by its key only, read when its CRD index must be converted: it must
+ * still be the content that key names (else the entry written under the key would describe
+ * another file) — a file changed during the run is an error of this run, not a silent mix.
+ */
+function textOfKey(hashes: FileHashes, path: string, key: string): string {
+  const { bytes } = hashes.read(path);
+  if (crdFileKey(bytes) !== key) throw new Error(`schema location file ${path} changed while validate was running: run it again`);
+  return utf8Text(bytes);
 }
 
 const SKIP_DIRS = new Set(['node_modules', '.git']);
