@@ -15,7 +15,8 @@ import { SchemaCompiler } from './compile.js';
 import type { FetchOptions } from './download.js';
 import type { ResourceResult } from './result.js';
 import { describeLocation, SchemaStore, type Location, type Lookup } from './schema-store.js';
-import { Validator, type RulesUsed } from './validator.js';
+import { builtinValidator } from './builtin.js';
+import { KUSTOMIZE_CONFIG_GROUP, Validator, type RulesUsed } from './validator.js';
 
 /** What builds a stage: plain data, handed to each worker. */
 export interface StageConfig {
@@ -121,6 +122,7 @@ export class Stage {
     this.sink = sink;
     this.touched = touched;
     const results: ResourceResult[] = [];
+    this.prefetch(files);
     try {
       for (const f of files) {
         this.current = f;
@@ -133,5 +135,32 @@ export class Stage {
       this.current = undefined;
     }
     return { results, warnings: [...sink], rules: this.validator.rulesUsed(touched) };
+  }
+
+  /**
+   * Starts what the validator will load for each kind of the batch — the schema lookup (its CRD
+   * index read), then the compiled validator or the built-in kind's module — all at once, so their
+   * cache reads overlap instead of one object after another awaiting its own (~30 ms idle of a
+   * 44-object run). The same loads the validator asks for (memoised there), nothing more: every
+   * object it checks is looked up, and a found schema's validator or else the built-in one loaded.
+   * Failures are the validator's to report when it asks.
+   */
+  private prefetch(files: readonly FileJob[]): void {
+    const seen = new Set<string>();
+    for (const f of files) {
+      const store = this.stores.get(f.version);
+      if (!store || !f.objects || f.skip !== undefined) continue;
+      for (const o of f.objects) {
+        const { apiVersion, kind } = (typeof o === 'object' && o !== null ? o : {}) as { apiVersion?: unknown; kind?: unknown };
+        if (typeof apiVersion !== 'string' || typeof kind !== 'string' || !apiVersion || !kind || apiVersion.startsWith(`${KUSTOMIZE_CONFIG_GROUP}/`)) continue;
+        const id = `${f.version}|${apiVersion}|${kind}`;
+        if (seen.has(id)) continue;
+        seen.add(id);
+        void store
+          .lookup(apiVersion, kind)
+          .then((l): Promise<unknown> | undefined => (l.found ? this.compiler.getByKey(l.found.key, () => l.found!.schema) : l.error ? undefined : builtinValidator(apiVersion, kind)))
+          .catch(() => undefined);
+      }
+    }
   }
 }
