@@ -6,7 +6,7 @@ import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, utimesSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { FileHashes, RACY_MS } from '../generator/src/manifest/hashes.js';
+import { FileHashes, parseIndex, RACY_MS } from '../generator/src/manifest/hashes.js';
 import { fingerprintOf } from '../generator/src/manifest/fingerprint.js';
 import { DiskCache } from '../generator/src/validate/cache.js';
 import { SchemaStore } from '../generator/src/validate/schema-store.js';
@@ -56,6 +56,19 @@ describe('file hashes by stat', () => {
     expect(now.hash(f)?.sha).toBe(sha('one'));
     await now.save();
     expect(existsSync(join(work.dir, 'cache', 'hashes'))).toBe(false); // nothing to write
+  });
+
+  it('keeps the rows a run did not use when it writes the ones it recorded', async () => {
+    const [a, b, c] = ['a', 'b', 'c'].map((n) => join(work.dir, `${n}.yaml`)) as [string, string, string];
+    for (const f of [a, b, c]) writeFileSync(f, f);
+    const first = await FileHashes.open(cache, 't', later);
+    first.hash(a);
+    first.hash(b);
+    await first.save();
+    const second = await FileHashes.open(cache, 't', later);
+    second.hash(c); // recorded: the index is written, b and a still in it
+    await second.save();
+    expect([...parseIndex(indexText()).keys()].sort()).toEqual([a, b, c]);
   });
 
   it('ignores a damaged index (checksum, shape, format) and hashes the files', async () => {

@@ -130,12 +130,18 @@ export class FileHashes {
     return { files, dirs };
   }
 
-  /** Writes the index back if this run recorded something new (or stopped using an entry it held); saves run one after another. */
+  /**
+   * Writes the index back if this run recorded something (saves run one after another). The rows
+   * this process used or recorded come first, then the others it read (another command's bundle,
+   * another tree's locations), up to MAX_ENTRIES: a run that uses part of the index never drops
+   * the rest (dropping the bundle's row when the fingerprint saved first re-hashed it every run).
+   */
   save(): Promise<unknown> {
-    if (!this.dirty && this.used.size === this.known.size) return this.saving;
+    if (!this.dirty) return this.saving;
     this.dirty = false;
-    const rows = [...this.used.values()].slice(0, MAX_ENTRIES);
-    const text = serialize(rows);
+    const rows = [...this.used.values()];
+    for (const [path, row] of this.known) if (!this.used.has(path)) rows.push(row);
+    const text = serialize(rows.slice(0, MAX_ENTRIES));
     this.saving = this.saving.then(() => this.cache.write(this.entry, text));
     return this.saving;
   }
