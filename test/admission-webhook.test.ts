@@ -11,7 +11,7 @@ import { join } from 'node:path';
 import { parseAllDocuments } from 'yaml';
 import { describe, expect, it } from 'vitest';
 import { admissionSchema, admit } from '../generator/src/admission/index.js';
-import { checkWebhooks } from '../generator/src/admission/webhook/index.js';
+import { checkWebhooks, ruleInput } from '../generator/src/admission/webhook/index.js';
 import { loadCatalog } from '../generator/src/catalog/load.js';
 import { renderPreset } from '../generator/src/render/environment.js';
 import { renderLLMInferenceService } from '../generator/src/render/llmisvc.js';
@@ -232,4 +232,30 @@ models:
     expect(checkWebhooks(config, 'v0.20.0')!.map((f) => `${f.rule} ${f.path}: ${f.msg}`)).toEqual(['kserve v0.20.0 llmisvcconfig.base-refs /spec/baseRefs: Forbidden: baseRefs is not a permitted field in LLMInferenceServiceConfig, support for recursive refs has been disabled']);
   });
   it('refuses scheduler replicas 0 in a preset', () => expect(rules('no-scheduler')).toEqual(['kserve v0.20.0 llmisvcconfig.router.scheduler /spec/router/scheduler/replicas: scheduler replicas must be greater than zero']));
+});
+
+describe('what the rules of one object read (ruleInput, worked out once for all of its rules)', () => {
+  const llmisvc = (spec: unknown) => ({ apiVersion: 'serving.kserve.io/v1alpha2', kind: 'LLMInferenceService', metadata: { name: 'm' }, spec });
+  it('the decode workload is the spec, the prefill one follows only when it is an object', () => {
+    const prefill = { replicas: 1 };
+    const spec = { replicas: 2, prefill };
+    expect(ruleInput(llmisvc(spec))).toEqual({ spec, workloads: [{ at: '/spec', w: spec }, { at: '/spec/prefill', w: prefill }] });
+    expect(ruleInput(llmisvc({ prefill: 'x' })).workloads).toEqual([{ at: '/spec', w: { prefill: 'x' } }]);
+  });
+  it('a spec that is no object reads as an empty one: no rule finds anything, none throws', () => {
+    for (const spec of [undefined, null, 'x', 7, [{ scaling: {} }]]) {
+      expect(ruleInput(llmisvc(spec))).toEqual({ spec: {}, workloads: [{ at: '/spec', w: {} }] });
+      expect(checkWebhooks(llmisvc(spec), 'v0.20.0')).toEqual([]);
+    }
+  });
+  it('each workload is checked by every rule that reads workloads, at its own path', () => {
+    const bad = { scaling: { minReplicas: 3, maxReplicas: 1, wva: { hpa: {} } }, parallelism: { data: 2 }, kvCacheOffloading: { secondary: [{}] } };
+    const found = checkWebhooks(llmisvc({ ...bad, prefill: { ...bad, scaling: { ...bad.scaling, wva: { keda: {} } } } }), 'v0.20.0')!.map((f) => `${f.rule} ${f.path}`);
+    for (const at of ['/spec', '/spec/prefill']) {
+      expect(found).toContain(`kserve v0.20.0 llmisvc.scaling ${at}/scaling/minReplicas`);
+      expect(found).toContain(`kserve v0.20.0 llmisvc.parallelism ${at}/parallelism/dataLocal`);
+      expect(found).toContain(`kserve v0.20.0 llmisvc.kv-cache-offloading ${at}/kvCacheOffloading/cpu`);
+    }
+    expect(found).toContain('kserve v0.20.0 llmisvc.scaling.actuator-consistency /spec/prefill/scaling/wva');
+  });
 });

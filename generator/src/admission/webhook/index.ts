@@ -3,9 +3,9 @@
  * version its environment pins. A version without ported rules is said so, never passed.
  */
 import { KSERVE_V0_20_0 } from './kserve-v0.20.0.js';
-import type { Finding, WebhookRule } from './types.js';
+import type { Finding, RuleInput, WebhookRule, Workload } from './types.js';
 
-export type { Finding, WebhookRule };
+export type { Finding, RuleInput, WebhookRule, Workload };
 
 const BY_VERSION: Readonly<Record<string, readonly WebhookRule[]>> = { 'v0.20.0': KSERVE_V0_20_0 };
 
@@ -26,6 +26,16 @@ const BY_KIND = new Map(
 );
 const NO_RULES: readonly WebhookRule[] = [];
 
+type O = Record<string, unknown>;
+const isObj = (v: unknown): v is O => typeof v === 'object' && v !== null && !Array.isArray(v);
+
+/** What every rule reads of `obj`: its spec, the decode workload (the spec) then the prefill one when present. */
+export function ruleInput(obj: O): RuleInput {
+  const spec = isObj(obj.spec) ? obj.spec : {};
+  const decode: Workload = { at: '/spec', w: spec };
+  return { spec, workloads: isObj(spec.prefill) ? [decode, { at: '/spec/prefill', w: spec.prefill }] : [decode] };
+}
+
 /** A finding with the rule that made it. */
 export interface WebhookFinding extends Finding {
   readonly rule: string;
@@ -43,9 +53,12 @@ export function checkWebhooks(obj: Record<string, unknown>, version: string): We
   }
   const { apiVersion, kind } = obj;
   const rules = (typeof apiVersion === 'string' && typeof kind === 'string' && byKind.get(apiVersion)?.get(kind)) || NO_RULES;
+  if (!rules.length) return [];
+  const input = ruleInput(obj);
   const out: WebhookFinding[] = [];
   for (const r of rules) {
-    for (const f of r.check(obj)) out.push({ ...f, rule: `kserve ${version} ${r.name}` });
+    const found = r.check(obj, input);
+    for (let i = 0; i < found.length; i++) out.push({ ...found[i]!, rule: `kserve ${version} ${r.name}` });
   }
   return out;
 }

@@ -18,13 +18,8 @@ const int = (v: unknown): number | undefined => (typeof v === 'number' ? v : und
 const str = (v: unknown): string => (typeof v === 'string' ? v : '');
 const esc = (k: string) => k.replace(/~/g, '~0').replace(/\//g, '~1');
 
-const spec = (o: O) => obj(o.spec) ?? {};
-/** The decode workload, then the prefill one when present, with their JSON pointers. */
-function workloads(o: O): { at: string; w: O }[] {
-  const s = spec(o);
-  const prefill = obj(s.prefill);
-  return [{ at: '/spec', w: s }, ...(prefill ? [{ at: '/spec/prefill', w: prefill }] : [])];
-}
+/** What a rule that finds nothing returns (no array per rule and object). */
+const NONE: readonly Finding[] = [];
 
 const DNS1123_LABEL = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
 const DNS1123_SUBDOMAIN = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/;
@@ -46,11 +41,11 @@ const CONFIG = { apiVersion: 'serving.kserve.io/v1alpha2', kind: 'LLMInferenceSe
 const routerCrossField: WebhookRule = {
   name: 'llmisvc.router.cross-field',
   ...LLMISVC,
-  check(o) {
-    const router = obj(spec(o).router);
+  check(_o, { spec }) {
+    const router = obj(spec.router);
     const route = obj(router?.route);
     const http = obj(route?.http);
-    if (!router || !route || !http) return [];
+    if (!router || !route || !http) return NONE;
     const out: Finding[] = [];
     const refs = list(http.refs);
     const gateway = obj(router.gateway);
@@ -80,13 +75,13 @@ const routerCrossField: WebhookRule = {
 const trafficFields: WebhookRule = {
   name: 'llmisvc.router.traffic',
   ...LLMISVC,
-  check(o) {
-    const router = obj(spec(o).router);
+  check(_o, { spec }) {
+    const router = obj(spec.router);
     const route = obj(router?.route);
-    if (!router || !route) return [];
+    if (!router || !route) return NONE;
     const group = has(route, 'group');
     const weight = has(route, 'weight');
-    if (!group && !weight) return [];
+    if (!group && !weight) return NONE;
     if (has(router, 'ingress')) return [{ path: '/spec/router/route/group', msg: 'traffic splitting requires Gateway API routing; the controller manages HTTPRoutes, not Ingress resources' }];
     const out: Finding[] = [];
     if (weight && !group) out.push({ path: '/spec/router/route/group', msg: 'Required value: weight requires group' });
@@ -101,9 +96,9 @@ const trafficFields: WebhookRule = {
 const parallelism: WebhookRule = {
   name: 'llmisvc.parallelism',
   ...LLMISVC,
-  check(o) {
+  check(_o, { workloads }) {
     const out: Finding[] = [];
-    for (const { at, w } of workloads(o)) {
+    for (const { at, w } of workloads) {
       const p = obj(w.parallelism);
       const worker = has(w, 'worker');
       const workerMsg = 'when worker is specified, parallelism must be configured for either data parallelism or pipeline parallelism';
@@ -130,9 +125,9 @@ function schedulerRule(name: string, kind: typeof LLMISVC | typeof CONFIG, withC
   return {
     name,
     ...kind,
-    check(o) {
-      const scheduler = obj(obj(spec(o).router)?.scheduler);
-      if (!scheduler) return [];
+    check(_o, { spec }) {
+      const scheduler = obj(obj(spec.router)?.scheduler);
+      if (!scheduler) return NONE;
       const at = '/spec/router/scheduler';
       const out: Finding[] = [];
       const replicas = int(scheduler.replicas);
@@ -154,9 +149,9 @@ function schedulerRule(name: string, kind: typeof LLMISVC | typeof CONFIG, withC
 const scaling: WebhookRule = {
   name: 'llmisvc.scaling',
   ...LLMISVC,
-  check(o) {
+  check(_o, { workloads }) {
     const out: Finding[] = [];
-    for (const { at, w } of workloads(o)) {
+    for (const { at, w } of workloads) {
       const s = obj(w.scaling);
       if (!s) continue;
       const sp = `${at}/scaling`;
@@ -196,12 +191,12 @@ const scaling: WebhookRule = {
 const actuatorConsistency: WebhookRule = {
   name: 'llmisvc.scaling.actuator-consistency',
   ...LLMISVC,
-  check(o) {
-    const [decode, prefill] = workloads(o).map(({ w }) => obj(obj(w.scaling)?.wva));
-    if (!decode || !prefill) return [];
+  check(_o, { workloads }) {
+    const [decode, prefill] = workloads.map(({ w }) => obj(obj(w.scaling)?.wva));
+    if (!decode || !prefill) return NONE;
     const d = has(decode, 'hpa');
     const p = has(prefill, 'hpa');
-    if (d === p) return [];
+    if (d === p) return NONE;
     const [db, pb] = d ? ['hpa', 'keda'] : ['keda', 'hpa'];
     return [{ path: '/spec/prefill/scaling/wva', msg: `decode and prefill must use the same actuator backend; decode uses ${db} but prefill uses ${pb} — mixing backends requires two separate metric pipelines and leads to independent, unsynchronised scaling decisions` }];
   },
@@ -211,10 +206,10 @@ const actuatorConsistency: WebhookRule = {
 const loraAdapters: WebhookRule = {
   name: 'llmisvc.model.lora',
   ...LLMISVC,
-  check(o) {
-    const model = obj(spec(o).model);
+  check(o, { spec }) {
+    const model = obj(spec.model);
     const lora = obj(model?.lora);
-    if (!lora) return [];
+    if (!lora) return NONE;
     const at = '/spec/model/lora';
     const out: Finding[] = [];
     for (const k of ['maxRank', 'maxAdapters', 'maxCpuAdapters']) {
@@ -241,9 +236,9 @@ const loraAdapters: WebhookRule = {
 const kvCacheOffloading: WebhookRule = {
   name: 'llmisvc.kv-cache-offloading',
   ...LLMISVC,
-  check(o) {
+  check(_o, { workloads }) {
     const out: Finding[] = [];
-    for (const { at, w } of workloads(o)) {
+    for (const { at, w } of workloads) {
       const kv = obj(w.kvCacheOffloading);
       const secondary = list(kv?.secondary);
       if (!kv || !secondary.length) continue;
@@ -275,7 +270,7 @@ const managedDRA: WebhookRule = {
   ...LLMISVC,
   check(o) {
     const ann = obj(obj(o.metadata)?.annotations);
-    if (!ann) return [];
+    if (!ann) return NONE;
     const at = (k: string) => `/metadata/annotations/${esc(k)}`;
     const out: Finding[] = [];
     const hasClass = DRA_CLASS in ann;
@@ -305,10 +300,10 @@ const managedDRA: WebhookRule = {
 const confidential: WebhookRule = {
   name: 'llmisvc.model.confidential',
   ...LLMISVC,
-  check(o) {
-    const model = obj(spec(o).model);
+  check(_o, { spec }) {
+    const model = obj(spec.model);
     const c = obj(model?.confidential);
-    if (!c || c.enabled !== true) return [];
+    if (!c || c.enabled !== true) return NONE;
     const uri = str(model?.uri);
     const out: Finding[] = [];
     if (uri.startsWith('oci://')) out.push({ path: '/spec/model/confidential', msg: 'confidential has no effect with OCI URIs; OCI image decryption is handled by the container runtime via runtimeClassName', severity: 'warning' });
@@ -323,9 +318,9 @@ const confidential: WebhookRule = {
 const modelUriScheme: WebhookRule = {
   name: 'llmisvc.controller.model-uri-scheme',
   ...LLMISVC,
-  check(o) {
-    const uri = str(obj(spec(o).model)?.uri);
-    if (!uri || /^(hf|s3|pvc|oci|oci\+native):\/\//.test(uri)) return [];
+  check(_o, { spec }) {
+    const uri = str(obj(spec.model)?.uri);
+    if (!uri || /^(hf|s3|pvc|oci|oci\+native):\/\//.test(uri)) return NONE;
     return [{ path: '/spec/model/uri', msg: `unsupported schema in model URI: ${uri} — the v0.20.0 llmisvc controller serves hf://, s3://, pvc://, oci:// and oci+native:// only (the model never starts)` }];
   },
 };
@@ -334,9 +329,9 @@ const modelUriScheme: WebhookRule = {
 const loraUriScheme: WebhookRule = {
   name: 'llmisvc.controller.lora-uri-scheme',
   ...LLMISVC,
-  check(o) {
+  check(_o, { spec }) {
     const out: Finding[] = [];
-    list(obj(obj(spec(o).model)?.lora)?.adapters).forEach((a, i) => {
+    list(obj(obj(spec.model)?.lora)?.adapters).forEach((a, i) => {
       const uri = str(obj(a)?.uri);
       const name = str(obj(a)?.name);
       const scheme = /^([^:]*):\/\//.exec(uri)?.[1];
@@ -353,8 +348,8 @@ const loraUriScheme: WebhookRule = {
 const configBaseRefs: WebhookRule = {
   name: 'llmisvcconfig.base-refs',
   ...CONFIG,
-  check(o) {
-    return list(spec(o).baseRefs).length ? [{ path: '/spec/baseRefs', msg: 'Forbidden: baseRefs is not a permitted field in LLMInferenceServiceConfig, support for recursive refs has been disabled' }] : [];
+  check(_o, { spec }) {
+    return list(spec.baseRefs).length ? [{ path: '/spec/baseRefs', msg: 'Forbidden: baseRefs is not a permitted field in LLMInferenceServiceConfig, support for recursive refs has been disabled' }] : NONE;
   },
 };
 

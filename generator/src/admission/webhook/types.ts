@@ -8,10 +8,25 @@ export interface Finding {
   readonly severity?: 'error' | 'warning';
 }
 
+type O = Record<string, unknown>;
+
+/** A workload of an LLMInferenceService (the decode one, then the prefill one when present) and its JSON pointer. */
+export interface Workload {
+  readonly at: string;
+  readonly w: O;
+}
+
+/** What the rules read of one object, worked out once for all of its rules (webhook/index.ts). */
+export interface RuleInput {
+  /** `spec` when it is an object, else an empty one. */
+  readonly spec: O;
+  readonly workloads: readonly Workload[];
+}
+
 export interface WebhookRule {
   /** Stable name, used in messages and tests (`llmisvc.scaling`). */
   readonly name: string;
   readonly apiVersion: string;
   readonly kind: string;
-  check(obj: Record<string, unknown>): readonly Finding[];
+  check(obj: O, input: RuleInput): readonly Finding[];
 }
