@@ -7,7 +7,7 @@ import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
-import { builtinValidator } from '../generator/src/validate/builtin.js';
+import { builtinValidator, objectMetaErrors, objectMetaNow } from '../generator/src/validate/builtin.js';
 import { DiskCache } from '../generator/src/validate/cache.js';
 import { SchemaCompiler } from '../generator/src/validate/compile.js';
 import { crdVersionSchemas, toJsonSchema, type JsonSchema } from '../generator/src/validate/crd-schema.js';
@@ -171,6 +171,29 @@ describe('built-in kinds', () => {
     expect(await builtinValidator('v1', 'Container')).toBeUndefined();
     expect(await builtinValidator('v1', 'Widget')).toBeUndefined();
     expect(await builtinValidator('apps/v9', 'Deployment')).toBeUndefined();
+  });
+
+  it("checks any kind's metadata with ObjectMeta's own validator: the very errors a kind's validator gives for its metadata", async () => {
+    const configMap = (await builtinValidator('v1', 'ConfigMap'))!;
+    const cases: unknown[] = [
+      { name: 'ok', labels: { a: 'b' } },
+      { name: 7 },
+      { labels: { a: 1 }, bogus: true, 'x/y~z': 1 },
+      { annotations: 'x', finalizers: [1], ownerReferences: [{ bogus: 1 }] },
+      { managedFields: [{ fieldsV1: { x: 1 }, extra: {} }], creationTimestamp: 'not a date', generation: 'one' },
+      [],
+      'x',
+      null,
+    ];
+    let failing = 0;
+    for (const m of cases) {
+      const want = (await configMap({ apiVersion: 'v1', kind: 'ConfigMap', metadata: m })).filter((e) => e.instancePath.startsWith('/metadata'));
+      expect(await objectMetaErrors(m), JSON.stringify(m)).toStrictEqual(want);
+      expect(objectMetaNow(m), JSON.stringify(m)).toStrictEqual(want);
+      if (want.length) failing++;
+    }
+    expect(failing).toBe(cases.length - 2); // all but the valid one and null (every kind takes `metadata: null`)
+    expect(await objectMetaErrors(undefined)).toEqual([]);
   });
 });
 

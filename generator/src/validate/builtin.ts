@@ -127,21 +127,51 @@ async function validatorOf(apiVersion: string, kind: string): Promise<{ validate
   };
 }
 
+/** kubernetes-models' ObjectMeta model (imported by literal name: in validate's bundle), once loaded. */
+let objectMeta: ModelClass | undefined;
+let objectMetaLoad: Promise<unknown> | undefined;
+const META = '/metadata';
+/** The model class of the module (as an ES module, or CommonJS interop in the bundle, like RENDERED's). */
+const metaModelOf = (m: ModelModule) => m.ObjectMeta ?? m.default?.ObjectMeta;
+
 /**
- * Checks `metadata` of any object (custom resources included) the way the API server does for
- * every kind — CRD schemas only say `metadata: {type: object}`. Borrows ConfigMap's validator,
- * whose only required fields are apiVersion/kind, so only metadata errors can come back.
+ * kubernetes-models' errors for `metadata` at `/metadata`: the very errors a kind's validator
+ * gives for its metadata (each kind's schema refers to ObjectMeta's own validator, so the same
+ * schema paths and messages), without wrapping it in an object of some kind first.
  */
-export async function objectMetaErrors(metadata: unknown): Promise<ErrorObject[]> {
-  const configMap = await builtinValidator('v1', 'ConfigMap');
-  if (!configMap || metadata === undefined) return [];
-  return configMap({ apiVersion: 'v1', kind: 'ConfigMap', metadata });
+function metaTypeErrors(validate: (this: unknown) => void, metadata: unknown): ErrorObject[] {
+  try {
+    validate.call(metadata);
+    return [];
+  } catch (e) {
+    const found = (e as { errors?: ErrorObject[] }).errors;
+    if (!Array.isArray(found)) throw e;
+    return found.map((err) => ({ ...err, instancePath: META + err.instancePath }));
+  }
 }
 
-/** The same, synchronously, once ConfigMap's validator and the field lists it needs are loaded (else undefined: use `objectMetaErrors`). */
+/**
+ * Checks `metadata` of any object (custom resources included) the way the API server does for
+ * every kind — CRD schemas only say `metadata: {type: object}`: ObjectMeta's validator, then
+ * its unknown fields (client-node's V1ObjectMeta), every error at `/metadata…`.
+ */
+export async function objectMetaErrors(metadata: unknown): Promise<ErrorObject[]> {
+  await (objectMetaLoad ??= import('@kubernetes-models/apimachinery/apis/meta/v1/ObjectMeta').then((m) => (objectMeta = metaModelOf(m as unknown as ModelModule))));
+  if (!objectMeta) throw new Error('validate: kubernetes-models has no ObjectMeta model');
+  // Absent or null (every kind's schema takes `metadata: null`): nothing to check.
+  if (metadata === undefined || metadata === null) return [];
+  const errors = metaTypeErrors(objectMeta.prototype.validate, metadata);
+  for (const e of await unknownFields(metadata, 'V1ObjectMeta', META)) errors.push(e);
+  return errors;
+}
+
+/** The same, synchronously, once ObjectMeta's validator and the field lists it needs are loaded (else undefined: use `objectMetaErrors`). */
 export function objectMetaNow(metadata: unknown): ErrorObject[] | undefined {
-  const configMap = ready.get('v1|ConfigMap');
-  if (configMap === undefined) return undefined;
-  if (!configMap || metadata === undefined) return [];
-  return configMap({ apiVersion: 'v1', kind: 'ConfigMap', metadata });
+  if (!objectMeta) return undefined;
+  if (metadata === undefined || metadata === null) return [];
+  const unknown = unknownFieldsNow(metadata, 'V1ObjectMeta', META);
+  if (!unknown) return undefined;
+  const errors = metaTypeErrors(objectMeta.prototype.validate, metadata);
+  for (const e of unknown) errors.push(e);
+  return errors;
 }

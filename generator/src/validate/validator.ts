@@ -191,7 +191,7 @@ export class Validator {
       const metaErrors = meta === obj.metadata ? objectMetaNow(meta) : NONE;
       if (!metaErrors) return this.wait(objectMetaErrors(meta));
       errors = validate(obj) ? [] : [...(validate.errors ?? [])];
-      for (const e of metaErrors) if (e.instancePath.startsWith('/metadata')) errors.push(e);
+      for (const e of metaErrors) errors.push(e);
       schema = hit.source;
       // CEL rules run on objects the schema admits, as the API server runs them after it.
       const { admission, admissionKey } = hit;
