@@ -4,7 +4,7 @@
  * sidecars, command. Written shapes only; `workload.ts` normalizes them, `render/workload.ts`
  * maps them onto the LLMInferenceService.
  */
-import * as z from 'zod';
+import { z } from './zod.js';
 
 const positive = z.number().int().positive();
 const count = z.number().int().nonnegative();

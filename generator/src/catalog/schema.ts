@@ -3,7 +3,7 @@
  * unless it has no sensible default). Defaults are applied in one place: `normalize.ts`.
  * This schema is also exported as `generator/schema/catalog.schema.json` for editors.
  */
-import * as z from 'zod';
+import { z } from './zod.js';
 import { envMap, prefill, productionFields } from './keys.js';
 import { DTYPES } from '../library/entry.js';
 import { modelAccessSchema, prerequisitesSchema } from '../prerequisites/schema.js';

@@ -4,7 +4,7 @@
  * to it (so the job checks exactly what its revision of the catalog asks for, without git
  * access and without rebuilding its image for every catalog change).
  */
-import * as z from 'zod';
+import { z } from '../catalog/zod.js';
 import { deliveryNames } from '../model/delivery-names.js';
 import { unitOfModel } from '../sharding/assign.js';
 import type { DeliveryEngine, Environment } from '../model/types.js';

@@ -3,7 +3,7 @@
  * environment, adding entries to the built-in library or replacing built-in ones by id.
  * Exported as generator/schema/library.schema.json for editors.
  */
-import * as z from 'zod';
+import { z } from '../catalog/zod.js';
 import { DTYPES } from './entry.js';
 import { GPU_CLASS_NAMES } from './gpus.js';
 

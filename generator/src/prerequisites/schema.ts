@@ -3,7 +3,7 @@
  * them). Every key is optional: what the models need is derived (requirements.ts), versions
  * default to the pins of the environment's KServe version (pins.ts).
  */
-import * as z from 'zod';
+import { z } from '../catalog/zod.js';
 
 const install = z.enum(['managed', 'external']).describe('managed: the tree installs it; external: it is already on the cluster (preflight checks it).');
 const version = z
