@@ -58,15 +58,18 @@ export async function loadBundled<T>(name: BundleName, cache: DiskCache): Promis
   const { bytes, hash } = read;
   const eol = bytes.indexOf(10);
   if (eol < 0 || bytes.toString('utf8', 0, eol) !== bundleHeader(await toolFingerprint(cache))) return undefined;
+  // Keyed by sha256 of the source text (V8 itself checks only its length): for valid UTF-8 (the
+  // bundle is ASCII, esbuild escapes the rest) that is the sha256 of the bytes; else the slow way.
+  // Its 1.7 MB read starts now, so it overlaps the imports and the decoding below.
+  const text = hash.utf8 ? undefined : utf8Text(bytes);
+  const codeCache = `code/${text === undefined ? hash.sha : sha256(text)}.v8-${process.versions.v8}.bin`;
+  const cached = cache.readBytes(codeCache);
   await hashes.save();
   try {
     const handed = new Map<string, unknown>(await Promise.all(HANDED_IN.map(async (m) => [`llm-gitops:${m}`, await import(pathToFileURL(join(DIST, m)).href)] as const)));
-    // Keyed by sha256 of the source text (V8 itself checks only its length): for valid UTF-8 (the
-    // bundle is ASCII, esbuild escapes the rest) that is the sha256 of the bytes; else the slow way.
-    const text = utf8Text(bytes);
-    const codeCache = `code/${hash.utf8 ? hash.sha : sha256(text)}.v8-${process.versions.v8}.bin`;
-    const cachedData = await cache.readBytes(codeCache);
-    const script = new Script(`(function (require, module, exports, __filename, __dirname, __bundle_meta_url) {${text}\n})`, { filename: file, ...(cachedData ? { cachedData } : {}) });
+    const source = `(function (require, module, exports, __filename, __dirname, __bundle_meta_url) {${text ?? utf8Text(bytes)}\n})`;
+    const cachedData = await cached;
+    const script = new Script(source, { filename: file, ...(cachedData ? { cachedData } : {}) });
     const mod: { exports: unknown } = { exports: {} };
     const req = (id: string) => (handed.has(id) ? handed.get(id) : nodeRequire(id));
     // import.meta.url of every bundled module: the unbundled module's, so paths resolve as from dist/.

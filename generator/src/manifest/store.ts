@@ -7,7 +7,8 @@
  * exactly this shape is ignored (the run then renders as if there were none).
  */
 import { createHash } from 'node:crypto';
-import { constants, open, readdir, rm, stat } from 'node:fs/promises';
+import { closeSync, constants, fstatSync, openSync, readFileSync } from 'node:fs';
+import { readdir, rm, stat } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import type { Issue } from '../errors.js';
 import { DiskCache, sha256 } from '../validate/cache.js';
@@ -88,20 +89,21 @@ export const readManifest = (cache: DiskCache, slot: string): Promise<RunManifes
 /** `parse` of the text in `slot` (a regular file, not a link, at most MAX_MANIFEST_BYTES), else undefined. */
 export async function readSlot<T>(cache: DiskCache, slot: string, parse: (text: string) => T | undefined): Promise<T | undefined> {
   if (!cache.dir) return undefined;
-  let fh;
+  // Synchronous: a few kB to a few MB, read once per run; four thread-pool round trips (open, stat, read, close) cost more on these shared machines.
+  let fd: number;
   try {
-    fh = await open(join(cache.dir, slot), constants.O_RDONLY | constants.O_NOFOLLOW);
+    fd = openSync(join(cache.dir, slot), constants.O_RDONLY | constants.O_NOFOLLOW);
   } catch {
     return undefined;
   }
   try {
-    const st = await fh.stat();
+    const st = fstatSync(fd);
     if (!st.isFile() || st.size > MAX_MANIFEST_BYTES) return undefined;
-    return parse(await fh.readFile('utf8'));
+    return parse(readFileSync(fd, 'utf8'));
   } catch {
     return undefined;
   } finally {
-    await fh.close();
+    closeSync(fd);
   }
 }
 

@@ -68,8 +68,12 @@ export async function validateInputs(root: string, only: readonly string[], give
 
 /** The recorded result for these inputs, if every file it depends on still hashes the same. */
 export async function reusableValidate(inputs: ValidateInputs): Promise<ValidateRecord | undefined> {
-  const m = await readSlot(inputs.cache, inputs.slot, parseValidateManifest);
-  if (!m || m.key !== inputs.key) return undefined;
+  // The key first: a miss (a catalog edited) does not check the shape of every recorded result.
+  const m = await readSlot(inputs.cache, inputs.slot, (text) => {
+    const v = jsonOf(text);
+    return isObject(v) && v.key === inputs.key && isStored(v) ? v : undefined;
+  });
+  if (!m) return undefined;
   const hashes = await sharedHashes(inputs.cache, LOCATIONS);
   const same = m.deps.every((d) => hashInput(d.path, d.dir, hashes) === d.sha);
   await hashes.save();
