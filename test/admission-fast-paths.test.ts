@@ -13,6 +13,7 @@ import { compileRule, compileSchema, type CompiledNode } from '../generator/src/
 import { celPropertyName, celValue } from '../generator/src/admission/cel/evaluate.js';
 import { applyDefaults, plansMade } from '../generator/src/admission/drift/defaults.js';
 import { isPlainPath, isRemote } from '../generator/src/admission/drift/delivered-by.js';
+import { isKustomization } from '../generator/src/validate/kustomize-inputs.js';
 import { admissionSchema, type AdmissionNode } from '../generator/src/admission/index.js';
 import { KSERVE_SRC } from './helpers/repo.js';
 
@@ -233,5 +234,12 @@ describe('admission fast paths', () => {
     }
     expect(n).toBeGreaterThan(20_000);
     expect(plain).toBeGreaterThan(1000);
+  });
+
+  it('kustomize inputs: the kustomization check without a regular expression answers as the expression, on hostile paths', () => {
+    const KUSTOMIZATION = /(^|\/)kustomization\.ya?ml$/;
+    const paths = ['kustomization.yaml', 'kustomization.yml', 'a/kustomization.yaml', 'a/b/kustomization.yml', 'akustomization.yaml', 'a/xkustomization.yaml', 'kustomization.yamll', 'kustomization.yaml/', 'kustomization.ya', 'kustomizationyaml', 'a/kustomization', '/kustomization.yaml', 'Kustomization.yaml', '.yaml', '.yml', 'yml', '', 'a/kustomization.yaml.yaml', 'kustomization.yaml\n', 'a\\kustomization.yaml'];
+    for (const suffix of ['kustomization.yaml', 'kustomization.yml', 'ustomization.yaml']) for (const pre of ['', '/', 'x', 'x/', '//', '.']) paths.push(pre + suffix);
+    for (const p of paths) expect([p, isKustomization(p)]).toStrictEqual([p, KUSTOMIZATION.test(p)]);
   });
 });

@@ -14,7 +14,7 @@ import { renderTree } from '../generator/src/render/tree.js';
 import { yamlDocs } from '../generator/src/render/yaml.js';
 import { DiskCache } from '../generator/src/validate/cache.js';
 import { SchemaCompiler } from '../generator/src/validate/compile.js';
-import { readObjects, readResources } from '../generator/src/validate/resources.js';
+import { documentLines, readObjects, readResources } from '../generator/src/validate/resources.js';
 import { SchemaStore } from '../generator/src/validate/schema-store.js';
 import { Validator } from '../generator/src/validate/validator.js';
 // @ts-expect-error: a plain .mjs script without types
@@ -65,6 +65,18 @@ describe('validate on in-memory objects', () => {
       // Strict: an `undefined` field in memory (which the emitter drops) would be a difference.
       expect(fromMemory!.map((r) => r.object)).toStrictEqual(fromText.map((r) => r.object));
     }
+  });
+
+  it("finds each document's first line where the parser does, with and without a `---` anywhere in the text", () => {
+    const texts = [
+      '# header\n# more\napiVersion: v1\nkind: A\n',
+      '\n\n# c\n\napiVersion: v1\nkind: A',
+      'apiVersion: v1\nkind: A\ndata: { x: "a---b" }\n',
+      'apiVersion: v1\nkind: A\ndata:\n  x: |\n    ----\n    --- x\n',
+      '# h\napiVersion: v1\nkind: A\n---\n# c\napiVersion: v1\nkind: B\n---\napiVersion: v1\nkind: C\n',
+      'apiVersion: v1\nkind: A\n---',
+    ];
+    for (const t of texts) expect(documentLines(t), t).toEqual(readResources('x.yaml', t).map((r) => r.line));
   });
 
   it('gives the same verdicts as validating the text, for the whole tree', async () => {

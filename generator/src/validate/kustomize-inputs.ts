@@ -31,12 +31,19 @@ function inputsOf(k: Record<string, unknown>): [string, string][] {
   return out;
 }
 
+/** What `/(^|\/)kustomization\.ya?ml$/` matches, without running it on every file of the tree. */
+export function isKustomization(path: string): boolean {
+  const name = path.endsWith('.yaml') ? 'kustomization.yaml' : path.endsWith('.yml') ? 'kustomization.yml' : undefined;
+  return name !== undefined && path.endsWith(name) && (path.length === name.length || path.charCodeAt(path.length - name.length - 1) === 47 /* / */);
+}
+
 /** Generated file path → why it is skipped, for every file a generated kustomization uses as input. */
 export function kustomizeInputs(files: readonly OutputFile[]): Map<string, string> {
-  const paths = new Set(files.map((f) => f.path));
+  let paths: Set<string> | undefined;
   const reasons = new Map<string, string>();
   for (const f of files) {
-    if (!/(^|\/)kustomization\.ya?ml$/.test(f.path)) continue;
+    if (!isKustomization(f.path)) continue;
+    paths ??= new Set(files.map((g) => g.path));
     const docs = f.objects ?? parseAllDocuments(f.content, { version: '1.1' }).map((doc) => (doc.errors.length ? undefined : (doc.toJS() as unknown)));
     for (const k of docs) {
       if (!isObject(k) || typeof k.apiVersion !== 'string' || !k.apiVersion.startsWith(`${KUSTOMIZE_CONFIG_GROUP}/`)) continue;

@@ -122,8 +122,10 @@ export function readObjects(file: string, objects: readonly unknown[], text: str
  * reports it, for text our emitter wrote: documents are separated by `---` lines and never
  * start with a comment or blank line of their own.
  */
-function documentLines(text: string): number[] {
+export function documentLines(text: string): number[] {
   const starts: number[] = [];
+  // Text without `---` anywhere has no separator: its one document starts at the first such line (no need to read on).
+  const single = !text.includes('---');
   let pending = true;
   for (let at = 0, line = 1; at < text.length; line++) {
     const end = text.indexOf('\n', at);
@@ -132,6 +134,7 @@ function documentLines(text: string): number[] {
     if (c === 45 /* - */ && next - at >= 3 && text.startsWith('---', at) && (next - at === 3 || (next - at === 4 && end >= 0))) pending = true;
     else if (pending && c !== 10 /* \n */ && c !== 35 /* # */) {
       starts.push(line);
+      if (single) break;
       pending = false;
     }
     at = next;

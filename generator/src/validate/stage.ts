@@ -146,16 +146,20 @@ export class Stage {
    * Failures are the validator's to report when it asks.
    */
   private prefetch(files: readonly FileJob[]): void {
-    const seen = new Set<string>();
+    // Kinds started, per store then apiVersion (no key string built per object).
+    const seen = new Map<SchemaStore, Map<string, Set<string>>>();
     for (const f of files) {
       const store = this.stores.get(f.version);
       if (!store || !f.objects || f.skip !== undefined) continue;
       for (const o of f.objects) {
         const { apiVersion, kind } = (typeof o === 'object' && o !== null ? o : {}) as { apiVersion?: unknown; kind?: unknown };
         if (typeof apiVersion !== 'string' || typeof kind !== 'string' || !apiVersion || !kind || apiVersion.startsWith(`${KUSTOMIZE_CONFIG_GROUP}/`)) continue;
-        const id = `${f.version}|${apiVersion}|${kind}`;
-        if (seen.has(id)) continue;
-        seen.add(id);
+        let byVersion = seen.get(store);
+        if (!byVersion) seen.set(store, (byVersion = new Map()));
+        let kinds = byVersion.get(apiVersion);
+        if (!kinds) byVersion.set(apiVersion, (kinds = new Set()));
+        if (kinds.has(kind)) continue;
+        kinds.add(kind);
         void store
           .lookup(apiVersion, kind)
           .then((l): Promise<unknown> | undefined => (l.found ? this.compiler.getByKey(l.found.key, () => l.found!.schema) : l.error ? undefined : builtinValidator(apiVersion, kind)))
