@@ -7,8 +7,8 @@
  * exactly this shape is ignored (the run then renders as if there were none).
  */
 import { createHash } from 'node:crypto';
-import { closeSync, constants, fstatSync, openSync, readFileSync } from 'node:fs';
-import { readdir, rm, stat } from 'node:fs/promises';
+import { closeSync, constants, fstatSync, openSync, readdirSync, readFileSync } from 'node:fs';
+import { rm, stat } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import type { Issue } from '../errors.js';
 import { DiskCache, sha256 } from '../validate/cache.js';
@@ -112,10 +112,10 @@ export const writeManifest = (cache: DiskCache, slot: string, m: RunManifest): P
 
 /** Stores `value` as JSON in `slot` (atomically), then trims the oldest slots of manifest/. */
 export async function writeSlot(cache: DiskCache, slot: string, value: unknown): Promise<void> {
-  if (!(await cache.write(slot, JSON.stringify(value))) || !cache.dir) return;
+  if (!cache.writeSync(slot, JSON.stringify(value)) || !cache.dir) return;
   const dir = join(cache.dir, 'manifest');
   try {
-    const names = (await readdir(dir)).filter((n) => n.endsWith('.json'));
+    const names = readdirSync(dir).filter((n) => n.endsWith('.json'));
     if (names.length <= MAX_SLOTS) return;
     const aged = await Promise.all(names.map(async (n) => ({ n, t: await stat(join(dir, n)).then((s) => s.mtimeMs, () => 0) })));
     aged.sort((a, b) => b.t - a.t);

@@ -6,6 +6,7 @@
  */
 import { isAscii } from 'node:buffer';
 import { createHash, randomBytes } from 'node:crypto';
+import { mkdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { mkdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
 import { homedir } from 'node:os';
 import { dirname, join } from 'node:path';
@@ -60,6 +61,29 @@ export class DiskCache {
   /** Stores bytes at `key` atomically (see `write`). */
   writeBytes(key: string, data: Uint8Array): Promise<boolean> {
     return this.write(key, data);
+  }
+
+  /**
+   * The same, synchronously: for the one small entry a run writes at its end (the run manifest),
+   * where mkdir, open, write, close and rename through the thread pool are five round trips.
+   */
+  writeSync(key: string, text: string | Uint8Array): boolean {
+    if (!this.dir) return false;
+    const file = join(this.dir, key);
+    const tmp = `${file}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`;
+    try {
+      mkdirSync(dirname(file), { recursive: true });
+      writeFileSync(tmp, text);
+      renameSync(tmp, file);
+      return true;
+    } catch {
+      try {
+        rmSync(tmp, { force: true });
+      } catch {
+        /* nothing more to do: the entry is simply not written */
+      }
+      return false;
+    }
   }
 
   /** Stores `text` at `key` atomically; returns false (and keeps going) when the folder is not writable. */
