@@ -7,7 +7,8 @@
  * cache (Node 20 has no module compile cache). Run after tsc (npm run build does both).
  *
  * The first line names the tool fingerprint (manifest/fingerprint.ts) of the dist it was built
- * from: a bundle from another build is never loaded. It holds no import(): V8 runs a script
+ * from: a bundle from another build is never loaded; the rest is the code wrapped as the function
+ * bundle/load.ts compiles (BUNDLE_WRAPPER), so the file is the very source V8 gets. It holds no import(): V8 runs a script
  * compiled from a code cache without a dynamic-import callback. Kept outside: the packages
  * BUNDLES names (bundle/load.ts), and two modules of ours whose identity must be the one cli.ts sees —
  * errors.js (its classes decide exit codes) and validate/known-fields.js (it imports client-node
@@ -29,7 +30,7 @@ import { build } from 'esbuild';
 
 const dist = resolve(process.argv[2] ?? join(dirname(fileURLToPath(import.meta.url)), '..', 'dist'));
 const { fingerprintOf } = await import(pathToFileURL(join(dist, 'manifest', 'fingerprint.js')).href);
-const { BUNDLES, bundleHeader, HANDED_IN } = await import(pathToFileURL(join(dist, 'bundle', 'load.js')).href);
+const { BUNDLES, BUNDLE_WRAPPER, bundleHeader, HANDED_IN } = await import(pathToFileURL(join(dist, 'bundle', 'load.js')).href);
 
 const handedIn = {
   name: 'handed-in',
@@ -71,7 +72,8 @@ for (const [name, external] of Object.entries(BUNDLES)) {
     legalComments: 'none',
   });
   const file = join(dist, `${name}.bundle.cjs`);
-  writeFileSync(file, `${bundleHeader(await fingerprintOf(dist))}\n${out.outputFiles[0].text}`);
+  // The header line, then the code as the function bundle/load.ts compiles (BUNDLE_WRAPPER).
+  writeFileSync(file, `${bundleHeader(await fingerprintOf(dist))}\n${BUNDLE_WRAPPER[0]}${out.outputFiles[0].text}${BUNDLE_WRAPPER[1]}`);
   console.log(`bundled ${relative(process.cwd(), file)}`);
 }
 

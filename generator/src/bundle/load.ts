@@ -34,6 +34,12 @@ export type BundleName = keyof typeof BUNDLES;
 export const HANDED_IN = ['errors.js', 'validate/known-fields.js'] as const;
 
 export const bundleHeader = (fingerprint: string) => `// llm-gitops bundle of ${fingerprint}`;
+/**
+ * What scripts/bundle.mjs writes around the bundled code, after the header line: the file is then
+ * the very source V8 compiles (a function of the CommonJS arguments), so loading it builds no
+ * 2.3 MB string around it (~2 ms of concatenating and flattening per run).
+ */
+export const BUNDLE_WRAPPER = ['(function (require, module, exports, __filename, __dirname, __bundle_meta_url) {', '\n})'] as const;
 
 const DIST = dirname(dirname(fileURLToPath(import.meta.url)));
 const nodeRequire = createRequire(import.meta.url);
@@ -67,7 +73,8 @@ export async function loadBundled<T>(name: BundleName, cache: DiskCache): Promis
   await hashes.save();
   try {
     const handed = new Map<string, unknown>(await Promise.all(HANDED_IN.map(async (m) => [`llm-gitops:${m}`, await import(pathToFileURL(join(DIST, m)).href)] as const)));
-    const source = `(function (require, module, exports, __filename, __dirname, __bundle_meta_url) {${text ?? utf8Text(bytes)}\n})`;
+    const source = text ?? utf8Text(bytes);
+    if (!source.startsWith(BUNDLE_WRAPPER[0], eol + 1) || !source.endsWith(BUNDLE_WRAPPER[1])) return undefined; // not one this loader's bundle.mjs wrote
     const cachedData = await cached;
     const script = new Script(source, { filename: file, ...(cachedData ? { cachedData } : {}) });
     const mod: { exports: unknown } = { exports: {} };
