@@ -101,7 +101,8 @@ export function readObjects(file: string, objects: readonly unknown[], text: str
   if (starts.length !== objects.length) return undefined;
   let parsed: Resource[] | undefined;
   const out: Resource[] = [];
-  for (const [i, value] of objects.entries()) {
+  for (let i = 0; i < objects.length; i++) {
+    const value = objects[i];
     if (value === null || value === undefined) continue;
     const line = starts[i]!;
     if (typeof value !== 'object' || Array.isArray(value)) {

@@ -21,6 +21,7 @@ import type { Lookup } from './schema-store.js';
 
 /** kustomize's own configuration API group: the one kind of document skipped by rule. */
 export const KUSTOMIZE_CONFIG_GROUP = 'kustomize.config.k8s.io';
+const KUSTOMIZE_PREFIX = `${KUSTOMIZE_CONFIG_GROUP}/`;
 const BUILTIN_SOURCE = 'kubernetes-models (Kubernetes 1.33) + @kubernetes/client-node field lists';
 
 /** Where schemas come from, and how validators are compiled. */
@@ -160,12 +161,11 @@ export class Validator {
     const kind = typeof obj?.kind === 'string' ? obj.kind : '';
     const name = typeof meta.name === 'string' ? meta.name : typeof meta.generateName === 'string' ? meta.generateName : '';
     const version = typeof obj?.apiVersion === 'string' ? obj.apiVersion : '';
-    const error = (msg: string) => verdict(res, kind, name, version, 'error', msg, []);
-    if (!obj) return error(res.error ?? 'cannot read the document');
+    if (!obj) return verdict(res, kind, name, version, 'error', res.error ?? 'cannot read the document', []);
     if (skipReason) return verdict(res, kind, name, version, 'skipped', skipReason, []);
-    if (!version) return error('missing apiVersion');
-    if (!kind) return error('missing kind');
-    if (version.startsWith(`${KUSTOMIZE_CONFIG_GROUP}/`)) {
+    if (!version) return verdict(res, kind, name, version, 'error', 'missing apiVersion', []);
+    if (!kind) return verdict(res, kind, name, version, 'error', 'missing kind', []);
+    if (version.startsWith(KUSTOMIZE_PREFIX)) {
       return verdict(res, kind, name, version, 'skipped', `kustomize build configuration (${KUSTOMIZE_CONFIG_GROUP}), not a Kubernetes object`, []);
     }
 
@@ -174,7 +174,7 @@ export class Validator {
     let admitted: ReturnType<typeof admit> | undefined;
     const lookup = this.deps.lookupNow ? this.deps.lookupNow(version, kind, res.file) : this.lookups.get(`${version}|${kind}|${res.file}`);
     if (!lookup) return this.wait(this.deps.lookup(version, kind, res.file).then((l) => this.deps.lookupNow || this.lookups.set(`${version}|${kind}|${res.file}`, l)));
-    if (lookup.error) return error(lookup.error);
+    if (lookup.error) return verdict(res, kind, name, version, 'error', lookup.error, []);
     if (lookup.found) {
       const hit = lookup.found;
       const validate = this.validators.get(hit.key);
@@ -186,7 +186,7 @@ export class Validator {
           ),
         );
       }
-      if (validate instanceof Error) return error(`the schema from ${hit.source} cannot be used: ${validate.message}`);
+      if (validate instanceof Error) return verdict(res, kind, name, version, 'error', `the schema from ${hit.source} cannot be used: ${validate.message}`, []);
       // The API server checks ObjectMeta for every kind; a CRD schema only says `type: object`.
       const metaErrors = meta === obj.metadata ? objectMetaNow(meta) : NONE;
       if (!metaErrors) return this.wait(objectMetaErrors(meta));
@@ -205,7 +205,7 @@ export class Validator {
       if (builtin === undefined) return this.wait(builtinValidator(version, kind));
       if (!builtin) {
         const note = lookup.note ? ` (${lookup.note})` : '';
-        return error(`no schema for ${kind} ${version}${note} in ${this.deps.describe(res.file)} or the built-in Kubernetes kinds`);
+        return verdict(res, kind, name, version, 'error', `no schema for ${kind} ${version}${note} in ${this.deps.describe(res.file)} or the built-in Kubernetes kinds`, []);
       }
       const checked = builtin(obj);
       if (!checked) return this.wait(builtinValidator(version, kind).then((v) => v!(obj)));
