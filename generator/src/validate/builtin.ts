@@ -27,8 +27,8 @@ interface ModelClass {
 export type ObjectCheck = (obj: unknown) => ErrorObject[] | undefined;
 
 const cache = new Map<string, Promise<ObjectValidator | undefined>>();
-/** The validators loaded so far, as synchronous checks (null: no such built-in kind). */
-const ready = new Map<string, ObjectCheck | null>();
+/** The validators loaded so far, as synchronous checks (null: no such built-in kind), by apiVersion then kind (no key string per object). */
+const ready = new Map<string, Map<string, ObjectCheck | null>>();
 
 type ModelModule = Record<string, ModelClass | undefined> & { readonly default?: Record<string, ModelClass | undefined> };
 
@@ -60,7 +60,7 @@ export function builtinValidator(apiVersion: string, kind: string): Promise<Obje
   const key = `${apiVersion}|${kind}`;
   let p = cache.get(key);
   if (!p) {
-    p = load(apiVersion, kind, key);
+    p = load(apiVersion, kind);
     cache.set(key, p);
   }
   return p;
@@ -68,12 +68,14 @@ export function builtinValidator(apiVersion: string, kind: string): Promise<Obje
 
 /** The check of built-in `apiVersion`/`kind` once `builtinValidator` has loaded it (null: no such kind; undefined: not loaded yet). */
 export function builtinNow(apiVersion: string, kind: string): ObjectCheck | null | undefined {
-  return ready.get(`${apiVersion}|${kind}`);
+  return ready.get(apiVersion)?.get(kind);
 }
 
-async function load(apiVersion: string, kind: string, key: string): Promise<ObjectValidator | undefined> {
+async function load(apiVersion: string, kind: string): Promise<ObjectValidator | undefined> {
   const found = await validatorOf(apiVersion, kind);
-  ready.set(key, found?.now ?? null);
+  let kinds = ready.get(apiVersion);
+  if (!kinds) ready.set(apiVersion, (kinds = new Map()));
+  kinds.set(kind, found?.now ?? null);
   return found?.validate;
 }
 

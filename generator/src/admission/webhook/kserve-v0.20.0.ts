@@ -12,7 +12,8 @@ import type { WebhookRule, Finding } from './types.js';
 type O = Record<string, unknown>;
 const isObj = (v: unknown): v is O => typeof v === 'object' && v !== null && !Array.isArray(v);
 const obj = (v: unknown): O | undefined => (isObj(v) ? v : undefined);
-const list = (v: unknown): unknown[] => (Array.isArray(v) ? v : []);
+/** An array as it is, anything else as one shared empty list (rules only read them). */
+const list = (v: unknown): readonly unknown[] => (Array.isArray(v) ? v : EMPTY);
 const has = (o: O | undefined, k: string) => o !== undefined && o[k] !== undefined && o[k] !== null;
 const int = (v: unknown): number | undefined => (typeof v === 'number' ? v : undefined);
 const str = (v: unknown): string => (typeof v === 'string' ? v : '');
@@ -20,6 +21,7 @@ const esc = (k: string) => k.replace(/~/g, '~0').replace(/\//g, '~1');
 
 /** What a rule that finds nothing returns (no array per rule and object). */
 const NONE: readonly Finding[] = [];
+const EMPTY: readonly unknown[] = [];
 
 const DNS1123_LABEL = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
 const DNS1123_SUBDOMAIN = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/;
@@ -270,7 +272,8 @@ const managedDRA: WebhookRule = {
   ...LLMISVC,
   check(o) {
     const ann = obj(obj(o.metadata)?.annotations);
-    if (!ann) return NONE;
+    // Every check below is about one of these annotations (most objects have none of them).
+    if (!ann || !(DRA_CLASS in ann || DRA_COUNT in ann || DRA_CEL in ann || DRA_CONTAINER in ann)) return NONE;
     const at = (k: string) => `/metadata/annotations/${esc(k)}`;
     const out: Finding[] = [];
     const hasClass = DRA_CLASS in ann;
@@ -330,8 +333,10 @@ const loraUriScheme: WebhookRule = {
   name: 'llmisvc.controller.lora-uri-scheme',
   ...LLMISVC,
   check(_o, { spec }) {
+    const adapters = list(obj(obj(spec.model)?.lora)?.adapters);
+    if (!adapters.length) return NONE;
     const out: Finding[] = [];
-    list(obj(obj(spec.model)?.lora)?.adapters).forEach((a, i) => {
+    adapters.forEach((a, i) => {
       const uri = str(obj(a)?.uri);
       const name = str(obj(a)?.name);
       const scheme = /^([^:]*):\/\//.exec(uri)?.[1];
