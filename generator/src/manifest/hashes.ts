@@ -64,7 +64,7 @@ export class FileHashes {
    */
   static async open(cache: DiskCache, name: string, now: () => number = Date.now): Promise<FileHashes> {
     const entry = `hashes/${sha256(JSON.stringify([FORMAT, name]))}.json`;
-    return new FileHashes(cache, entry, parseIndex(await cache.read(entry)), now);
+    return new FileHashes(cache, entry, parseIndex(cache.readSync(entry)), now);
   }
 
   /** sha256 and UTF-8-ness of the file at `path` (links followed); undefined when it cannot be read. */
