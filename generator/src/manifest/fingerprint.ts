@@ -10,7 +10,7 @@
  */
 import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
-import { dirname, join, relative, sep } from 'node:path';
+import { dirname, join, resolve, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { DiskCache } from '../validate/cache.js';
 import { FileHashes } from './hashes.js';
@@ -41,19 +41,21 @@ export function toolFingerprint(cache?: DiskCache): Promise<string> {
 /** The fingerprint of the tool whose modules are under `root` (exported for the tests and scripts/bundle.mjs: no index, every file read). */
 export async function fingerprintOf(root: string, hashes?: FileHashes): Promise<string> {
   const index = hashes ?? (await FileHashes.open(new DiskCache(undefined), ''));
-  const modules: string[] = [];
-  const walk = (dir: string): void => {
+  // Paths by concatenation (path.join and path.relative over ~460 entries were a third of this function's time): `rel` with '/'.
+  const modules: { path: string; rel: string }[] = [];
+  const base = resolve(root);
+  const walk = (dir: string, rel: string): void => {
     const { files, dirs } = index.list(dir);
-    for (const f of files) if (MODULE.test(f)) modules.push(join(dir, f));
-    for (const d of dirs) walk(join(dir, d));
+    for (const f of files) if (MODULE.test(f)) modules.push({ path: `${dir}${sep}${f}`, rel: `${rel}${f}` });
+    for (const d of dirs) walk(`${dir}${sep}${d}`, `${rel}${d}/`);
   };
-  walk(root);
-  modules.sort();
+  walk(base, '');
+  modules.sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
   const h = createHash('sha256');
-  for (const p of modules) {
-    const hash = index.hash(p);
-    if (!hash) throw new Error(`cannot read ${p}`);
-    h.update(`${relative(root, p).split(sep).join('/')}\0${hash.sha}\0`);
+  for (const m of modules) {
+    const hash = index.hash(m.path);
+    if (!hash) throw new Error(`cannot read ${m.path}`);
+    h.update(`${m.rel}\0${hash.sha}\0`);
   }
   const pkg = nearest(root, 'package.json');
   h.update(`\0package\0${pkg?.text ?? ''}`);
