@@ -10,7 +10,8 @@ import { isCelError } from '@bufbuild/cel';
 import { describe, expect, it } from 'vitest';
 import { parseAllDocuments } from 'yaml';
 import { compileRule, compileSchema, type CompiledNode } from '../generator/src/admission/cel/compile.js';
-import { celPropertyName, celValue } from '../generator/src/admission/cel/evaluate.js';
+import { celPropertyName, celValue, evaluateRules } from '../generator/src/admission/cel/evaluate.js';
+import { presenceRule } from '../generator/src/admission/cel/presence.js';
 import { applyDefaults, plansMade } from '../generator/src/admission/drift/defaults.js';
 import { isPlainPath, isRemote } from '../generator/src/admission/drift/delivered-by.js';
 import { isKustomization } from '../generator/src/validate/kustomize-inputs.js';
@@ -241,5 +242,58 @@ describe('admission fast paths', () => {
     const paths = ['kustomization.yaml', 'kustomization.yml', 'a/kustomization.yaml', 'a/b/kustomization.yml', 'akustomization.yaml', 'a/xkustomization.yaml', 'kustomization.yamll', 'kustomization.yaml/', 'kustomization.ya', 'kustomizationyaml', 'a/kustomization', '/kustomization.yaml', 'Kustomization.yaml', '.yaml', '.yml', 'yml', '', 'a/kustomization.yaml.yaml', 'kustomization.yaml\n', 'a\\kustomization.yaml'];
     for (const suffix of ['kustomization.yaml', 'kustomization.yml', 'ustomization.yaml']) for (const pre of ['', '/', 'x', 'x/', '//', '.']) paths.push(pre + suffix);
     for (const p of paths) expect([p, isKustomization(p)]).toStrictEqual([p, KUSTOMIZATION.test(p)]);
+  });
+
+  it("CEL presence rules (has(self.a), !, &&, ||) answer without CEL as CEL answers, on every combination of their fields", () => {
+    // Every rule of the llmisvc CRDs with a shortcut, at its own schema node.
+    const ruled: [CompiledNode, string][] = [];
+    const collect = (c: CompiledNode) => {
+      for (const r of c.rules) ruled.push([c, r.spec.rule]);
+      for (const k of Object.values(c.p ?? {})) collect(k);
+      if (c.m) collect(c.m);
+      if (c.i) collect(c.i);
+    };
+    for (const [key, tree] of trees) collect(compileSchema(tree, key).root);
+    const shortcut = ruled.filter(([, rule]) => presenceRule(rule));
+    expect(new Set(shortcut.map(([, r]) => r)).size).toBeGreaterThanOrEqual(4);
+    const handWritten = ['has(self.a)', '!has(self.a)', 'has(self.a) && has(self.b) || has(self.c)', 'has(self.a) || has(self.b) && has(self.c)', '!(has(self.a) || !has(self.b)) && ( has( self . c ) )', '!!has(self.a)', 'has(self.constructor) || has(self.toString)'];
+    let compared = 0;
+    for (const [c, rule] of [...shortcut, ...handWritten.map((r) => [{ node: { p: { a: {}, b: {}, c: {}, constructor: {}, toString: {} } } } as unknown as CompiledNode, r] as const)]) {
+      const fields = [...new Set([...rule.matchAll(/has\(\s*self\s*\.\s*(\w+)\s*\)/g)].map((m) => m[1]!))];
+      const r = { spec: { rule }, at: '', transition: false } as Parameters<typeof compileRule>[0];
+      compileRule(r);
+      expect(r.presence, rule).toBeDefined();
+      // Each field absent, there but undefined, an object, null, 0 or false, beside an unrelated and an escaped key.
+      const UNDEFINED = Symbol('undefined');
+      const values: Json[] = [undefined, UNDEFINED, {}, null, 0, false];
+      for (let n = 0; n < values.length ** fields.length; n++) {
+        const self: Obj = { other: 1, 'a-b': 2 };
+        fields.forEach((f, i) => {
+          const v = values[Math.floor(n / values.length ** i) % values.length];
+          if (v !== undefined) self[f] = v === UNDEFINED ? undefined : v;
+        });
+        const cel = r.program!({ self: celValue(c.node, self) });
+        expect(isCelError(cel), rule).toBe(false);
+        expect([rule, self, r.presence!(self)]).toStrictEqual([rule, self, cel]);
+        compared++;
+      }
+    }
+    expect(compared).toBeGreaterThan(100);
+    // Only presence logic over plain names gets a shortcut; everything else runs in CEL.
+    for (const rule of ['has(self.a.b)', 'has(self.__namespace__)', 'has(self.a__b)', 'has(self.namespace)', 'self.a', 'has(self.a) == true', '!has(self.a) || self.b > 0', '', 'has(self.a) &&', '(has(self.a)', 'has(self.a))', 'has(oldSelf.a)', 'has(self[0].a)', 'has(self.a) ? true : false']) {
+      expect([rule, presenceRule(rule)]).toStrictEqual([rule, undefined]);
+    }
+  });
+
+  it('a rule the shortcut finds broken is reported by CEL with its message, counted once', () => {
+    const tree = { p: { spec: { p: { replicas: {}, scaling: {} }, r: [{ rule: '!(has(self.replicas) && has(self.scaling))', message: 'replicas and scaling are mutually exclusive' }] } } } as unknown as AdmissionNode;
+    const schema = compileSchema(tree, 'presence-broken');
+    const ok = evaluateRules(schema, { spec: { replicas: 1 } });
+    expect(schema.rules[0]!.presence).toBeDefined();
+    expect(ok).toEqual({ violations: [], counts: { evaluated: 1, transition: 0, uncompiled: 0 } });
+    expect(evaluateRules(schema, { spec: { replicas: 1, scaling: {} } })).toEqual({
+      violations: [{ path: '/spec', msg: 'Invalid value: replicas and scaling are mutually exclusive', reason: 'FieldValueInvalid', rule: '!(has(self.replicas) && has(self.scaling))' }],
+      counts: { evaluated: 1, transition: 0, uncompiled: 0 },
+    });
   });
 });

@@ -14,6 +14,7 @@ import { celEnv, parse, plan, CelScalar, type CelResult } from '@bufbuild/cel';
 import { ParsedExprSchema } from '@bufbuild/cel-spec/cel/expr/syntax_pb.js';
 import { fromBinary, toBinary } from '@bufbuild/protobuf';
 import { KUBERNETES_LIBRARY } from './library.js';
+import { presenceRule, type PresenceRule } from './presence.js';
 import type { AdmissionNode, RuleSpec } from '../schema.js';
 
 type Program = (ctx: { self: unknown; oldSelf?: unknown }) => CelResult;
@@ -28,6 +29,8 @@ export interface CompiledRule {
   readonly at: string;
   program?: Program;
   message?: Program;
+  /** Presence logic only (presence.ts): the same answer on an object, without CEL; set with `program`. */
+  presence?: PresenceRule;
   /** Uses `oldSelf`: only checked on update, so skipped (and counted) at create time. */
   readonly transition: boolean;
   /** Why it could not be compiled (set once tried). */
@@ -81,6 +84,8 @@ export function compileRule(rule: CompiledRule): void {
   else {
     rule.program = r.program;
     if (m?.program) rule.message = m.program;
+    const presence = presenceRule(rule.spec.rule);
+    if (presence) rule.presence = presence;
   }
 }
 

@@ -210,11 +210,21 @@ function propertiesOf(c: CompiledNode): readonly (readonly [string, CompiledNode
   return list;
 }
 
+const UNCONVERTED = Symbol('unconverted');
+
 function walk(c: CompiledNode, value: unknown, segments: string[], out: RuleViolation[], counts: RuleCounts, memo: WeakMap<object, unknown>): void {
   if (value === undefined || value === null || !c.hasRules) return;
   if (c.rules.length) {
-    const self = toCel(c.node, value, memo);
-    for (const r of c.rules) run(r, self, segments, out, counts);
+    // `self` as CEL sees it, converted only for a rule without a shortcut (or one that fails: CEL reports it).
+    let self: unknown = UNCONVERTED;
+    for (const r of c.rules) {
+      if (r.presence && isObject(value) && r.presence(value)) {
+        counts.evaluated++;
+        continue;
+      }
+      if (self === UNCONVERTED) self = toCel(c.node, value, memo);
+      run(r, self, segments, out, counts);
+    }
   }
   if (Array.isArray(value)) {
     if (c.i) {
