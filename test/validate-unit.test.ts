@@ -17,6 +17,9 @@ import type { ResourceResult } from '../generator/src/validate/result.js';
 import { SchemaStore } from '../generator/src/validate/schema-store.js';
 import { renderTemplate } from '../generator/src/validate/template.js';
 import { Validator } from '../generator/src/validate/validator.js';
+import { kserveVersionOf } from '../generator/src/validate/versions.js';
+import { DEFAULT_KSERVE_VERSION } from '../generator/src/model/kserve.js';
+import type { Catalog } from '../generator/src/model/types.js';
 import { KSERVE_SRC, tempDir } from './helpers/repo.js';
 
 const tmp = tempDir('llm-gitops-validate-unit-');
@@ -260,5 +263,31 @@ describe('reports', () => {
     expect(x).toContain('<testcase name="Kustomization" classname="kustomize.config.k8s.io/v1beta1 Kustomization">\n      <skipped message="kustomize build configuration"/>');
     expect(x).toContain('<testcase name="Namespace/n" classname="v1 Namespace"/>');
     expect(x.match(/<testsuite /g)).toHaveLength(3);
+  });
+});
+
+describe("a file's KServe version", () => {
+  it('is what the path expressions it replaced give, on every short path of hostile segments', () => {
+    const envs = { e1: 'v0.19.0', a: 'v9.9.9', 'x y': 'v1.0.0' };
+    const catalog = { environments: Object.entries(envs).map(([name, kserve]) => ({ name, platform: { kserve } })) } as unknown as Catalog;
+    const byRegex = (file: string) => {
+      const env = /^environments\/([^/]+)\//.exec(file)?.[1];
+      const platform = /^(?:base|overlays\/[^/]+)\/(v[^/]+)\//.exec(file)?.[1];
+      return (env && (envs as Record<string, string>)[env]) ?? platform ?? DEFAULT_KSERVE_VERSION;
+    };
+    const versionOf = kserveVersionOf(catalog);
+    const parts = ['environments/', 'environments', 'base/', 'overlays/', 'e1', 'a', 'x y', '/', 'v1', 'b'];
+    let n = 0;
+    const each = (path: string, depth: number) => {
+      expect([path, versionOf(path)]).toStrictEqual([path, byRegex(path)]);
+      n++;
+      if (depth) for (const p of parts) each(path + p, depth - 1);
+    };
+    each('', 4);
+    expect(n).toBeGreaterThan(10_000);
+    expect(versionOf('environments/e1/models/m.yaml')).toBe('v0.19.0');
+    expect(versionOf('base/v0.18.0/kustomization.yaml')).toBe('v0.18.0');
+    expect(versionOf('overlays/o/v0.17.0/x.yaml')).toBe('v0.17.0');
+    expect(versionOf('environments/unknown/x.yaml')).toBe(DEFAULT_KSERVE_VERSION);
   });
 });
