@@ -212,7 +212,12 @@ function propertiesOf(c: CompiledNode): readonly (readonly [string, CompiledNode
 
 const UNCONVERTED = Symbol('unconverted');
 
-function walk(c: CompiledNode, value: unknown, segments: string[], out: RuleViolation[], counts: RuleCounts, memo: WeakMap<object, unknown>): void {
+/** What one object's walk shares: the CEL values converted so far, made on the first conversion (most objects need none: presence.ts). */
+interface Scope {
+  memo?: WeakMap<object, unknown>;
+}
+
+function walk(c: CompiledNode, value: unknown, segments: string[], out: RuleViolation[], counts: RuleCounts, scope: Scope): void {
   if (value === undefined || value === null || !c.hasRules) return;
   if (c.rules.length) {
     // `self` as CEL sees it, converted only for a rule without a shortcut (or one that fails: CEL reports it).
@@ -222,7 +227,7 @@ function walk(c: CompiledNode, value: unknown, segments: string[], out: RuleViol
         counts.evaluated++;
         continue;
       }
-      if (self === UNCONVERTED) self = toCel(c.node, value, memo);
+      if (self === UNCONVERTED) self = toCel(c.node, value, (scope.memo ??= new WeakMap()));
       run(r, self, segments, out, counts);
     }
   }
@@ -230,7 +235,7 @@ function walk(c: CompiledNode, value: unknown, segments: string[], out: RuleViol
     if (c.i) {
       for (let idx = 0; idx < value.length; idx++) {
         segments.push(String(idx));
-        walk(c.i, value[idx], segments, out, counts, memo);
+        walk(c.i, value[idx], segments, out, counts, scope);
         segments.pop();
       }
     }
@@ -241,7 +246,7 @@ function walk(c: CompiledNode, value: unknown, segments: string[], out: RuleViol
     for (const [k, child] of propertiesOf(c)) {
       if (!(k in value)) continue;
       segments.push(k);
-      walk(child, value[k], segments, out, counts, memo);
+      walk(child, value[k], segments, out, counts, scope);
       segments.pop();
     }
   }
@@ -249,7 +254,7 @@ function walk(c: CompiledNode, value: unknown, segments: string[], out: RuleViol
     for (const [k, v] of Object.entries(value)) {
       if (c.node.p?.[k]) continue;
       segments.push(k);
-      walk(c.m, v, segments, out, counts, memo);
+      walk(c.m, v, segments, out, counts, scope);
       segments.pop();
     }
   }
@@ -258,6 +263,6 @@ function walk(c: CompiledNode, value: unknown, segments: string[], out: RuleViol
 /** Every rule of `schema` over `obj` (defaults already applied, as the API server validates them). */
 export function evaluateRules(schema: CompiledSchema, obj: unknown, counts: RuleCounts = { evaluated: 0, transition: 0, uncompiled: 0 }): { violations: RuleViolation[]; counts: RuleCounts } {
   const violations: RuleViolation[] = [];
-  walk(schema.root, obj, [], violations, counts, new WeakMap());
+  walk(schema.root, obj, [], violations, counts, {});
   return { violations, counts };
 }
