@@ -99,7 +99,7 @@ async function validateRendered(opts: ValidateOptions, given: readonly (Location
   const { results } = pooled;
   const warnings = new Map<string, Issue>(pooled.warnings);
   for (const f of pooled.failures) warnings.set(`pool\0${f.message}`, { ...f, severity: 'warning' });
-  await compiler.persist();
+  await stage.persist();
   const done = clock();
   const timings = { renderMs: rendered.wall - started.wall, validateMs: done.wall - rendered.wall, renderCpuMs: rendered.cpu - started.cpu, validateCpuMs: done.cpu - rendered.cpu, celParsed: parseStats.parsed - cel0.parsed, celDecoded: parseStats.decoded - cel0.decoded, threads: pooled.threads, workerBatches: pooled.batchesInWorkers, deliveryWalks: delivered ? 1 : 0 };
   const schemas: AdmissionSummary['schemas'][number][] = [];

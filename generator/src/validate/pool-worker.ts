@@ -31,7 +31,7 @@ export function serveWorker(port: MessagePort, data: WorkerData, bundled: boolea
       return;
     }
     if (m.type === 'close') {
-      await stage?.compiler.persist();
+      await stage?.persist();
       port.postMessage({ type: 'closed', compiled: stage?.compiler.stats ?? { compiled: 0, loaded: 0 } } satisfies FromWorker);
       return;
     }

@@ -16,6 +16,7 @@ import type { FetchOptions } from './download.js';
 import type { ResourceResult } from './result.js';
 import { describeLocation, SchemaStore, type Location, type Lookup } from './schema-store.js';
 import { builtinValidator } from './builtin.js';
+import { persistFieldCache, useFieldCache } from './known-fields.js';
 import { KUSTOMIZE_CONFIG_GROUP, Validator, type RulesUsed } from './validator.js';
 
 /** What builds a stage: plain data, handed to each worker. */
@@ -67,6 +68,7 @@ export class Stage {
     this.cache = new DiskCache(config.cacheDir);
     this.compiler = new SchemaCompiler(this.cache);
     useParseStore(celParseStore(this.cache.dir));
+    useFieldCache(this.cache);
     this.stores = new Map(config.versions.map(([v, locations]) => [v, new SchemaStore(locations, this.cache, config.fetch)]));
     const jobOf = (file: string) => {
       const job = this.current;
@@ -116,6 +118,12 @@ export class Stage {
   }
 
   /** Validates `files` in order. One batch at a time per stage (the pool awaits each). */
+  /** Writes what this stage's runs added to the cache: compiled validators, the client-node field lists (validate/known-fields.ts). */
+  async persist(): Promise<void> {
+    await this.compiler.persist();
+    await persistFieldCache();
+  }
+
   async run(files: readonly FileJob[]): Promise<BatchOutput> {
     const sink = new Map<string, Issue>();
     const touched = new Set<string>();
