@@ -122,8 +122,21 @@ export async function scaleBench() {
       bin(['generate'], small);
       add('generate, unchanged small tree (10 models)', repeat(5, () => bin(['generate'], small)), `\`node -e 0\` ${fmt(node0.seconds)}`);
       bin(['validate', ...locationArgs(LOCATIONS)], small, { LLM_GITOPS_CACHE: smallCache });
-      const v = repeat(5, () => bin(['validate', '--timings', ...locationArgs(LOCATIONS)], small, { LLM_GITOPS_CACHE: smallCache }));
-      add(`validate, warm cache, small tree (${timingsOf(v.last.stderr).objects} objects)`, v, `\`node -e 0\` ${fmt(node0.seconds)}`, 'every stage runs (`--timings` never replays the run manifest): the cost after a catalog edit');
+      // A real catalog edit before each run (model-0000's replicas, a value no earlier run saw): the run manifest misses, every stage runs, as in a pull request's CI.
+      const catalog = join(small, 'environments', 'env0', 'catalog.yaml');
+      const original = readFileSync(catalog, 'utf8');
+      let edits = 0;
+      const v = repeat(7, () => {
+        const edited = original.replace(/(model-0000: \{[^}\n]*replicas: )\d+/, (_, head) => `${head}${10 + ++edits}`);
+        if (edited === original) throw new Error('bench: the small catalog has no model-0000 replicas to edit');
+        writeFileSync(catalog, edited);
+        return bin(['validate', ...locationArgs(LOCATIONS)], small, { LLM_GITOPS_CACHE: smallCache });
+      });
+      writeFileSync(catalog, original);
+      if (!v.last.stdout.includes(' valid, 0 invalid, 0 errors')) throw new Error(`validate after an edit: ${v.last.stdout}`);
+      const [, valid, skipped] = /(\d+) valid, 0 invalid, 0 errors(?:, (\d+) skipped)?/.exec(v.last.stdout) ?? [];
+      const objects = Number(valid) + Number(skipped ?? 0);
+      add(`validate, warm cache, small tree (${objects} objects), after a catalog edit`, v, `\`node -e 0\` ${fmt(node0.seconds)}`, 'a catalog edit before each run: the run manifest misses, every stage runs');
       // The same validate again without --timings: its run manifest replays the verdicts (a read and a hash).
       const hit = repeat(5, () => bin(['validate', ...locationArgs(LOCATIONS)], small, { LLM_GITOPS_CACHE: smallCache }));
       if (!hit.last.stdout.includes(' valid, 0 invalid, 0 errors')) throw new Error(`validate replay: ${hit.last.stdout}`);
