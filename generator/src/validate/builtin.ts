@@ -95,17 +95,7 @@ async function validatorOf(apiVersion: string, kind: string): Promise<{ validate
   if (!cls || cls.apiVersion !== apiVersion || cls.kind !== kind) return undefined;
   const model = await rootModel(apiVersion, kind);
   const validate = cls.prototype.validate;
-  /** kubernetes-models' errors (it throws them). */
-  const typeErrors = (obj: unknown): ErrorObject[] => {
-    try {
-      validate.call(obj);
-      return [];
-    } catch (e) {
-      const found = (e as { errors?: ErrorObject[] }).errors;
-      if (!Array.isArray(found)) throw e;
-      return [...found];
-    }
-  };
+  const typeErrors = (obj: unknown): ErrorObject[] => thrownErrors(validate, obj);
   // Without the client-node model we could not check unknown fields: that would be a silent
   // lax pass, so say so instead.
   const noFieldList = (): ErrorObject => ({ instancePath: '', schemaPath: '#', keyword: 'strict', params: {}, message: `no field list for ${apiVersion} ${kind}: unknown fields cannot be rejected` });
@@ -142,13 +132,18 @@ const metaModelOf = (m: ModelModule) => m.ObjectMeta ?? m.default?.ObjectMeta;
  * schema paths and messages), without wrapping it in an object of some kind first.
  */
 function metaTypeErrors(validate: (this: unknown) => void, metadata: unknown): ErrorObject[] {
+  return thrownErrors(validate, metadata).map((err) => ({ ...err, instancePath: META + err.instancePath }));
+}
+
+/** kubernetes-models' errors for `obj` (its validators throw them; anything else thrown is a bug, rethrown). */
+function thrownErrors(validate: (this: unknown) => void, obj: unknown): ErrorObject[] {
   try {
-    validate.call(metadata);
+    validate.call(obj);
     return [];
   } catch (e) {
     const found = (e as { errors?: ErrorObject[] }).errors;
     if (!Array.isArray(found)) throw e;
-    return found.map((err) => ({ ...err, instancePath: META + err.instancePath }));
+    return [...found];
   }
 }
 

@@ -33,27 +33,19 @@ export function presenceRule(rule: string): PresenceRule | undefined {
   }
   if (rule.slice(at).trim() !== '' || !tokens.length) return undefined;
   let i = 0;
-  // CEL's precedence: || below &&, below unary !.
-  const or = (): PresenceRule | undefined => {
-    let left = and();
-    while (left && tokens[i] === '||') {
+  // CEL's precedence: || below &&, below unary !. A chain of `op` over operands parsed by `operand`.
+  const chain = (op: '||' | '&&', operand: () => PresenceRule | undefined) => (): PresenceRule | undefined => {
+    let left = operand();
+    while (left && tokens[i] === op) {
       i++;
       const l = left;
-      const r = and();
-      left = r && ((o) => l(o) || r(o));
+      const r = operand();
+      left = r && (op === '||' ? (o) => l(o) || r(o) : (o) => l(o) && r(o));
     }
     return left;
   };
-  const and = (): PresenceRule | undefined => {
-    let left = unary();
-    while (left && tokens[i] === '&&') {
-      i++;
-      const l = left;
-      const r = unary();
-      left = r && ((o) => l(o) && r(o));
-    }
-    return left;
-  };
+  const and = chain('&&', () => unary());
+  const or = chain('||', and);
   const unary = (): PresenceRule | undefined => {
     const t = tokens[i++];
     if (t === '!') {
