@@ -1,5 +1,5 @@
 /**
- * validate/known-fields.ts field cache: the client-node models a run imported for the
+ * validate/field-cache.ts: the client-node models a run imported for the
  * unknown-field check are kept in one cache entry, so the next run imports none of them and
  * gives the same verdicts; an entry of another shape is ignored whole (the models are imported
  * again, the verdicts unchanged) and rewritten.

@@ -9,16 +9,15 @@ import type { ErrorObject } from 'ajv';
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { createHash } from 'node:crypto';
-import type { DiskCache } from './cache.js';
 
-interface Attribute {
+export interface Attribute {
   readonly baseName: string;
   readonly type: string;
 }
 
 const MODELS = '@kubernetes/client-node/dist/gen/models';
 const loaded = new Map<string, Promise<readonly Attribute[] | undefined>>();
-/** The models this process imported (name → fields, null: no such model), for the cache entry below. */
+/** The models this process imported (name → fields, null: no such model): validate/field-cache.ts keeps them. */
 const imported = new Map<string, readonly Attribute[] | null>();
 
 /** The fields of client-node model `name` (e.g. `V1PodSpec`), or undefined when there is no such model. */
@@ -37,55 +36,30 @@ export function modelAttributes(name: string): Promise<readonly Attribute[] | un
 }
 
 /**
- * Field lists kept between runs: one cache entry per installed client-node (keyed by the sha256
- * of its package.json, which names its version), holding every model earlier runs imported. A run
- * that finds its models there imports none (a small tree's validate imported ~20 model modules,
- * one ES-module resolution and load each, ~15 ms). The entry is hostile input: anything but the
- * exact shape written below is ignored whole (the models are imported as without a cache). Like
- * the compiled validators beside it, an entry written by someone else is trusted once well formed.
+ * The sha256 of the installed client-node's package.json (which names its version): what the
+ * field lists are kept by (validate/field-cache.ts), or undefined when it cannot be read. Here,
+ * in the one module that resolves client-node at run time (the bundles hand it in).
  */
-const FIELDS_FORMAT = 'known-fields-1';
-let fieldCache: { readonly cache: DiskCache; readonly key: string; readonly had: number } | undefined;
-
-const clientNodeKey = (): string | undefined => {
+export function clientNodeKey(): string | undefined {
   try {
     const pkg = new URL('../package.json', import.meta.resolve('@kubernetes/client-node'));
-    return `known-fields/${createHash('sha256').update(readFileSync(fileURLToPath(pkg))).digest('hex')}.json`;
+    return createHash('sha256').update(readFileSync(fileURLToPath(pkg))).digest('hex');
   } catch {
     return undefined;
   }
-};
+}
 
-const isAttributes = (v: unknown): v is [string, string][] => Array.isArray(v) && v.every((a) => Array.isArray(a) && a.length === 2 && typeof a[0] === 'string' && typeof a[1] === 'string');
+/** The models this process imported or was seeded with (name → fields, null: no such model). */
+export const importedModels = (): ReadonlyMap<string, readonly Attribute[] | null> => imported;
 
-/** Seeds the models from `cache` (once per process; a later call with another cache is ignored). */
-export function useFieldCache(cache: DiskCache): void {
-  if (fieldCache) return;
-  const key = clientNodeKey();
-  if (!key) return;
-  let models: [string, [string, string][] | null][] = [];
-  try {
-    const entry: unknown = JSON.parse(cache.readSync(key) ?? 'null');
-    const list = (entry as { format?: unknown; models?: unknown } | null)?.format === FIELDS_FORMAT ? (entry as { models: unknown }).models : undefined;
-    if (Array.isArray(list) && list.every((m) => Array.isArray(m) && m.length === 2 && typeof m[0] === 'string' && (m[1] === null || isAttributes(m[1])))) models = list as typeof models;
-  } catch {
-    models = [];
-  }
-  for (const [name, attrs] of models) {
+/** Takes models known from an earlier run as if imported (a model already asked for is kept as it is). */
+export function seedModels(models: Iterable<readonly [string, readonly Attribute[] | null]>): void {
+  for (const [name, list] of models) {
     if (loaded.has(name)) continue;
-    const list = attrs && attrs.map(([baseName, type]) => ({ baseName, type }));
     imported.set(name, list);
     loaded.set(name, Promise.resolve(list ?? undefined));
     fieldTypes.set(name, list ? new Map(list.map((a) => [a.baseName, a.type])) : null);
   }
-  fieldCache = { cache, key, had: imported.size };
-}
-
-/** Writes the entry back when this run imported a model it did not hold (sorted by name: the same models, the same bytes). */
-export async function persistFieldCache(): Promise<void> {
-  if (!fieldCache || imported.size === fieldCache.had) return;
-  const models = [...imported].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)).map(([name, attrs]) => [name, attrs && attrs.map((a) => [a.baseName, a.type])]);
-  if (await fieldCache.cache.write(fieldCache.key, JSON.stringify({ format: FIELDS_FORMAT, models }))) fieldCache = { ...fieldCache, had: imported.size };
 }
 
 const pascal = (s: string) => s.charAt(0).toUpperCase() + s.slice(1);

@@ -16,7 +16,7 @@ import type { FetchOptions } from './download.js';
 import type { ResourceResult } from './result.js';
 import { describeLocation, SchemaStore, type Location, type Lookup } from './schema-store.js';
 import { builtinValidator } from './builtin.js';
-import { persistFieldCache, useFieldCache } from './known-fields.js';
+import { persistFieldCache, useFieldCache } from './field-cache.js';
 import { KUSTOMIZE_CONFIG_GROUP, Validator, type RulesUsed } from './validator.js';
 
 /** What builds a stage: plain data, handed to each worker. */
@@ -117,13 +117,13 @@ export class Stage {
     });
   }
 
-  /** Validates `files` in order. One batch at a time per stage (the pool awaits each). */
-  /** Writes what this stage's runs added to the cache: compiled validators, the client-node field lists (validate/known-fields.ts). */
+  /** Writes what this stage's runs added to the cache: compiled validators, the client-node field lists (validate/field-cache.ts). */
   async persist(): Promise<void> {
     await this.compiler.persist();
     await persistFieldCache();
   }
 
+  /** Validates `files` in order. One batch at a time per stage (the pool awaits each). */
   async run(files: readonly FileJob[]): Promise<BatchOutput> {
     const sink = new Map<string, Issue>();
     const touched = new Set<string>();
