@@ -50,8 +50,12 @@ export interface ValidateResult {
   readonly compiled: { readonly compiled: number; readonly loaded: number };
   /** The CEL rules of the CRD versions used, and how often they ran. */
   readonly admission: AdmissionSummary;
-  /** Milliseconds (wall and CPU) spent reading and rendering the catalogs, then validating the objects (for `npm run bench`). */
-  /** Stage times, how this run's CEL rules were obtained (parsed from text, or decoded from the cache), and the worker threads the stage used (validate/pool.ts). */
+  /**
+   * For `--timings` and `npm run bench`: milliseconds (wall and CPU) spent reading and rendering
+   * the catalogs, then validating the objects; how this run's CEL rules were obtained (parsed from
+   * text, or decoded from the cache); the worker threads the stage used (validate/pool.ts); and
+   * whether the delivery units were walked for a drift decision (0 or 1).
+   */
   readonly timings: { readonly renderMs: number; readonly validateMs: number; readonly renderCpuMs: number; readonly validateCpuMs: number; readonly celParsed: number; readonly celDecoded: number; readonly threads?: number; readonly workerBatches?: number; readonly deliveryWalks?: number };
   /** Set when the run manifest showed these inputs were validated before (nothing was rendered or validated: the recorded verdicts). */
   readonly reused?: true;

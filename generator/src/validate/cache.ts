@@ -11,8 +11,7 @@ import { mkdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
 import { homedir } from 'node:os';
 import { dirname, join } from 'node:path';
 
-/** Hex sha256 of a string: every cache key. */
-/** sha256 of a text (its UTF-8 encoding) or of bytes, in hex. */
+/** Hex sha256 of a text (its UTF-8 encoding) or of bytes: every cache key. */
 export const sha256 = (data: string | Uint8Array) => createHash('sha256').update(data).digest('hex');
 
 /**
