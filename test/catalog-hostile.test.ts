@@ -190,6 +190,18 @@ describe('hostile catalogs', () => {
     });
   }
 
+  it('a collection as a key: refused as a catalog error, and the parser prints nothing of its own', async () => {
+    writeFileSync(catalogPath(), 'namespace: llm-test\nplatform: { mode: none }\nmodels:\n  ? [a, b]\n  : { uri: hf://a/b, accelerator: cpu }\n');
+    const before = snapshot(repo.dir);
+    const r = await cli(['generate'], repo.dir);
+    expect(r.code, r.stderr).toBe(1);
+    expect(r.stderr).toMatch(/^environments\/test\/catalog\.yaml:\d+:\d+: models\.\[ a, b \]: .* is not a valid LLMInferenceService name/m);
+    // yaml's toJS warns about collection keys through process.emitWarning unless told not to (logLevel).
+    expect(r.stderr).not.toMatch(/\(node:\d+\)|Warning: Keys with collection values/);
+    expect(r.stderr.split('\n').filter((l) => l && !l.startsWith('environments/test/catalog.yaml:'))).toEqual([]);
+    expect(snapshot(repo.dir)).toEqual(before);
+  });
+
   it('env values written unquoted keep the text the person wrote', async () => {
     writeFileSync(
       catalogPath(),

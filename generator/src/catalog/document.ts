@@ -31,8 +31,10 @@ export function parseCatalog(file: string, text: string): { doc?: CatalogDocumen
   }
   const lines = new LineCounter();
   // Duplicate keys are found below in one pass per map (the parser's own check compares each key
-  // with every earlier one: quadratic in a catalog of thousands of models).
-  const yamlDoc = parseDocument(text, { lineCounter: lines, prettyErrors: false, uniqueKeys: false, schema: 'core', merge: false, strict: true });
+  // with every earlier one: quadratic in a catalog of thousands of models). logLevel 'error': the
+  // parser prints nothing itself (a collection as a key made it print a Node warning to stderr);
+  // what is wrong is reported as an Issue at its line.
+  const yamlDoc = parseDocument(text, { lineCounter: lines, prettyErrors: false, uniqueKeys: false, schema: 'core', merge: false, strict: true, logLevel: 'error' });
   const pos = (offset: number) => lines.linePos(offset);
 
   if (yamlDoc.errors.length) {
