@@ -54,6 +54,19 @@ const onlyEnglish = {
   },
 };
 
+// yaml's Node build reads process.env.LOG_TOKENS for every lexical token its parser takes and
+// process.env.LOG_STREAM for every token its composer takes (debug switches; a process.env read is
+// a call into C++, ~0.25 µs): a third of its CST parse of a 1,000-model catalog. The bundles take
+// the package's own other build (its `default` export, browser/index.js: the same source without
+// those two reads, and with console.warn where the Node build calls process.emitWarning; our
+// parses set logLevel 'error', so neither is reached).
+const yamlWithoutEnvReads = {
+  name: 'yaml-without-env-reads',
+  setup(b) {
+    b.onResolve({ filter: /^yaml$/ }, (args) => ({ path: join(dirname(createRequire(join(args.resolveDir, 'x.js')).resolve('yaml/package.json')), 'browser', 'index.js') }));
+  },
+};
+
 for (const [name, external] of Object.entries(BUNDLES)) {
   const out = await build({
     entryPoints: [join(dist, `${name}.js`)],
@@ -67,7 +80,7 @@ for (const [name, external] of Object.entries(BUNDLES)) {
     // A script compiled with a code cache has no dynamic-import callback: import() of the (CommonJS)
     // externals becomes require(); the one import() of an ES module by computed name stays in known-fields.js.
     supported: { 'dynamic-import': false },
-    plugins: [handedIn, onlyEnglish],
+    plugins: [handedIn, onlyEnglish, yamlWithoutEnvReads],
     logLevel: 'error',
     legalComments: 'none',
   });

@@ -64,6 +64,60 @@ describe('generate bundle', () => {
       expect(r.result).toStrictEqual(reference.result);
     }
 
+    // The bundles take yaml's other build (scripts/bundle.mjs: no process.env read per token); a
+    // catalog using what YAML has beyond flow maps (anchors, aliases, block scalars, quoting,
+    // comments, explicit keys) gives the same tree and messages as the modules, which take its Node build.
+    for (const name of ['generate-run', 'validate-run']) {
+      const text = readFileSync(join(tool, 'commands', `${name}.bundle.cjs`), 'utf8');
+      expect(text, name).toMatch(/^\/\/ node_modules\/yaml\/browser\/dist\/parse\/parser\.js$/m);
+      expect(text, name).not.toMatch(/^\/\/ node_modules\/yaml\/dist\//m);
+      expect(text, name).not.toContain('LOG_TOKENS');
+    }
+    const rich = join(work.dir, 'rich');
+    writeBenchRepo(rich, { envs: 1, models: 2 });
+    const richCatalog = join(rich, 'environments', 'env0', 'catalog.yaml');
+    writeFileSync(
+      richCatalog,
+      [
+        "# two models, written with what YAML has beyond flow maps",
+        "namespace: \"llm-rich\"",
+        "platform: { mode: none }",
+        "profiles:",
+        "  cpu: { accelerator: cpu, resources: { cpu: \"2\", memory: 8Gi } }",
+        "models:",
+        "  ? opt",
+        "  : uri: hf://facebook/opt-125m",
+        "    profile: cpu",
+        "    env: { NOTE: 'it''s quoted', MULTI: \"a\\tb\" }",
+        "    args:",
+        "      - --max-model-len",
+        "      - \"4096\"",
+        "  second:",
+        "    uri: hf://facebook/opt-350m",
+        "    profile: cpu",
+        "    labels: { team: search }",
+        "    annotations: { owner: \"search team\" }",
+        "    command:",
+        "      - sh",
+        "      - -c",
+        "      - |",
+        "        echo two lines",
+        "        exec vllm serve",
+        '',
+      ].join('\n'),
+    );
+    const [richBundled, richPlain] = [await generateWith(tool, rich, cache), await generateWith(plain, rich, cache)];
+    expect(richBundled.bundled).toBe(true);
+    expect(richPlain.result.code, richPlain.result.stderr).toBe(0);
+    expect([...richPlain.result.tree.values()].join('\n')).toContain("it's quoted");
+    expect(richBundled.result).toStrictEqual(richPlain.result);
+    // Anchors and aliases are refused at their lines, the same way by both builds.
+    writeFileSync(richCatalog, readFileSync(richCatalog, 'utf8').replace('labels: {', 'labels: &team {').replace('annotations: { owner: "search team" }', 'annotations: *team'));
+    const [anchorBundled, anchorPlain] = [await generateWith(tool, rich, cache), await generateWith(plain, rich, cache)];
+    expect(anchorPlain.result.code).toBe(1);
+    expect(anchorPlain.result.stderr).toMatch(/catalog\.yaml:\d+:\d+: alias \*team is not allowed/);
+    expect(anchorBundled.result).toStrictEqual(anchorPlain.result);
+
     // A catalog error thrown inside the bundle is the same UserError cli.ts reports (exit 1, file:line), nothing written.
     const catalog = join(repo, 'environments', 'env1', 'catalog.yaml');
     const good = readFileSync(catalog, 'utf8');
