@@ -2,9 +2,9 @@
 /**
  * Builds dist/commands/validate-run.bundle.cjs (validate's full run, the miss path of its run
  * manifest) and dist/commands/health.bundle.cjs: each with our modules and the ES-module
- * dependencies it loads (yaml, zod, handlebars, @bufbuild/cel and protobuf; for health
- * @kubernetes/client-node) in one CommonJS file, so bundle/load.ts can compile it with V8's code
- * cache (Node 20 has no module compile cache). Run after tsc (npm run build does both).
+ * dependencies it loads (yaml in its build without per-token process.env reads, zod, handlebars,
+ * @bufbuild/cel and protobuf; for health @kubernetes/client-node) in one CommonJS file, so
+ * bundle/load.ts can compile it with V8's code cache (Node 20 has no module compile cache). Run after tsc (npm run build does both).
  *
  * The first line names the tool fingerprint (manifest/fingerprint.ts) of the dist it was built
  * from: a bundle from another build is never loaded; the rest is the code wrapped as the function
