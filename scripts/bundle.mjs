@@ -4,7 +4,8 @@
  * manifest) and dist/commands/health.bundle.cjs: each with our modules and the ES-module
  * dependencies it loads (yaml in its build without per-token process.env reads, zod, handlebars,
  * @bufbuild/cel and protobuf; for health @kubernetes/client-node) in one CommonJS file, so
- * bundle/load.ts can compile it with V8's code cache (Node 20 has no module compile cache). Run after tsc (npm run build does both).
+ * bundle/load.ts can compile it with V8's code cache (Node 20 has no module compile cache). Run
+ * after tsc (npm run build does both).
  *
  * The first line names the tool fingerprint (manifest/fingerprint.ts) of the dist it was built
  * from: a bundle from another build is never loaded; the rest is the code wrapped as the function
@@ -58,8 +59,9 @@ const onlyEnglish = {
 // process.env.LOG_STREAM for every token its composer takes (debug switches; a process.env read is
 // a call into C++, ~0.25 µs): a third of its CST parse of a 1,000-model catalog. The bundles take
 // the package's own other build (its `default` export, browser/index.js: the same source without
-// those two reads, and with console.warn where the Node build calls process.emitWarning; our
-// parses set logLevel 'error', so neither is reached).
+// those two reads, and with console.warn where the Node build calls process.emitWarning for a
+// warning of yaml's own, e.g. a collection as a key: the catalog parse sets logLevel 'error', so
+// there the two builds print the same; elsewhere only that rare warning's prefix differs).
 const yamlWithoutEnvReads = {
   name: 'yaml-without-env-reads',
   setup(b) {
