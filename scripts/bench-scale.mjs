@@ -181,13 +181,13 @@ export async function scaleBench() {
           const gen = within((d) => cli(['generate'], d), base);
           return { floor, gen, ratio: gen.seconds / floor.seconds };
         });
-        const write = { seconds: median(pairs.map((p) => p.floor.seconds)) };
+        const floorSeconds = median(pairs.map((p) => p.floor.seconds));
         const ratios = pairs.map((p) => p.ratio).sort((a, b) => a - b);
         const cold = { seconds: median(pairs.map((p) => p.gen.seconds)), rssMiB: median(pairs.map((p) => p.gen.rssMiB)), cpu: median(pairs.map((p) => p.gen.cpu)) };
         add(
           `generate, ${label}, empty tree (${files} files)`,
           cold,
-          `durable write of the same files ${fmt(write.seconds)} (median of ${coldRuns}, alternating with generate: ${pairs.map((p) => fmt(p.floor.seconds)).join(', ')})`,
+          `durable write of the same files ${fmt(floorSeconds)} (median of ${coldRuns}, alternating with generate: ${pairs.map((p) => fmt(p.floor.seconds)).join(', ')})`,
           `each run beside a floor run: ratio ${median(ratios).toFixed(1)}x median (${ratios.map((r) => r.toFixed(1)).join(', ')}); generate ${pairs.map((p) => fmt(p.gen.seconds)).join(', ')}`,
         );
         const read = repeat(runs, () => run([process.execPath, floorScript, 'read', generated], generated));

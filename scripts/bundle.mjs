@@ -62,10 +62,11 @@ const onlyEnglish = {
 // those two reads, and with console.warn where the Node build calls process.emitWarning for a
 // warning of yaml's own, e.g. a collection as a key: the catalog parse sets logLevel 'error', so
 // there the two builds print the same; elsewhere only that rare warning's prefix differs).
+const yamlBrowserBuild = join(dirname(createRequire(import.meta.url).resolve('yaml/package.json')), 'browser', 'index.js');
 const yamlWithoutEnvReads = {
   name: 'yaml-without-env-reads',
   setup(b) {
-    b.onResolve({ filter: /^yaml$/ }, (args) => ({ path: join(dirname(createRequire(join(args.resolveDir, 'x.js')).resolve('yaml/package.json')), 'browser', 'index.js') }));
+    b.onResolve({ filter: /^yaml$/ }, () => ({ path: yamlBrowserBuild }));
   },
 };
 

@@ -65,8 +65,8 @@ describe('generate bundle', () => {
     }
 
     // The bundles take yaml's other build (scripts/bundle.mjs: no process.env read per token); a
-    // catalog using what YAML has beyond flow maps (anchors, aliases, block scalars, quoting,
-    // comments, explicit keys) gives the same tree and messages as the modules, which take its Node build.
+    // catalog using what YAML has beyond flow maps (block scalars, quoting, comments, explicit keys;
+    // then anchors and aliases, refused) gives the same tree and messages as the modules, which take its Node build.
     for (const name of ['generate-run', 'validate-run']) {
       const text = readFileSync(join(tool, 'commands', `${name}.bundle.cjs`), 'utf8');
       expect(text, name).toMatch(/^\/\/ node_modules\/yaml\/browser\/dist\/parse\/parser\.js$/m);
@@ -79,30 +79,30 @@ describe('generate bundle', () => {
     writeFileSync(
       richCatalog,
       [
-        "# two models, written with what YAML has beyond flow maps",
-        "namespace: \"llm-rich\"",
-        "platform: { mode: none }",
-        "profiles:",
-        "  cpu: { accelerator: cpu, resources: { cpu: \"2\", memory: 8Gi } }",
-        "models:",
-        "  ? opt",
-        "  : uri: hf://facebook/opt-125m",
-        "    profile: cpu",
+        '# two models, written with what YAML has beyond flow maps',
+        'namespace: "llm-rich"',
+        'platform: { mode: none }',
+        'profiles:',
+        '  cpu: { accelerator: cpu, resources: { cpu: "2", memory: 8Gi } }',
+        'models:',
+        '  ? opt',
+        '  : uri: hf://facebook/opt-125m',
+        '    profile: cpu',
         "    env: { NOTE: 'it''s quoted', MULTI: \"a\\tb\" }",
-        "    args:",
-        "      - --max-model-len",
-        "      - \"4096\"",
-        "  second:",
-        "    uri: hf://facebook/opt-350m",
-        "    profile: cpu",
-        "    labels: { team: search }",
-        "    annotations: { owner: \"search team\" }",
-        "    command:",
-        "      - sh",
-        "      - -c",
-        "      - |",
-        "        echo two lines",
-        "        exec vllm serve",
+        '    args:',
+        '      - --max-model-len',
+        '      - "4096"',
+        '  second:',
+        '    uri: hf://facebook/opt-350m',
+        '    profile: cpu',
+        '    labels: { team: search }',
+        '    annotations: { owner: "search team" }',
+        '    command:',
+        '      - sh',
+        '      - -c',
+        '      - |',
+        '        echo two lines',
+        '        exec vllm serve',
         '',
       ].join('\n'),
     );
