@@ -1,9 +1,11 @@
 #!/usr/bin/env node
 /**
  * Builds dist/commands/validate-run.bundle.cjs (validate's full run, the miss path of its run
- * manifest) and dist/commands/health.bundle.cjs: each with our modules and the ES-module
- * dependencies it loads (yaml in its build without per-token process.env reads, zod, handlebars,
- * @bufbuild/cel and protobuf; for health @kubernetes/client-node) in one CommonJS file, so
+ * manifest), dist/commands/generate-run.bundle.cjs (generate's, likewise) and
+ * dist/commands/health.bundle.cjs: each with our modules and the ES-module dependencies it loads
+ * (yaml in its build without per-token process.env reads, zod, @bufbuild/cel and protobuf; for
+ * health @kubernetes/client-node), and the tool's Handlebars templates precompiled (Handlebars'
+ * runtime stays outside, loaded on first use), in one CommonJS file, so
  * bundle/load.ts can compile it with V8's code cache (Node 20 has no module compile cache). Run
  * after tsc (npm run build does both).
  *
@@ -70,6 +72,25 @@ const yamlWithoutEnvReads = {
   },
 };
 
+// The tool's own templates, precompiled (render/handlebars.ts): the bundles get them in place of
+// render/handlebars-precompiled.js, so a bundled run loads Handlebars' runtime and compiles nothing.
+// A template is declared when its module is imported, so every bundle's modules are imported first.
+for (const name of Object.keys(BUNDLES)) await import(pathToFileURL(join(dist, `${name}.js`)).href);
+const { declaredTemplates, templateKey } = await import(pathToFileURL(join(dist, 'render', 'handlebars.js')).href);
+const handlebars = createRequire(import.meta.url)('handlebars/dist/handlebars.js');
+const specs = new Map(declaredTemplates.map(({ input, options }) => [templateKey(input, options), handlebars.precompile(input, options)]));
+const precompiledFile = join(dist, 'render', 'handlebars-precompiled.js');
+const precompiled = {
+  name: 'precompiled-templates',
+  setup(b) {
+    b.onLoad({ filter: /[\\/]render[\\/]handlebars-precompiled\.js$/ }, (args) =>
+      resolve(args.path) === precompiledFile
+        ? { contents: `export const PRECOMPILED = {\n${[...specs].sort(([a], [b]) => (a < b ? -1 : 1)).map(([k, spec]) => `${JSON.stringify(k)}: ${spec},\n`).join('')}};\n`, loader: 'js' }
+        : undefined,
+    );
+  },
+};
+
 for (const [name, external] of Object.entries(BUNDLES)) {
   const out = await build({
     entryPoints: [join(dist, `${name}.js`)],
@@ -83,7 +104,7 @@ for (const [name, external] of Object.entries(BUNDLES)) {
     // A script compiled with a code cache has no dynamic-import callback: import() of the (CommonJS)
     // externals becomes require(); the one import() of an ES module by computed name stays in known-fields.js.
     supported: { 'dynamic-import': false },
-    plugins: [handedIn, onlyEnglish, yamlWithoutEnvReads],
+    plugins: [handedIn, onlyEnglish, yamlWithoutEnvReads, precompiled],
     logLevel: 'error',
     legalComments: 'none',
   });

@@ -4,7 +4,8 @@
  * empty cache (no code cache yet), a warm one and a damaged one; a catalog error thrown inside
  * the bundle is the UserError cli.ts reports; a bundle of another build is never run. Proven on
  * copies of the build beside the project's node_modules (its own dist is not touched); which path
- * ran is read off the modules the process resolved (a bundled run never loads catalog/document.js).
+ * ran is read off the modules the process resolved (a bundled run never loads catalog/document.js),
+ * and which Handlebars build it loaded off require()'s cache at exit (test/helpers/require-trace.cjs).
  */
 import { execFile } from 'node:child_process';
 import { appendFileSync, cpSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
@@ -16,6 +17,7 @@ import { PROJECT, snapshot, tempDir } from './helpers/repo.js';
 
 const run = promisify(execFile);
 const TRACE = join(PROJECT, 'test', 'helpers', 'module-trace.mjs');
+const REQUIRE_TRACE = join(PROJECT, 'test', 'helpers', 'require-trace.cjs');
 const work = tempDir('llm-gitops-generate-bundle-');
 afterAll(() => work.cleanup());
 
@@ -29,16 +31,19 @@ function build(name: string, bundles: boolean): string {
 }
 
 let n = 0;
-/** `generate` with the CLI of `dist` in a fresh copy of `repo`: exit code, output, the tree it wrote, and whether the bundle ran. */
+/** `generate` with the CLI of `dist` in a fresh copy of `repo`: exit code, output, the tree it wrote, whether the bundle ran, and the Handlebars builds it loaded. */
 async function generateWith(dist: string, repo: string, cache: string) {
   const dir = join(work.dir, `run-${n}`);
-  const trace = join(work.dir, `trace-${n++}.txt`);
+  const trace = join(work.dir, `trace-${n}.txt`);
+  const required = join(work.dir, `required-${n++}.txt`);
   cpSync(repo, dir, { recursive: true });
-  const r = await run(process.execPath, ['--import', TRACE, join(dist, 'cli.js'), 'generate'], { cwd: dir, env: { ...process.env, LLM_GITOPS_CACHE: cache, MODULE_TRACE_FILE: trace } }).catch((e: { code?: number; stdout: string; stderr: string }) => e);
+  const env = { ...process.env, LLM_GITOPS_CACHE: cache, MODULE_TRACE_FILE: trace, REQUIRE_TRACE_FILE: required };
+  const r = await run(process.execPath, ['--import', TRACE, '-r', REQUIRE_TRACE, join(dist, 'cli.js'), 'generate'], { cwd: dir, env }).catch((e: { code?: number; stdout: string; stderr: string }) => e);
   const bundled = !readFileSync(trace, 'utf8').includes('/catalog/document.js');
+  const handlebars = readFileSync(required, 'utf8').split('\n').flatMap((f) => /node_modules\/handlebars\/(.*)$/.exec(f)?.[1] ?? []);
   const tree = snapshot(dir);
   rmSync(dir, { recursive: true, force: true });
-  return { bundled, result: { code: (r as { code?: number }).code ?? 0, stdout: r.stdout, stderr: r.stderr.replaceAll(dir, '<repo>'), tree } };
+  return { bundled, handlebars, result: { code: (r as { code?: number }).code ?? 0, stdout: r.stdout, stderr: r.stderr.replaceAll(dir, '<repo>'), tree } };
 }
 
 describe('generate bundle', () => {
@@ -63,6 +68,13 @@ describe('generate bundle', () => {
       expect(r.bundled).toBe(true);
       expect(r.result).toStrictEqual(reference.result);
     }
+    // The READMEs (environment, delivery, prerequisites) are the same bytes: the modules compile
+    // their templates with the full library, the bundle runs the specs scripts/bundle.mjs
+    // precompiled, with Handlebars' runtime build only.
+    const readmes = [...reference.result.tree.keys()].filter((p) => p.endsWith('README.md'));
+    expect(readmes.filter((p) => /^environments\/env0\/(README\.md|delivery\/|prerequisites\/)/.test(p)).length, readmes.join(' ')).toBeGreaterThanOrEqual(3);
+    expect(reference.handlebars).toEqual(['dist/handlebars.js']);
+    for (const r of [cold, warm]) expect(r.handlebars).toEqual(['dist/handlebars.runtime.js']);
 
     // The bundles take yaml's other build (scripts/bundle.mjs: no process.env read per token); a
     // catalog using what YAML has beyond flow maps (block scalars, quoting, comments, explicit keys;
