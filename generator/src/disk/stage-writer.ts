@@ -3,9 +3,10 @@
  * exclusively, write, fsync, close — at most IN_FLIGHT at once, and make the folder first:
  *  - `inThread(fs)`: through the given FsOps, in this thread (every write is seen by the fault
  *    and crash hooks of disk/transaction.ts);
- *  - `inWorker(fs)`: in a worker thread, so the writes go on while this thread is busy rendering
- *    (a write needs four thread-pool round trips, and each waits for an idle event loop). The
- *    content is moved to the worker, not copied; errors come back with their code and message.
+ *  - `inWorker(fs)`: in a worker thread, started at once, so the writes go on while this thread
+ *    is busy rendering (a write needs four thread-pool round trips, and each waits for an idle
+ *    event loop). The content is moved to the worker, not copied; errors come back with their
+ *    code and message.
  */
 import { Worker } from 'node:worker_threads';
 import type { StageWriter, TempFs } from './stage.js';
@@ -133,6 +134,10 @@ export function inWorker(fs: TempFs): StageWriter {
     w.on('exit', (code) => fail(new Error(`the stage's writer thread stopped (exit code ${code}) before its writes were done`)));
     return w;
   };
+  // Started now rather than at the first batch: the thread boots (~40-70 ms of the writes' own
+  // critical path, measured at 1,000 models) while this one still reads the tree and renders.
+  // `close` ends it, so the stage's owner settles or discards it on every path.
+  worker = start();
   return {
     fs,
     mkdir: (path) => void (mkdir = path),
