@@ -63,6 +63,9 @@ export class Stage {
   /** Targets whose temps were renamed into place (nothing to remove). */
   private readonly moved = new Set<string>();
   private readonly pending: Promise<void>[] = [];
+  /** Each flush's targets and the promise of their writes, in flush order. */
+  private readonly flushed: { readonly targets: readonly string[]; readonly written: Promise<void> }[] = [];
+  private unflushed: string[] = [];
   private failure: { error: unknown } | undefined;
   private made = false;
 
@@ -84,6 +87,7 @@ export class Stage {
       return;
     }
     this.staged.set(target, content);
+    this.unflushed.push(target);
     if (!this.made) {
       this.made = true;
       this.writer.mkdir(join(this.root, stageDir(this.id)));
@@ -93,7 +97,19 @@ export class Stage {
 
   /** Hands what was put so far to the writer (generate: after each environment). */
   flush(): void {
-    this.pending.push(this.writer.flush().catch((error: unknown) => void (this.failure ??= { error })));
+    const written = this.writer.flush();
+    if (this.unflushed.length) this.flushed.push({ targets: this.unflushed, written });
+    this.unflushed = [];
+    this.pending.push(written.catch((error: unknown) => void (this.failure ??= { error })));
+  }
+
+  /**
+   * Every target put so far, flushed, in batches as they were handed to the writer: each with
+   * the promise that its temps are written and fsynced (rejected with the batch's first failure).
+   */
+  batches(): readonly { readonly targets: readonly string[]; readonly written: Promise<void> }[] {
+    this.flush();
+    return [...this.flushed];
   }
 
   /** Waits for every write; throws the first failure. */

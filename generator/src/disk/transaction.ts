@@ -4,12 +4,15 @@
  *
  *   1. every new content is written (and fsynced) to a temp file in the run's stage folder
  *      (disk/stage.ts) — generate starts this while it is still rendering;
- *   2. the journal (disk/journal.ts) is written — staged and renamed, so it is whole or absent;
- *   3. missing folders are made, targets are moved aside to backups beside them and temps
- *      renamed into place;
+ *   2. once every check has passed, the journal (disk/journal.ts) is written — staged and
+ *      renamed, so it is whole or absent — while the last temps may still be being written;
+ *   3. missing folders are made, deleted targets moved aside, and each batch of temps, once
+ *      written and fsynced, renamed into place (an updated target moved aside to its backup
+ *      first) — so the first environments' renames overlap the last ones' writes;
  *   4. the commit record: the journal is replaced (again by rename) with `committed: true`;
  *   5. backups, folders emptied by deletes, the stage folder and finally the journal are removed.
  *
+ * Until a temp is renamed its target is untouched, so the order of 1-3 changes nothing below.
  * Any error before 4 rolls back (before 2 only the stage is removed); a crash before 2 leaves a
  * stage folder, which the next run removes; a crash before 4 leaves an uncommitted journal, and
  * the next run rolls it back; a crash after 4 leaves a committed one, and the next run rolls it
@@ -234,6 +237,7 @@ async function rollForward(root: string, j: Journal, fs: FsOps, stage?: Stage): 
  */
 export async function applyChanges(root: string, changes: readonly Change[], fs: FsOps = defaultFs, stage: Stage = new Stage(root, inThread(fs))): Promise<void> {
   const inspector = new PathInspector(root);
+  let batches;
   try {
     if (!changes.length) return await stage.discard();
     const problems = await pathProblems(root, changes.map((c) => ({ path: c.path, expect: c.kind === 'create' ? 'missing' : 'file' })), inspector);
@@ -243,7 +247,7 @@ export async function applyChanges(root: string, changes: readonly Change[], fs:
     }
     // What is not staged yet is staged now; the temps are independent and written concurrently.
     for (const c of changes) if (c.kind !== 'delete') stage.put(c.path, c.content);
-    await stage.settle();
+    batches = stage.batches();
   } catch (err) {
     await stage.discard();
     throw err;
@@ -254,6 +258,8 @@ export async function applyChanges(root: string, changes: readonly Change[], fs:
   const dirs = wantedDirs.filter((_, i) => kinds[i] === 'missing').sort((a, b) => a.split('/').length - b.split('/').length || (a < b ? -1 : 1));
   const journal: Journal = { version: 3, id, committed: false, entries: changes.map((c) => ({ target: c.path, op: c.kind })), dirs };
   const at = (rel: string) => join(root, rel);
+  // The journal is written while the last temps may still be being written: until a temp is
+  // renamed, its target is untouched, and rolling back removes the temp (or finds none).
   try {
     await writeJournal(root, journal, fs);
   } catch (err) {
@@ -262,15 +268,27 @@ export async function applyChanges(root: string, changes: readonly Change[], fs:
   }
   try {
     for (const d of dirs) await fs.mkdir(at(d));
-    for (const c of changes) {
-      if (c.kind !== 'create') await fs.rename(at(c.path), at(sidecar(c.path, id, 'bak')));
-      if (c.kind !== 'delete') {
+    const byPath = new Map(changes.map((c) => [c.path, c]));
+    for (const c of changes) if (c.kind === 'delete') await fs.rename(at(c.path), at(sidecar(c.path, id, 'bak')));
+    // Each batch is renamed into place once its temps are written and fsynced, so the renames of
+    // the first environments go on while the last ones are still being written.
+    let placed = 0;
+    for (const b of batches) {
+      await b.written;
+      for (const target of b.targets) {
+        const c = byPath.get(target);
+        if (!c) continue; // staged early, no longer a change: discarded with the stage
+        if (c.kind === 'update') await fs.rename(at(c.path), at(sidecar(c.path, id, 'bak')));
         await fs.rename(at(sidecar(c.path, id, 'tmp')), at(c.path));
         stage.taken(c.path);
+        placed++;
       }
     }
+    if (placed !== changes.filter((c) => c.kind !== 'delete').length) throw new Error('internal: a change to write was never staged');
+    await stage.settle();
     await writeJournal(root, { ...journal, committed: true }, fs); // the commit point
   } catch (err) {
+    await stage.settle().catch(() => undefined); // no temp is still being written while rolling back
     try {
       await rollback(root, journal, fs);
       await fs.unlink(at(JOURNAL));
