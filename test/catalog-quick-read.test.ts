@@ -25,7 +25,10 @@ const CORNERS = [
   // block sequences, compact and indented, nested maps, empty collections
   'list:\n- a\n- {b: c}\n- [d, e]\n- - f\n  - g\nmap:\n  inner:\n    deeper: {}\n    seq: []\n  other:\n    - x: 1\n      y: 2\n',
   // values that must stay with yaml: nulls, multi-line scalars, flow across lines, env numbers
-  'a:\nb: ~\n',
+  'a:\n',
+  'b: ~\n',
+  'a: {b: }\n',
+  'a: [b, ~]\n',
   'a: one\n  two\n',
   'a: "one\n  two"\n',
   'a: {b: c,\n  d: e}\n',
