@@ -2,7 +2,8 @@
 /**
  * The scale figures of issue 12, each beside a floor measured in the same run on the same files:
  * - generate into an empty tree  vs  a plain durable write of the same files (temp file + fsync + rename, 64 at a time),
- *   run in alternation (each generate run beside a floor run on the same disk) and compared pair by pair
+ *   run in alternation (each generate run beside a floor run on the same disk, the pairs taking turns at which
+ *   runs first) and compared pair by pair
  * - generate / check on an unchanged tree  vs  reading that tree (a node process reading every file, 64 at a time)
  * - validate, warm cache (objects/s of the whole run), and its validate stage alone (the same runs'
  *   --timings: wall and CPU after rendering)  vs  the compiled Ajv validators alone on the same objects in memory
@@ -12,7 +13,7 @@
  * (user+sys) beside it because the machine may be shared; `uptime` is recorded with the table.
  *
  * Standalone: `node scripts/bench-scale.mjs` (after `npm run build`) prints the rows; BENCH_SIZES
- * (default "1000,10000"), BENCH_RUNS (default 3; 1 at 10k), BENCH_VALIDATE_RUNS (default 5: the validate rows' runs, never fewer than BENCH_RUNS), BENCH_COLD_RUNS (default 3: the cold-generate row's pairs of a floor run and a generate run, never fewer than BENCH_RUNS) and BENCH_SHARD_MODELS (default 5000; 0 leaves that row out).
+ * (default "1000,10000"), BENCH_RUNS (default 3; 1 at 10k), BENCH_VALIDATE_RUNS (default 5: the validate rows' runs, never fewer than BENCH_RUNS), BENCH_COLD_RUNS (default 5: the cold-generate row's pairs of a floor run and a generate run, taking turns at going first, never fewer than BENCH_RUNS) and BENCH_SHARD_MODELS (default 5000; 0 leaves that row out).
  */
 import { spawnSync } from 'node:child_process';
 import { cpSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -172,23 +173,30 @@ export async function scaleBench() {
         const files = readdirSync(generated, { recursive: true, withFileTypes: true }).filter((e) => e.isFile() && !e.name.endsWith('catalog.yaml')).length;
         // The disk's fsync speed swings 3-5x within minutes on these shared machines, so the floor and
         // generate run in alternation (each pair sees the same disk) and the pairs' ratios are reported too.
-        const coldRuns = Math.max(runs, Number(process.env.BENCH_COLD_RUNS ?? 3));
-        const pairs = Array.from({ length: coldRuns }, () => {
-          const floor = within((d) => {
-            const out = run([process.execPath, floorScript, 'write', join(generated), join(d, 'out')], d);
-            return { ...out, seconds: Number(out.stdout.trim()) };
-          }, base);
-          const gen = within((d) => cli(['generate'], d), base);
-          return { floor, gen, ratio: gen.seconds / floor.seconds };
+        // The disk also slows as it is written to (a burst allowance spent within a second or two of
+        // writing, then refilled while idle: a floor run after 30 s of rest took 0.68 s, the next
+        // ones 1.6-1.8 s), so the second run of a pair sees a slower disk than the first: the pairs
+        // take turns (floor first, then generate first, …) so that neither side always goes second.
+        const coldRuns = Math.max(runs, Number(process.env.BENCH_COLD_RUNS ?? 5));
+        const pairs = Array.from({ length: coldRuns }, (_, i) => {
+          const floorRun = () =>
+            within((d) => {
+              const out = run([process.execPath, floorScript, 'write', join(generated), join(d, 'out')], d);
+              return { ...out, seconds: Number(out.stdout.trim()) };
+            }, base);
+          const genRun = () => within((d) => cli(['generate'], d), base);
+          const first = i % 2 ? 'generate' : 'floor';
+          const [floor, gen] = first === 'floor' ? [floorRun(), genRun()] : (([g, f]) => [f, g])([genRun(), floorRun()]);
+          return { floor, gen, ratio: gen.seconds / floor.seconds, first };
         });
         const floorSeconds = median(pairs.map((p) => p.floor.seconds));
-        const ratios = pairs.map((p) => p.ratio).sort((a, b) => a - b);
+        const ratios = pairs.map((p) => p.ratio);
         const cold = { seconds: median(pairs.map((p) => p.gen.seconds)), rssMiB: median(pairs.map((p) => p.gen.rssMiB)), cpu: median(pairs.map((p) => p.gen.cpu)) };
         add(
           `generate, ${label}, empty tree (${files} files)`,
           cold,
           `durable write of the same files ${fmt(floorSeconds)} (median of ${coldRuns}, alternating with generate: ${pairs.map((p) => fmt(p.floor.seconds)).join(', ')})`,
-          `each run beside a floor run: ratio ${median(ratios).toFixed(1)}x median (${ratios.map((r) => r.toFixed(1)).join(', ')}); generate ${pairs.map((p) => fmt(p.gen.seconds)).join(', ')}`,
+          `each run beside a floor run, in turn first and second: ratio ${median(ratios).toFixed(1)}x median (in run order, F = floor first, G = generate first: ${pairs.map((p) => `${p.first === 'floor' ? 'F' : 'G'} ${p.ratio.toFixed(1)}`).join(', ')}); generate ${pairs.map((p) => fmt(p.gen.seconds)).join(', ')}`,
         );
         const read = repeat(runs, () => run([process.execPath, floorScript, 'read', generated], generated));
         // The first generate above recorded its run manifest (the default cache): these runs reuse it.
