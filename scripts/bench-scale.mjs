@@ -13,7 +13,7 @@
  * (user+sys) beside it because the machine may be shared; `uptime` is recorded with the table.
  *
  * Standalone: `node scripts/bench-scale.mjs` (after `npm run build`) prints the rows; BENCH_SIZES
- * (default "1000,10000"), BENCH_RUNS (default 3; 1 at 10k), BENCH_VALIDATE_RUNS (default 5: the validate rows' runs, never fewer than BENCH_RUNS), BENCH_COLD_RUNS (default 5: the cold-generate row's pairs of a floor run and a generate run, taking turns at going first, never fewer than BENCH_RUNS) and BENCH_SHARD_MODELS (default 5000; 0 leaves that row out).
+ * (default "1000,10000"), BENCH_RUNS (default 3; 1 at 10k), BENCH_VALIDATE_RUNS (default 5: the validate rows' runs, never fewer than BENCH_RUNS), BENCH_COLD_RUNS (default 6: the cold-generate row's pairs of a floor run and a generate run, taking turns at going first, never fewer than BENCH_RUNS) and BENCH_SHARD_MODELS (default 5000; 0 leaves that row out).
  */
 import { spawnSync } from 'node:child_process';
 import { cpSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -43,7 +43,11 @@ function run(argv, cwd, env = {}) {
 }
 const cli = (args, cwd, env) => run([process.execPath, CLI, ...args], cwd, env);
 const bin = (args, cwd, env) => run([process.execPath, BIN, ...args], cwd, env);
-const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
+const median = (xs) => {
+  const s = [...xs].sort((a, b) => a - b);
+  const m = Math.floor(s.length / 2);
+  return s.length % 2 ? s[m] : (s[m - 1] + s[m]) / 2;
+};
 const tmp = (p) => mkdtempSync(join(tmpdir(), `llm-gitops-bench-${p}-`));
 
 /** Median of `runs` measurements (each `fn()` → run result). */
@@ -177,7 +181,8 @@ export async function scaleBench() {
         // writing, then refilled while idle: a floor run after 30 s of rest took 0.68 s, the next
         // ones 1.6-1.8 s), so the second run of a pair sees a slower disk than the first: the pairs
         // take turns (floor first, then generate first, …) so that neither side always goes second.
-        const coldRuns = Math.max(runs, Number(process.env.BENCH_COLD_RUNS ?? 5));
+        // An even number of pairs, so that each side goes first equally often.
+        const coldRuns = Math.max(runs, Number(process.env.BENCH_COLD_RUNS ?? 6));
         const pairs = Array.from({ length: coldRuns }, (_, i) => {
           const floorRun = () =>
             within((d) => {
@@ -191,7 +196,7 @@ export async function scaleBench() {
         });
         const floorSeconds = median(pairs.map((p) => p.floor.seconds));
         const ratios = pairs.map((p) => p.ratio);
-        const cold = { seconds: median(pairs.map((p) => p.gen.seconds)), rssMiB: median(pairs.map((p) => p.gen.rssMiB)), cpu: median(pairs.map((p) => p.gen.cpu)) };
+        const cold = { seconds: median(pairs.map((p) => p.gen.seconds)), rssMiB: Math.round(median(pairs.map((p) => p.gen.rssMiB))), cpu: median(pairs.map((p) => p.gen.cpu)) };
         add(
           `generate, ${label}, empty tree (${files} files)`,
           cold,
