@@ -15,8 +15,9 @@
  *    `yaml` refuses it);
  *  - the node events js-yaml reports account for every key and item (a flow pair without a
  *    value, or a single-pair map inside a flow sequence, has no event of its own: refused), each
- *    key is a single-line string scalar of at most 1,024 characters, no scalar (a block scalar
- *    always does) or flow collection spans lines, no value is null or a non-finite number, no key is `<<` or a
+ *    key is a single-line string scalar of at most 1,024 characters, no scalar spans lines (a
+ *    block scalar always does), a flow collection continues only on lines indented past its
+ *    bracket, no value is null or a non-finite number, no key is `<<` or a
  *    JavaScript internal (catalog/scalars.ts), and no env shorthand value is a number or
  *    boolean (`yaml`'s path keeps their source text: catalog/scalars.ts keepEnvText).
  *
@@ -122,7 +123,7 @@ export function quickRead(text: string): QuickRead | undefined {
       if (v === null || (typeof v === 'number' && !Number.isFinite(v)) || spansLines(text, from, f.end)) return false;
       return !(text[from] === '"' && text.slice(from, f.end).includes('\\'));
     }
-    if ((text[from] === '{' || text[from] === '[') && (spansLines(text, from, f.end) || (text[f.end] === '#' && text[f.end - 1] !== ' '))) return false;
+    if ((text[from] === '{' || text[from] === '[') && ((text[f.end] === '#' && text[f.end - 1] !== ' ') || !indentedWithin(text, from, f.end))) return false;
     const own = new Map<PathKey, Place>();
     if (f.kind === 'mapping' && isPlainMap(v)) {
       if (f.kids.length !== 2 * Object.keys(v).length) return false;
@@ -196,6 +197,21 @@ function explicitKey(text: string, at: number): boolean {
   let i = at - 1;
   while (text[i] === ' ') i--;
   return text[i] === '?';
+}
+
+/**
+ * Every line a flow collection continues on is indented past its opening bracket (blank lines
+ * aside). `yaml` needs them past the enclosing block's indentation, which is less; js-yaml needs
+ * neither, so a collection that keeps to this rule reads alike in both.
+ */
+function indentedWithin(text: string, from: number, to: number): boolean {
+  const col = from - (text.lastIndexOf('\n', from - 1) + 1);
+  for (let nl = text.indexOf('\n', from); nl >= 0 && nl < to; nl = text.indexOf('\n', nl + 1)) {
+    let i = nl + 1;
+    while (text[i] === ' ') i++;
+    if (text[i] !== '\n' && i - nl - 1 <= col) return false;
+  }
+  return true;
 }
 
 function spansLines(text: string, from: number, to: number): boolean {
