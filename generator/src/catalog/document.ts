@@ -2,6 +2,8 @@
  * A catalog file parsed into a YAML document that remembers where every node came from, so that
  * any later problem can be reported as `file:line:col`. Anchors, aliases and merge keys are
  * refused here: a catalog is read by people in pull requests, and `*ref` hides what changed.
+ * Most catalogs never build that document: catalog/quick-read.ts reads the plain subset of YAML
+ * they are written in, with the same data and positions, and leaves everything else to it.
  */
 import { isAlias, isMap, isNode, isPair, isScalar, LineCounter, parseDocument, type Document, type Node, type Pair, type YAMLError, type YAMLMap } from 'yaml';
 import { indentationProblem } from './indentation.js';
