@@ -22,6 +22,11 @@ interface Case {
 
 const CASES: readonly Case[] = [
   {
+    name: 'collections nested too deeply to read are refused, saying so',
+    catalog: `namespace: llm-test\nmodels: ${'['.repeat(3000)}${']'.repeat(3000)}\n`,
+    expect: [[2, 'the YAML nests too deeply to be read']],
+  },
+  {
     name: 'object-internals keys are refused at the parser',
     catalog: `namespace: llm-test\nmodels:\n  constructor:\n    uri: hf://a/b\n  m:\n    uri: hf://a/b\n    spec:\n      __proto__: { replicas: 9 }\n    labels: { prototype: x }\n`,
     expect: [

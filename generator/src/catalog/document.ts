@@ -138,7 +138,11 @@ function syntaxIssue(file: string, text: string, errors: readonly YAMLError[], p
   const at = pos(first.pos[0]);
   const indent = indentationProblem(text, at.line);
   if (indent && indent.line <= at.line + 1) return { file, line: indent.line, col: indent.col, message: indent.message, severity: 'error' };
-  return { file, ...at, message: firstLine(first.message), severity: 'error' };
+  // yaml composes nested collections recursively: nesting hundreds of levels deep runs it out of stack.
+  const message = first.message.includes('Maximum call stack size exceeded')
+    ? 'the YAML nests too deeply to be read (collections inside collections, hundreds of levels down) — a catalog needs a few levels; write it flatter'
+    : firstLine(first.message);
+  return { file, ...at, message, severity: 'error' };
 }
 
 function firstLine(s: string): string {
