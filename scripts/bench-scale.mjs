@@ -191,7 +191,14 @@ export async function scaleBench() {
             }, base);
           const genRun = () => within((d) => cli(['generate'], d), base);
           const first = i % 2 ? 'generate' : 'floor';
-          const [floor, gen] = first === 'floor' ? [floorRun(), genRun()] : (([g, f]) => [f, g])([genRun(), floorRun()]);
+          let floor, gen;
+          if (first === 'floor') {
+            floor = floorRun();
+            gen = genRun();
+          } else {
+            gen = genRun();
+            floor = floorRun();
+          }
           return { floor, gen, ratio: gen.seconds / floor.seconds, first };
         });
         const floorSeconds = median(pairs.map((p) => p.floor.seconds));
