@@ -33,7 +33,7 @@ export function parseCatalog(file: string, text: string): { doc?: CatalogDocumen
     return { issues: [{ file, message: `the file is ${text.length} bytes; a catalog may be at most ${MAX_BYTES} bytes — split the environment`, severity: 'error' }] };
   }
   // Most catalogs are in the plain subset js-yaml reads as `yaml` does, about 3x faster (catalog/quick-read.ts).
-  const quick = textProblems(text).length ? undefined : quickRead(text);
+  const quick = quickRead(text); // undefined for any text textProblems would report
   if (quick) {
     return { doc: { file, data: quick.data, at: (path, message, opts = {}) => issueAt(file, quick.locate(path, opts.onKey === true), path, message, opts.severity) }, issues };
   }

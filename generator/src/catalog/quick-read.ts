@@ -6,7 +6,8 @@
  * reading is kept only inside a subset where it is `yaml`'s; anything else returns undefined and the
  * caller parses with `yaml` as before:
  *
- *  - the text holds no tab, CR, control character, line separator, BOM or directive (OUTSIDE);
+ *  - the text holds no tab, CR, control character (NUL included), line separator, BOM, U+FFFD or
+ *    directive (OUTSIDE: catalog/scalars.ts textProblems finds nothing in such a text);
  *  - every plain scalar is typed by `yaml`'s own core-schema tags (CORE_TYPES), so `0o14`, `1e3`
  *    or `True` become what `yaml` makes of them;
  *  - js-yaml reads it without an error (a duplicate key is one), as one mapping;
@@ -118,12 +119,11 @@ export function quickRead(text: string): QuickRead | undefined {
     const from = start(f);
     if (typeof f.end !== 'number') return false;
     if (f.kind === 'scalar') {
-      // js-yaml takes `"b"#c` as "b" and a comment; yaml refuses a comment without a space before it.
-      if (text[f.end] === '#' && text[f.end - 1] !== ' ') return false;
+      if (commentGlued(text, f.end)) return false;
       if (v === null || (typeof v === 'number' && !Number.isFinite(v)) || spansLines(text, from, f.end)) return false;
       return !(text[from] === '"' && text.slice(from, f.end).includes('\\'));
     }
-    if ((text[from] === '{' || text[from] === '[') && ((text[f.end] === '#' && text[f.end - 1] !== ' ') || !indentedWithin(text, from, f.end))) return false;
+    if ((text[from] === '{' || text[from] === '[') && (commentGlued(text, f.end) || !indentedWithin(text, from, f.end))) return false;
     const own = new Map<PathKey, Place>();
     if (f.kind === 'mapping' && isPlainMap(v)) {
       if (f.kids.length !== 2 * Object.keys(v).length) return false;
@@ -190,6 +190,11 @@ function contentStart(text: string, i: number): number {
       i = eol + 1;
     } else return i;
   }
+}
+
+/** A `#` right after the node ending at `end`: js-yaml takes `"b"#c` as "b" and a comment, yaml refuses it. */
+function commentGlued(text: string, end: number): boolean {
+  return text[end] === '#' && text[end - 1] !== ' ';
 }
 
 /** The key at `at` follows a `?` (an explicit key: only `yaml` reads those). */
