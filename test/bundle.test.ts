@@ -5,6 +5,7 @@
  * node_modules), so the project's own dist is not touched; which path ran is read off the
  * modules the process resolved (a bundled run never loads validate/schema-store.js).
  */
+import { isAscii } from 'node:buffer';
 import { execFile } from 'node:child_process';
 import { appendFileSync, cpSync, readdirSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -46,6 +47,18 @@ describe('validate bundle', () => {
     expect(locales).toEqual(['en']);
   });
 
+  it('every bundle is ASCII (bundle/load.ts then reads it as Latin-1), and an escaped regular expression matches what the written one did', async () => {
+    const bundles = readdirSync(join(PROJECT, 'dist', 'commands')).filter((f) => f.endsWith('.bundle.cjs'));
+    expect(bundles.sort()).toEqual(['generate-run.bundle.cjs', 'health.bundle.cjs', 'validate-run.bundle.cjs']);
+    for (const f of [...bundles.map((b) => join('commands', b)), 'cli.bundle.cjs']) expect(isAscii(readFileSync(join(PROJECT, 'dist', f))), f).toBe(true);
+    // Go durations in validate/formats.ts, written with µ (U+00B5) and μ (U+03BC) under /u: the bundle holds \u escapes.
+    const bundled = /GO_DURATION = (\/.*\/u);/.exec(readFileSync(join(PROJECT, 'dist', 'commands', 'validate-run.bundle.cjs'), 'latin1'))![1]!;
+    expect(bundled).toContain('\\u00b5s|\\u03bcs');
+    const source = /GO_DURATION = (\/.*\/u);/.exec(readFileSync(join(PROJECT, 'generator', 'src', 'validate', 'formats.ts'), 'utf8'))![1]!;
+    const [escaped, written] = [bundled, source].map((literal) => new Function(`return ${literal};`)() as RegExp);
+    for (const d of ['1µs', '1μs', '1h2m3.5s', '-0', '1us', '1 s', 'µs', '1ss']) expect(escaped.test(d), d).toBe(written.test(d));
+    expect(escaped.test('1µs') && escaped.test('1μs') && !escaped.test('1ss')).toBe(true);
+  });
 
   it('gives the same bytes as the modules, only for the build it names, and survives a damaged code cache', async () => {
     // A copy of the build with its bundle, resolving packages from the project's node_modules.

@@ -13,6 +13,7 @@ import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { PROJECT, tempDir } from './helpers/repo.js';
 import { write } from './helpers/gitops-repo.js';
+import { llmisvcCrd } from './helpers/tiny-crd.js';
 
 const run = promisify(execFile);
 const TRACE = join(PROJECT, 'test', 'helpers', 'module-trace.mjs');
@@ -21,9 +22,9 @@ afterAll(() => work.cleanup());
 
 let n = 0;
 /** `node <entry> ...args` in `cwd`: exit code, stdout, stderr, and whether cli.js ran as a module. */
-async function runWith(entry: string, args: readonly string[], cwd = work.dir) {
+async function runWith(entry: string, args: readonly string[], cwd = work.dir, env: Record<string, string> = {}) {
   const trace = join(work.dir, `trace-${n++}.txt`);
-  const r = await run(process.execPath, ['--import', TRACE, entry, ...args], { cwd, env: { ...process.env, MODULE_TRACE_FILE: trace } }).catch((e: { code?: number; stdout: string; stderr: string }) => e);
+  const r = await run(process.execPath, ['--import', TRACE, entry, ...args], { cwd, env: { ...process.env, ...env, MODULE_TRACE_FILE: trace } }).catch((e: { code?: number; stdout: string; stderr: string }) => e);
   const modules = readFileSync(trace, 'utf8').split('\n');
   return { code: (r as { code?: number }).code ?? 0, stdout: r.stdout, stderr: r.stderr, modules: modules.some((m) => m.endsWith('/dist/cli.js')) };
 }
@@ -74,11 +75,35 @@ describe('the bin entry and the command table bundle', () => {
     expect(results.find((r) => r.args.includes('--dry-run'))!.plain.stderr).toContain('environments/dev/catalog.yaml:3');
   }, 60_000);
 
+  it('runs validate\'s front from the bundle (a full run, then its replay from the run manifest) with the bytes and exit codes of cli.js', async () => {
+    const repo = join(work.dir, 'validate-repo');
+    write(repo, 'environments/dev/catalog.yaml', 'namespace: llm-dev\nplatform: { mode: none }\nmodels:\n  opt:\n    uri: hf://facebook/opt-125m\n    accelerator: cpu\n    router: none\n');
+    write(repo, 'crds/llmisvc.yaml', llmisvcCrd({ type: 'object', 'x-kubernetes-preserve-unknown-fields': true }));
+    const args = ['validate', '--no-default-locations', '--schema-location', 'crds'];
+    for (const output of ['text', 'json']) {
+      // Each entry its own cache: the first run renders and validates, the second replays its run manifest.
+      const env = (entry: string) => ({ LLM_GITOPS_CACHE: join(work.dir, `validate-cache-${entry}-${output}`), LLM_GITOPS_OFFLINE: '1' });
+      for (const round of ['full run', 'replay']) {
+        const plain = await runWith(join(dist, 'cli.js'), [...args, '--output', output], repo, env('plain'));
+        const bin = await runWith(join(dist, 'bin.cjs'), [...args, '--output', output], repo, env('bin'));
+        expect(bin.modules, `bin ${output} ${round} ran the bundle`).toBe(false);
+        expect({ round, code: bin.code, stdout: bin.stdout, stderr: bin.stderr }).toStrictEqual({ round, code: plain.code, stdout: plain.stdout, stderr: plain.stderr });
+        expect(plain.code).toBe(0);
+        expect(plain.stdout).toContain(output === 'json' ? '"valid":' : ' valid, 0 invalid, 0 errors');
+      }
+    }
+  }, 60_000);
+
   it('runs cli.js instead when a module or package the bundle holds changed, or its header is not one', async () => {
     const bundle = join(dist, 'cli.bundle.cjs');
     const original = readFileSync(bundle, 'utf8');
     const header = JSON.parse(original.slice(0, original.indexOf('\n')).replace(/^\/\/ llm-gitops cli bundle /, '')) as { inputs: string[]; packages: string[] };
-    expect(header.inputs).toEqual(['cli.js', 'health/duration.js', 'validate/output-formats.js']);
+    // cli.js, the option parsers it imports, and validate's front (scripts/bundle.mjs: FRONT) with what it imports.
+    expect(header.inputs).toEqual([
+      'bundle/load.js', 'cli.js', 'commands/validate.js', 'concurrency.js', 'disk/files.js', 'disk/paths.js', 'disk/plan.js', 'health/duration.js',
+      'manifest/fingerprint.js', 'manifest/hashes.js', 'manifest/reuse.js', 'manifest/store.js', 'manifest/validate.js', 'model/names.js',
+      'validate/cache.js', 'validate/location.js', 'validate/messages.js', 'validate/output-formats.js', 'validate/report.js', 'validate/result.js',
+    ]);
     expect(header.packages).toEqual(['commander']);
     const helpOf = async () => runWith(join(dist, 'bin.cjs'), ['--help']);
     const reference = await helpOf();

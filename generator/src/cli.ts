@@ -316,6 +316,16 @@ export async function main(argv: readonly string[]): Promise<number> {
   }
 }
 
-main(process.argv.slice(2)).then((code) => {
-  process.exitCode = code;
-});
+/**
+ * Ends the process once stdout and stderr have taken everything written to them. Left to end by
+ * itself, Node would first wait for V8's background work, of no use to a finished command (an
+ * optimizing compile still queued or running, the heap freed page by page): 7-14 ms of a 0.3 s
+ * validate. Every command has awaited its own work (writes, child processes, worker threads) by
+ * the time main() returns.
+ */
+async function exitWhenFlushed(code: number): Promise<void> {
+  await Promise.all([process.stdout, process.stderr].map((s) => new Promise<void>((flushed) => s.write('', () => flushed()))));
+  process.exit(code);
+}
+
+void main(process.argv.slice(2)).then(exitWhenFlushed);
