@@ -316,16 +316,20 @@ export async function main(argv: readonly string[]): Promise<number> {
   }
 }
 
+/** What stdout, stderr or stdin hold open (a pipe or a terminal); anything else is work still pending. */
+const STDIO_RESOURCES = new Set(['PipeWrap', 'TTYWrap']);
+
 /**
- * Ends the process once stdout and stderr have taken everything written to them. Left to end by
- * itself, Node would first wait for V8's background work, of no use to a finished command (an
- * optimizing compile still queued or running, the heap freed page by page): 7-14 ms of a 0.3 s
- * validate. Every command has awaited its own work (writes, child processes, worker threads) by
- * the time main() returns.
+ * Ends the process once stdout and stderr have taken everything written to them, when nothing
+ * else is pending. Left to end by itself, Node would first wait for V8's background work, of no
+ * use to a finished command (an optimizing compile still queued or running, the heap freed page
+ * by page): 7-14 ms of a 0.3 s validate. A child process, socket or timer still open (a credential
+ * plugin killed at the deadline, not yet gone) keeps the natural exit, which waits for it.
  */
 async function exitWhenFlushed(code: number): Promise<void> {
+  process.exitCode = code;
   await Promise.all([process.stdout, process.stderr].map((s) => new Promise<void>((flushed) => s.write('', () => flushed()))));
-  process.exit(code);
+  if (process.getActiveResourcesInfo().every((r) => STDIO_RESOURCES.has(r))) process.exit(code);
 }
 
 void main(process.argv.slice(2)).then(exitWhenFlushed);
