@@ -13,9 +13,9 @@
  * from: a bundle from another build is never loaded; the rest is the code wrapped as the function
  * bundle/load.ts compiles (BUNDLE_WRAPPER), so the file is the very source V8 gets. It holds no import(): V8 runs a script
  * compiled from a code cache without a dynamic-import callback. Kept outside: the packages
- * BUNDLES names (bundle/load.ts), and two modules of ours whose identity must be the one cli.ts sees —
- * errors.js (its classes decide exit codes) and validate/known-fields.js (it imports client-node
- * models by computed name, which only a real ES module can) — which the loader hands in.
+ * BUNDLES names (bundle/load.ts), and two modules of ours the loader hands in (HANDED_IN) —
+ * errors.js (its classes decide exit codes: the instance cli.ts uses) and validate/import-model.js
+ * (the import() by computed name of client-node's model files, which the bundle cannot run).
  *
  * It also builds dist/cli.bundle.cjs, which the bin entry (bin.cts) runs: cli.js with the option
  * parsers it imports statically and commander, so `--help` needs no ES-module loader. Its actions'
@@ -111,7 +111,7 @@ for (const [name, external] of Object.entries(BUNDLES)) {
     external: [...external],
     define: { 'import.meta.url': '__bundle_meta_url' },
     // A script compiled with a code cache has no dynamic-import callback: import() of the (CommonJS)
-    // externals becomes require(); the one import() of an ES module by computed name stays in known-fields.js.
+    // externals becomes require(); the one import() of an ES module by computed name is import-model.js's, handed in.
     supported: { 'dynamic-import': false },
     plugins: [handedIn, onlyEnglish, yamlWithoutEnvReads, precompiled],
     logLevel: 'error',

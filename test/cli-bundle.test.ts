@@ -102,7 +102,7 @@ describe('the bin entry and the command table bundle', () => {
     expect(header.inputs).toEqual([
       'bundle/load.js', 'cli.js', 'commands/validate.js', 'concurrency.js', 'disk/files.js', 'disk/paths.js', 'disk/plan.js', 'health/duration.js',
       'manifest/fingerprint.js', 'manifest/hashes.js', 'manifest/reuse.js', 'manifest/store.js', 'manifest/validate.js', 'model/names.js',
-      'validate/cache.js', 'validate/location.js', 'validate/messages.js', 'validate/output-formats.js', 'validate/report.js', 'validate/result.js',
+      'validate/cache.js', 'validate/import-model.js', 'validate/location.js', 'validate/messages.js', 'validate/output-formats.js', 'validate/report.js', 'validate/result.js',
     ]);
     expect(header.packages).toEqual(['commander']);
     const helpOf = async () => runWith(join(dist, 'bin.cjs'), ['--help']);

@@ -17,6 +17,8 @@ import { fileURLToPath, pathToFileURL } from 'node:url';
 import { Script } from 'node:vm';
 import { DiskCache, sha256, utf8Text } from '../validate/cache.js';
 import { toolFingerprint, toolHashes } from '../manifest/fingerprint.js';
+import * as errors from '../errors.js';
+import * as importModel from '../validate/import-model.js';
 
 /**
  * Modules scripts/bundle.mjs bundles (paths under dist/, without .js), each with the packages it
@@ -32,8 +34,14 @@ export const BUNDLES = {
   'commands/generate-run': ['ajv', '@kubernetes/client-node'],
 } as const satisfies Record<string, readonly string[]>;
 export type BundleName = keyof typeof BUNDLES;
-/** Modules of ours a bundle gets from the caller, as `llm-gitops:<path>` (see scripts/bundle.mjs). */
-export const HANDED_IN = ['errors.js', 'validate/known-fields.js'] as const;
+/**
+ * Modules of ours a bundle gets from the caller, as `llm-gitops:<path>` (see scripts/bundle.mjs):
+ * errors.js, whose classes decide exit codes, as the one instance cli.ts uses; import-model.js,
+ * whose `import()` a script compiled from a code cache could not run. Imported here statically,
+ * so handing them in costs nothing (an `import()` of each cost ~2-3.5 ms, even of a loaded one).
+ */
+const HANDED = { 'errors.js': errors, 'validate/import-model.js': importModel } as const;
+export const HANDED_IN = Object.keys(HANDED) as (keyof typeof HANDED)[];
 
 export const bundleHeader = (fingerprint: string) => `// llm-gitops bundle of ${fingerprint}`;
 /**
@@ -74,7 +82,7 @@ export async function loadBundled<T>(name: BundleName, cache: DiskCache): Promis
   const cached = cache.readBytes(codeCache);
   await hashes.save();
   try {
-    const handed = new Map<string, unknown>(await Promise.all(HANDED_IN.map(async (m) => [`llm-gitops:${m}`, await import(pathToFileURL(join(DIST, m)).href)] as const)));
+    const handed = new Map<string, unknown>(HANDED_IN.map((m) => [`llm-gitops:${m}`, HANDED[m]]));
     const source = text ?? utf8Text(bytes);
     if (!source.startsWith(BUNDLE_WRAPPER[0], eol + 1) || !source.endsWith(BUNDLE_WRAPPER[1])) return undefined; // not one this loader's bundle.mjs wrote
     const cachedData = await cached;

@@ -7,8 +7,10 @@
  */
 import type { ErrorObject } from 'ajv';
 import { readFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { createHash } from 'node:crypto';
+import { importModule } from './import-model.js';
 
 export interface Attribute {
   readonly baseName: string;
@@ -25,8 +27,8 @@ export function modelAttributes(name: string): Promise<readonly Attribute[] | un
   if (!/^[A-Z][A-Za-z0-9]*$/.test(name) || name === 'Date' || name === 'IntOrString') return Promise.resolve(undefined);
   let p = loaded.get(name);
   if (!p) {
-    p = import(`${MODELS}/${name}.js`).then(
-      (m: Record<string, { getAttributeTypeMap?: () => Attribute[] } | undefined>) => m[name]?.getAttributeTypeMap?.(),
+    p = importModule(`${MODELS}/${name}.js`).then(
+      (m) => (m as Record<string, { getAttributeTypeMap?: () => Attribute[] } | undefined>)[name]?.getAttributeTypeMap?.(),
       () => undefined,
     );
     p.then((attrs) => imported.set(name, attrs ? attrs.map((a) => ({ baseName: a.baseName, type: a.type })) : null));
@@ -38,14 +40,16 @@ export function modelAttributes(name: string): Promise<readonly Attribute[] | un
 /**
  * The sha256 of the installed client-node's package.json (which names its version): what the
  * field lists are kept by (validate/field-cache.ts), or undefined when it cannot be read. Here,
- * in the one module that resolves client-node at run time (the bundles hand it in).
+ * read from where Node resolves the package.
  */
 export function clientNodeKey(): string | undefined {
-  try {
-    const pkg = new URL('../package.json', import.meta.resolve('@kubernetes/client-node'));
-    return createHash('sha256').update(readFileSync(fileURLToPath(pkg))).digest('hex');
-  } catch {
-    return undefined;
+  // Where Node resolves the package from here: node_modules/@kubernetes/client-node in this folder or the closest one above.
+  for (let dir = dirname(fileURLToPath(import.meta.url)); ; dir = dirname(dir)) {
+    try {
+      return createHash('sha256').update(readFileSync(join(dir, 'node_modules', '@kubernetes', 'client-node', 'package.json'))).digest('hex');
+    } catch {
+      if (dirname(dir) === dir) return undefined;
+    }
   }
 }
 
