@@ -16,6 +16,7 @@ import { applyDefaults, plansMade } from '../generator/src/admission/drift/defau
 import { isPlainPath, isRemote } from '../generator/src/admission/drift/delivered-by.js';
 import { isKustomization } from '../generator/src/validate/kustomize-inputs.js';
 import { admissionSchema, type AdmissionNode } from '../generator/src/admission/index.js';
+import { BELOW_DEFAULTS, BELOW_RULES } from '../generator/src/admission/schema.js';
 import { KSERVE_SRC } from './helpers/repo.js';
 
 type Json = unknown;
@@ -125,6 +126,38 @@ function ruleSites(c: CompiledNode, v: Json, out: { c: CompiledNode; v: Json }[]
 const outcome = (r: unknown) => (isCelError(r) ? { error: r.message } : { value: r });
 
 describe('admission fast paths', () => {
+  it('what the pruned tree says sits below each node (a default, a rule) is what walking it finds, and the walks answer the same without it', () => {
+    const walkDefaults = (n: AdmissionNode): boolean => Object.values(n.p ?? {}).some((c) => c.d !== undefined || walkDefaults(c)) || (!!n.m && walkDefaults(n.m)) || (!!n.i && walkDefaults(n.i));
+    const walkRules = (n: AdmissionNode): boolean => !!n.r?.length || Object.values(n.p ?? {}).some(walkRules) || (!!n.m && walkRules(n.m)) || (!!n.i && walkRules(n.i));
+    const counts = { nodes: 0, defaults: 0, rules: 0 };
+    const check = (n: AdmissionNode): void => {
+      if (n.f === undefined) {
+        expect(n).toEqual({}); // only an empty map value in a rule's scope carries nothing
+        return;
+      }
+      counts.nodes++;
+      if (n.f & BELOW_DEFAULTS) counts.defaults++;
+      if (n.f & BELOW_RULES) counts.rules++;
+      expect(n.f).toBe((walkDefaults(n) ? BELOW_DEFAULTS : 0) | (walkRules(n) ? BELOW_RULES : 0));
+      for (const c of [...Object.values(n.p ?? {}), n.m, n.i]) if (c) check(c);
+    };
+    for (const tree of trees.values()) check(tree);
+    expect(counts.nodes).toBeGreaterThan(20_000);
+    expect(counts.defaults).toBeGreaterThan(100);
+    expect(counts.rules).toBeGreaterThan(100);
+    expect(counts.defaults + counts.rules).toBeLessThan(counts.nodes); // both ways: subtrees without either are there too
+    // A tree without the flags (one made by hand, or cached by an older build) is walked: the same rules, the same defaults.
+    const bare = (n: AdmissionNode): AdmissionNode => {
+      const { f: _f, p, m, i, ...rest } = n;
+      return { ...rest, ...(p ? { p: Object.fromEntries(Object.entries(p).map(([k, c]) => [k, bare(c)])) } : {}), ...(m ? { m: bare(m) } : {}), ...(i ? { i: bare(i) } : {}) };
+    };
+    for (const [key, tree] of trees) {
+      const plain = bare(tree);
+      expect(compileSchema(plain, `${key} without flags`).rules.map((r) => `${r.at} ${r.spec.rule}`)).toEqual(compileSchema(tree, key).rules.map((r) => `${r.at} ${r.spec.rule}`));
+      for (const o of originals.filter((x) => `${x.apiVersion}|${x.kind}` === key)) expect(applyDefaults(plain, o)).toEqual(applyDefaults(tree, o));
+    }
+  });
+
   it('defaults: the planned walk adds the same fields, in the same order, to the same copies, as the plain walk', () => {
     expect(originals.length).toBeGreaterThanOrEqual(15);
     let defaulted = 0;

@@ -38,7 +38,18 @@ export interface AdmissionNode {
   /** `x-kubernetes-list-type`, `x-kubernetes-list-map-keys` (for list defaults and merges). */
   readonly lt?: string;
   readonly lk?: readonly string[];
+  /**
+   * What sits below, worked out once when the tree is pruned (the walks then read it instead of
+   * visiting the subtree: ~6,700 nodes for an LLMInferenceService version): BELOW_DEFAULTS, a
+   * property default at or under a child (drift/defaults.ts hasDefaults); BELOW_RULES, a rule here
+   * or under a child (cel/compile.ts hasRulesBelow). A tree without it is walked.
+   */
+  readonly f?: number;
 }
+
+export const BELOW_DEFAULTS = 1;
+export const BELOW_RULES = 2;
+const below = (n: AdmissionNode | undefined, bit: number) => n !== undefined && ((n.f ?? 0) & bit) !== 0;
 
 type Raw = { [key: string]: unknown };
 const isObject = (v: unknown): v is Raw => typeof v === 'object' && v !== null && !Array.isArray(v);
@@ -90,6 +101,10 @@ function prune(s: Raw, inScope: boolean): AdmissionNode | undefined {
   if (typeof s['x-kubernetes-list-type'] === 'string') out.lt = s['x-kubernetes-list-type'];
   if (Array.isArray(s['x-kubernetes-list-map-keys'])) out.lk = (s['x-kubernetes-list-map-keys'] as unknown[]).map(String);
   if (rules.length) out.r = rules;
+  const kids = Object.values(out.p ?? {});
+  const defaults = kids.some((c) => c.d !== undefined || below(c, BELOW_DEFAULTS)) || below(out.m, BELOW_DEFAULTS) || below(out.i, BELOW_DEFAULTS);
+  const ruled = rules.length > 0 || kids.some((c) => below(c, BELOW_RULES)) || below(out.m, BELOW_RULES) || below(out.i, BELOW_RULES);
+  out.f = (defaults ? BELOW_DEFAULTS : 0) | (ruled ? BELOW_RULES : 0);
   return out;
 }
 

@@ -27,7 +27,7 @@ export interface CrdEntry {
 type Stored = Omit<CrdEntry, 'source'>;
 
 /**
- * The cache entry's layout (`crd-index-2`): one JSON line naming each version (group, version,
+ * The cache entry's layout (`crd-index-3`): one JSON line naming each version (group, version,
  * kind, key, warnings, admissionKey) and where its schema's and CEL tree's JSON text sit in the
  * rest of the entry. A run parses only what it uses: a version's schema when its validator must be
  * compiled, its CEL tree when an object of it is admitted — the LLMInferenceService CRDs' entries
@@ -35,7 +35,7 @@ type Stored = Omit<CrdEntry, 'source'>;
  * tree. Each text is checked against its key (the sha256 of that very JSON) when the entry is
  * read, so a damaged entry is converted again, never half-used.
  */
-const INDEX_FORMAT = 'crd-index-2';
+const INDEX_FORMAT = 'crd-index-3';
 
 interface Head {
   readonly group: string;

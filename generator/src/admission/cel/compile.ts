@@ -15,7 +15,7 @@ import { ParsedExprSchema } from '@bufbuild/cel-spec/cel/expr/syntax_pb.js';
 import { fromBinary, toBinary } from '@bufbuild/protobuf';
 import { KUBERNETES_LIBRARY } from './library.js';
 import { presenceRule, type PresenceRule } from './presence.js';
-import type { AdmissionNode, RuleSpec } from '../schema.js';
+import { BELOW_RULES, type AdmissionNode, type RuleSpec } from '../schema.js';
 
 type Program = (ctx: { self: unknown; oldSelf?: unknown }) => CelResult;
 
@@ -144,8 +144,9 @@ export function compileExpression(expr: string): { program?: Program; error?: st
 const escape = (k: string) => k.replace(/~/g, '~0').replace(/\//g, '~1');
 
 const ruled = new WeakMap<AdmissionNode, boolean>();
-/** Whether the node or one below it has rules (memoised; a subtree without is not built at all). */
+/** Whether the node or one below it has rules (a subtree without is not built at all): the pruned tree's flag, else worked out (memoised). */
 function hasRulesBelow(node: AdmissionNode): boolean {
+  if (node.f !== undefined) return (node.f & BELOW_RULES) !== 0;
   let v = ruled.get(node);
   if (v === undefined) {
     v = !!node.r?.length || Object.values(node.p ?? {}).some(hasRulesBelow) || (!!node.m && hasRulesBelow(node.m)) || (!!node.i && hasRulesBelow(node.i));

@@ -5,7 +5,7 @@
  * defaults just added). The root object itself is never defaulted. Pure: returns a copy when
  * anything changed, and the JSON pointers of what was added.
  */
-import type { AdmissionNode } from '../schema.js';
+import { BELOW_DEFAULTS, type AdmissionNode } from '../schema.js';
 
 export interface Defaulted {
   readonly value: unknown;
@@ -26,8 +26,9 @@ export function applyDefaults(node: AdmissionNode | undefined, value: unknown, a
 }
 
 const withDefaults = new WeakMap<AdmissionNode, boolean>();
-/** Whether a default sits at or below `node` (memoised: the walk skips subtrees without). */
+/** Whether a default sits below `node` (the walk skips subtrees without): the pruned tree's flag, else worked out (memoised). */
 function hasDefaults(node: AdmissionNode): boolean {
+  if (node.f !== undefined) return (node.f & BELOW_DEFAULTS) !== 0;
   let v = withDefaults.get(node);
   if (v === undefined) {
     v = Object.values(node.p ?? {}).some((c) => c.d !== undefined || hasDefaults(c)) || (!!node.m && hasDefaults(node.m)) || (!!node.i && hasDefaults(node.i));
