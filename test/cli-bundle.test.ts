@@ -90,6 +90,8 @@ describe('the bin entry and the command table bundle', () => {
         expect({ round, code: bin.code, stdout: bin.stdout, stderr: bin.stderr }).toStrictEqual({ round, code: plain.code, stdout: plain.stdout, stderr: plain.stderr });
         expect(plain.code).toBe(0);
         expect(plain.stdout).toContain(output === 'json' ? '"valid":' : ' valid, 0 invalid, 0 errors');
+        // The full run recorded its run manifest in each cache, so the second round is a replay.
+        for (const entry of ['plain', 'bin']) expect(readdirSync(join(env(entry).LLM_GITOPS_CACHE, 'manifest')).length, `${entry} ${output} ${round}`).toBe(1);
       }
     }
   }, 60_000);
