@@ -37,12 +37,15 @@ const dist = resolve(process.argv[2] ?? join(dirname(fileURLToPath(import.meta.u
 const { fingerprintOf } = await import(pathToFileURL(join(dist, 'manifest', 'fingerprint.js')).href);
 const { BUNDLES, BUNDLE_WRAPPER, bundleHeader, HANDED_IN } = await import(pathToFileURL(join(dist, 'bundle', 'load.js')).href);
 
+/** A file's path from dist/, with '/'. */
+const relOf = (file) => relative(dist, file).split('\\').join('/');
+
 const handedIn = {
   name: 'handed-in',
   setup(b) {
     b.onResolve({ filter: /\.js$/ }, (args) => {
       if (!args.path.startsWith('.')) return undefined;
-      const rel = relative(dist, resolve(args.resolveDir, args.path)).split('\\').join('/');
+      const rel = relOf(resolve(args.resolveDir, args.path));
       return HANDED_IN.includes(rel) ? { path: `llm-gitops:${rel}`, external: true } : undefined;
     });
   },
@@ -131,7 +134,6 @@ for (const [name, external] of Object.entries(BUNDLES)) {
 // reads import.meta.url gets its own module's URL.
 const FRONT = new Set(['commands/validate.js', 'validate/report.js', 'manifest/validate.js', 'bundle/load.js', 'validate/cache.js']);
 const cliKey = createRequire(import.meta.url)(join(dist, 'bundle', 'cli-key.cjs'));
-const relOf = (file) => relative(dist, file).split('\\').join('/');
 const table = {
   name: 'table',
   setup(b) {

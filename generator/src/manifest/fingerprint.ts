@@ -70,7 +70,7 @@ export async function fingerprintOf(root: string, hashes?: FileHashes): Promise<
 }
 
 /** `rel` in `dir` or the closest folder above it (how Node resolves packages). */
-function nearest(dir: string, rel: string): { path: string; text: string } | undefined {
+export function nearest(dir: string, rel: string): { path: string; text: string } | undefined {
   for (let d = dir; ; d = dirname(d)) {
     const path = join(d, rel);
     try {

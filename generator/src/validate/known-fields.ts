@@ -6,11 +6,11 @@
  * Model files are plain classes without imports, loaded only when a walk reaches them.
  */
 import type { ErrorObject } from 'ajv';
-import { readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { createHash } from 'node:crypto';
 import { importModule } from './import-model.js';
+import { nearest } from '../manifest/fingerprint.js';
 
 export interface Attribute {
   readonly baseName: string;
@@ -43,14 +43,8 @@ export function modelAttributes(name: string): Promise<readonly Attribute[] | un
  * read from where Node resolves the package.
  */
 export function clientNodeKey(): string | undefined {
-  // Where Node resolves the package from here: node_modules/@kubernetes/client-node in this folder or the closest one above.
-  for (let dir = dirname(fileURLToPath(import.meta.url)); ; dir = dirname(dir)) {
-    try {
-      return createHash('sha256').update(readFileSync(join(dir, 'node_modules', '@kubernetes', 'client-node', 'package.json'))).digest('hex');
-    } catch {
-      if (dirname(dir) === dir) return undefined;
-    }
-  }
+  const pkg = nearest(dirname(fileURLToPath(import.meta.url)), join('node_modules', '@kubernetes', 'client-node', 'package.json'));
+  return pkg && createHash('sha256').update(pkg.text).digest('hex');
 }
 
 /** The models this process imported or was seeded with (name → fields, null: no such model). */
